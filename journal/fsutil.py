@@ -1,0 +1,98 @@
+"""File primitives: bounded UTF-8 reads, locked atomic replaces, whole-record appends.
+
+Every write in the journal goes through here so that a crash, SIGKILL or Ctrl+C
+leaves each file either as it was or as intended, never torn.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound
+
+MAX_TEXT_BYTES = 1_000_000
+MAX_FILE_BYTES = 64 * 1024 * 1024
+LOCK_TIMEOUT_S = 60.0
+
+
+def check_text(text: str, what: str = "text") -> str:
+    """Reject text over the 1 MB limit or containing NUL bytes."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise InvalidInput(f"{what} is over 1 MB")
+    if "\x00" in text:
+        raise InvalidInput(f"{what} contains a NUL byte (binary data?)")
+    return text
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file exactly (line endings kept), with clear errors."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError as e:
+        raise NotFound(f"{path} does not exist") from e
+    except IsADirectoryError as e:
+        raise InvalidInput(f"{path} is a directory") from e
+    if len(data) > limit:
+        raise MalformedFile(f"{path} is larger than {limit // (1024 * 1024)} MB")
+    if b"\x00" in data:
+        raise MalformedFile(f"{path} is a binary file, not UTF-8 text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MalformedFile(f"{path} is not UTF-8 text (byte {e.start})") from e
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold an exclusive inter-process lock (a separate lock file) for the block."""
+    from filelock import FileLock, Timeout
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout as e:
+        raise LockTimeout(f"another journal process holds {lock_path} (waited {timeout:.0f}s)") from e
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically (temp file in the same folder, fsync, rename).
+
+    Text is written byte for byte: no newline translation, so CRLF files stay CRLF.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        if not path.exists():
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def append_record(path: Path, record: bytes) -> None:
+    """Append one whole record with a single ``write`` on an O_APPEND descriptor."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, record)
+        if written != len(record):  # pragma: no cover - only on a full disk
+            raise OSError(f"short write to {path}: {written} of {len(record)} bytes")
+    finally:
+        os.close(fd)
