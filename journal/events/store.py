@@ -1,0 +1,325 @@
+"""Appending events: validate, number, stamp, and write one whole line under the log's lock.
+
+A log is ``events/<session-id>.jsonl``; once compressed by ``journal events archive`` it is
+``events/<session-id>.jsonl.gz`` and a later append starts a fresh ``.jsonl`` beside it
+(queries read both, seq carries on).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from journal.errors import InvalidInput, LockTimeout
+from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
+from journal.fsutil import LOCK_TIMEOUT_S
+from journal.ids import ulid
+from journal.workspace import Workspace
+
+MAX_EVENT_BYTES = 1_048_576  # one serialized event line
+_TAIL_BLOCK = 8192
+_KEY_ORDER = ("schema_version", "event_id", "seq", "timestamp", "session_id", "event_type",
+              "provenance", *OPTIONAL_FIELDS)
+
+_thread_locks: dict[str, threading.Lock] = {}
+_lock_paths: dict[tuple[str, str], tuple[Path, Path]] = {}
+_guard = threading.Lock()
+
+
+def new_event_id() -> str:
+    """A fresh event id: unique across clones without coordination, sortable by time."""
+    return "evt_" + ulid()
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC with microseconds (a fixed width, so strings sort)."""
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1_000_000):06d}Z"
+
+
+def gz_path(path: Path) -> Path:
+    return path.with_name(path.name + ".gz")
+
+
+def _paths(ws: Workspace, session_id: str) -> tuple[Path, Path]:
+    """The log path and its lock path (cached: resolving the lock path costs syscalls)."""
+    key = (str(ws.root), session_id)
+    hit = _lock_paths.get(key)
+    if hit is None:
+        path = ws.events_path(session_id)
+        hit = (path, ws.lock_path(path))
+        if len(_lock_paths) > 4096:
+            _lock_paths.clear()
+        _lock_paths[key] = hit
+    return hit
+
+
+@contextlib.contextmanager
+def log_lock(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Exclusive inter-process lock on ``lock_path`` (the same flock that fsutil.locked takes)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        from journal.fsutil import locked
+
+        with locked(lock_path, timeout):
+            yield
+        return
+    key = str(lock_path)
+    with _guard:
+        tlock = _thread_locks.setdefault(key, threading.Lock())
+    if not tlock.acquire(timeout=timeout):
+        raise LockTimeout(f"another journal thread holds {lock_path} (waited {timeout:.0f}s)")
+    try:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = None
+            pause = 0.0002
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    now = time.monotonic()
+                    deadline = deadline or now + timeout
+                    if now > deadline:
+                        raise LockTimeout(
+                            f"another journal process holds {lock_path} (waited {timeout:.0f}s)"
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.01)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+    finally:
+        tlock.release()
+
+
+def _seq_in(line: bytes) -> int | None:
+    import orjson
+
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    seq = value.get("seq") if isinstance(value, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+
+
+def tail_state(path: Path) -> tuple[int, bool]:
+    """(last seq in the log, whether the file ends mid-line), reading backwards from the end."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return _gz_last_seq(gz_path(path)), False
+    try:
+        return _tail_state_fd(fd, path)
+    finally:
+        os.close(fd)
+
+
+def _tail_state_fd(fd: int, path: Path) -> tuple[int, bool]:
+    """tail_state on an open descriptor.
+
+    Only the last blocks are read (the last line is almost always in the final 8 KB); a
+    tail that is all garbage for megabytes falls back to a full scan. A compressed sibling
+    (``.jsonl.gz``) is consulted when the plain log holds no event.
+    """
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return _gz_last_seq(gz_path(path)), False
+    end = size
+    buf = b""
+    torn: bool | None = None
+    while end > 0 and size - end < 4 * 1024 * 1024:
+        start = max(0, end - _TAIL_BLOCK)
+        buf = os.pread(fd, end - start, start) + buf
+        end = start
+        if torn is None:
+            torn = not buf.endswith(b"\n")
+        # walk complete lines from the last one backwards
+        stop = len(buf)
+        while True:
+            nl = buf.rfind(b"\n", 0, stop - 1) if stop > 0 else -1
+            if nl < 0 and end > 0:
+                break  # the first line in buf may be partial: read more
+            line = buf[nl + 1: stop]
+            if line.strip():
+                seq = _seq_in(line)
+                if seq is not None:
+                    return seq, bool(torn)
+            if nl < 0:
+                break
+            stop = nl + 1
+        buf = buf[: stop]
+    if end == 0:
+        return _gz_last_seq(gz_path(path)), bool(torn)
+    from journal.events.query import iter_raw_lines
+
+    last = _gz_last_seq(gz_path(path))
+    for line in iter_raw_lines(path):
+        seq = _seq_in(line)
+        if seq is not None and seq > last:
+            last = seq
+    return last, bool(torn)
+
+
+def _gz_last_seq(gz: Path) -> int:
+    if not gz.exists():
+        return 0
+    from journal.events.query import iter_raw_lines
+
+    last = 0
+    for line in iter_raw_lines(gz):
+        seq = _seq_in(line)
+        if seq is not None and seq > last:
+            last = seq
+    return last
+
+
+def _normalize_time(value: str) -> str:
+    from journal.events.timeparse import parse_time
+
+    return format_time(parse_time(value))
+
+
+def format_time(dt: Any) -> str:
+    """A timezone-aware datetime as the log's fixed-width UTC form."""
+    from datetime import timezone
+
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def build_event(
+    session_id: str,
+    event_type: str,
+    *,
+    data: dict[str, Any] | None = None,
+    agent: str | None = None,
+    source: str = "journal",
+    event_id: str | None = None,
+    timestamp: str | None = None,
+    **optional: Any,
+) -> dict[str, Any]:
+    """A validated event with placeholder seq (and timestamp unless given); raises InvalidInput."""
+    event: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "event_id": event_id if event_id is not None else new_event_id(),
+        "seq": 1,
+        "timestamp": _normalize_time(timestamp) if timestamp is not None else "1970-01-01T00:00:00.000000Z",
+        "session_id": session_id,
+        "event_type": event_type,
+        "provenance": {"agent": agent or os.environ.get("JOURNAL_AGENT") or "unknown", "source": source},
+    }
+    if data is not None:
+        event["data"] = data
+    for key in OPTIONAL_FIELDS[1:]:
+        if optional.get(key) is not None:
+            event[key] = optional.pop(key)
+        else:
+            optional.pop(key, None)
+    for key, value in optional.items():
+        event[key] = value  # unknown keys are rejected by the schema unless 'x-'
+    validate(event)
+    if timestamp is None:
+        event["timestamp"] = None
+    return event
+
+
+def _serialize(event: dict[str, Any]) -> bytes:
+    import orjson
+
+    try:
+        line = orjson.dumps(event) + b"\n"
+    except TypeError as e:
+        raise InvalidInput(f"invalid event: a value is not JSON ({e})") from e
+    if len(line) > MAX_EVENT_BYTES:
+        raise InvalidInput(f"invalid event: larger than {MAX_EVENT_BYTES // 1024} KB once serialized")
+    return line
+
+
+def append_events(ws: Workspace, session_id: str, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Append several events (each a dict of append_event's keyword arguments plus event_type)
+    in one locked write. All are validated first: one bad event rejects the batch.
+    """
+    path, lock = _paths(ws, session_id)
+    built = []
+    for i, spec in enumerate(events):
+        spec = dict(spec)
+        try:
+            event_type = spec.pop("event_type")
+        except KeyError:
+            raise InvalidInput(f"invalid event #{i + 1}: event_type is required") from None
+        try:
+            built.append(build_event(session_id, event_type, **spec))
+        except InvalidInput as e:
+            raise InvalidInput(f"event #{i + 1}: {e}") from e
+    if not built:
+        return []
+    _write(path, lock, built)
+    return built
+
+
+def append_event(
+    ws: Workspace,
+    session_id: str,
+    event_type: str,
+    *,
+    data: dict[str, Any] | None = None,
+    agent: str | None = None,
+    source: str = "journal",
+    event_id: str | None = None,
+    **optional: Any,
+) -> dict[str, Any]:
+    """Validate and append one event to the session's log; return it as written.
+
+    ``optional`` takes causal_steps, active_constraints, failure_ledger, open_commitments,
+    key_entities, dependencies, tags, timestamp and ``x-`` extension fields.
+    """
+    path, lock = _paths(ws, session_id)
+    event = build_event(session_id, event_type, data=data, agent=agent, source=source,
+                        event_id=event_id, **optional)
+    _write(path, lock, [event])
+    return event
+
+
+def _write(path: Path, lock: Path, events: list[dict[str, Any]]) -> None:
+    with log_lock(lock):
+        _append_locked(path, events)
+
+
+def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
+    """Number, stamp and append ``events``; the caller holds the log's lock."""
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, flags, 0o644)
+    try:
+        last, torn = _tail_state_fd(fd, path)
+        now = utc_now()
+        chunks = [b"\n"] if torn else []  # never glue a new event onto a torn line
+        for i, event in enumerate(events, 1):
+            event["seq"] = last + i
+            if event["timestamp"] is None:
+                event["timestamp"] = now
+            chunks.append(_serialize(event))
+        record = b"".join(chunks)
+        written = os.write(fd, record)  # one write of whole lines on an O_APPEND descriptor
+        if written != len(record):  # pragma: no cover - only on a full disk
+            raise OSError(f"short write to {path}: {written} of {len(record)} bytes")
+    finally:
+        os.close(fd)
+
+
+def sort_key(event: dict[str, Any]) -> tuple[str, str, int]:
+    return (str(event.get("timestamp", "")), str(event.get("session_id", "")), int(event.get("seq", 0) or 0))
