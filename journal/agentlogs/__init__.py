@@ -1,0 +1,36 @@
+"""Readers of AI agents' machine logs, normalized into events and summaries.
+
+Public API: ``summarize(path, fmt="auto", state=None) -> (Summary, state)``,
+``iter_events(path, fmt="auto")``, ``detect_format(path)``, ``FORMAT_NAMES``.
+"""
+from __future__ import annotations
+
+from journal.agentlogs.model import Event, Summary, ToolStat, Usage
+
+FORMAT_NAMES = ("claude-code", "codex", "gemini", "copilot", "zag", "massgen", "journal")
+
+
+def summarize(path, fmt: str = "auto", state=None):  # type: ignore[no-untyped-def]
+    """Summarize a log (see reading.summarize)."""
+    from journal.agentlogs.reading import summarize as _summarize
+
+    return _summarize(path, fmt, state)
+
+
+def iter_events(path, fmt: str = "auto"):  # type: ignore[no-untyped-def]
+    """Stream a log's normalized events (see reading.iter_events)."""
+    from journal.agentlogs.reading import iter_events as _iter
+
+    return _iter(path, fmt)
+
+
+def detect_format(path) -> str:  # type: ignore[no-untyped-def]
+    """The format name of a log file or MassGen directory."""
+    from pathlib import Path
+
+    from journal.agentlogs.detect import detect_format as _detect
+
+    return _detect(Path(path))
+
+
+__all__ = ["Event", "Summary", "ToolStat", "Usage", "FORMAT_NAMES", "summarize", "iter_events", "detect_format"]

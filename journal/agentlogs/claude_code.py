@@ -1,0 +1,112 @@
+"""Claude Code transcripts: ``~/.claude/projects/<dir>/<session>.jsonl`` and subagent files.
+
+Streaming writes one line per content block, all with the same ``message.id``;
+turns and usage are counted once per id (the last usage wins). Resumed
+sessions repeat history: user turns are deduped by ``uuid``, tools by their id.
+Sidechain (subagent) prompts are not user turns; their tokens and tools count.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from journal.agentlogs import model as m
+from journal.agentlogs.base import Reader, as_int, text_of
+from journal.agentlogs.model import Event, Usage
+
+_NOT_PROMPTS = ("<command-name>", "<command-message>", "<local-command-", "[Request interrupted")
+
+
+_KNOWN = {"user", "assistant", "system", "progress", "summary", "file-history-snapshot",
+          "queue-operation", "custom-title", "tag", "agent-name", "pr-link", "last-prompt"}
+_IGNORED_MARKS = (b'"type":"progress"', b'"type":"file-history-snapshot"',
+                  b'"type":"queue-operation"', b'"type":"summary"')
+
+
+def _maybe_relevant(line: bytes) -> bool:
+    """False only for lines that are surely progress/snapshot/queue/summary records."""
+    if b'"type":"assistant"' in line or b'"type":"user"' in line or b'"type":"system"' in line:
+        return True
+    return not any(mark in line for mark in _IGNORED_MARKS)
+
+
+class ClaudeCodeReader(Reader):
+    format = "claude-code"
+    prefilter = staticmethod(_maybe_relevant)
+
+    def __init__(self) -> None:
+        self.started = False
+
+    @classmethod
+    def detect(cls, records: list[Any]) -> bool:
+        return any(isinstance(r, dict) and r.get("type") in ("user", "assistant", "system", "progress")
+                   and "sessionId" in r and "payload" not in r for r in records)
+
+    def feed(self, rec: Any) -> Iterator[Event]:
+        if not isinstance(rec, dict):
+            return
+        t = rec.get("type")
+        if t not in ("user", "assistant", "system"):
+            if t not in _KNOWN:
+                self.unknown += 1
+            return
+        ts = rec.get("timestamp")
+        if not self.started and rec.get("sessionId"):
+            self.started = True
+            extra = {"subagent": True, "agent_id": rec.get("agentId")} if rec.get("agentId") else {}
+            yield Event(m.SESSION_START, ts, data={
+                "provider_session_id": rec.get("sessionId"), "cwd": rec.get("cwd"),
+                "git_branch": rec.get("gitBranch") or None, "extra": extra})
+        msg = rec.get("message")
+        if t == "system":
+            if rec.get("subtype") == "api_error" or rec.get("level") == "error":
+                yield Event(m.ERROR, ts, key=rec.get("uuid"))
+            return
+        if not isinstance(msg, dict):
+            return
+        content = msg.get("content")
+        if t == "user":
+            if rec.get("isMeta"):
+                return
+            if isinstance(content, list):
+                for b in content:
+                    if isinstance(b, dict) and b.get("type") == "tool_result":
+                        yield Event(m.TOOL_RESULT, ts, key=b.get("tool_use_id"),
+                                    success=not b.get("is_error"))
+            text = text_of(content)
+            if text and not rec.get("isSidechain") and not text.lstrip().startswith(_NOT_PROMPTS):
+                yield Event(m.USER, ts, key=rec.get("uuid"), text=text)
+            return
+        # assistant
+        if rec.get("isApiErrorMessage"):
+            yield Event(m.ERROR, ts, key=rec.get("uuid"))
+            return
+        mid = msg.get("id") or rec.get("uuid")
+        model = msg.get("model")
+        if model == "<synthetic>":
+            return
+        yield Event(m.ASSISTANT, ts, key=mid, name=model)
+        if isinstance(content, list):
+            for b in content:
+                if not isinstance(b, dict):
+                    continue
+                bt = b.get("type")
+                if bt == "tool_use":
+                    yield Event(m.TOOL_CALL, ts, key=b.get("id"), name=str(b.get("name") or "?"))
+                elif bt in ("thinking", "redacted_thinking"):
+                    yield Event(m.REASONING, ts)
+        u = msg.get("usage")
+        if isinstance(u, dict):
+            cc = u.get("cache_creation")
+            yield Event(m.USAGE, ts, key=mid, usage=Usage(
+                input=as_int(u.get("input_tokens")), output=as_int(u.get("output_tokens")),
+                cache_read=as_int(u.get("cache_read_input_tokens")),
+                cache_write=as_int(u.get("cache_creation_input_tokens")),
+                cache_write_1h=as_int(cc.get("ephemeral_1h_input_tokens")) if isinstance(cc, dict) else 0,
+                model=model))
+
+    def dump(self) -> dict[str, Any]:
+        return {"started": self.started}
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.started = bool(state.get("started"))

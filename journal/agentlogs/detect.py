@@ -1,0 +1,90 @@
+"""Which reader fits a file: try each format on the first records."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from journal.agentlogs.base import Reader
+from journal.agentlogs.claude_code import ClaudeCodeReader
+from journal.agentlogs.codex import CodexReader
+from journal.agentlogs.copilot import CopilotLegacyReader, CopilotReader
+from journal.agentlogs.gemini import GeminiLegacyReader, GeminiReader
+from journal.agentlogs.native import NativeReader
+from journal.agentlogs.zag import ZagReader
+from journal.errors import InvalidInput, NotFound
+
+FORMAT_NAMES = ("claude-code", "codex", "gemini", "copilot", "zag", "massgen", "journal")
+# Most specific first: journal and zag lines carry fields no agent CLI writes.
+ORDER: tuple[type[Reader], ...] = (NativeReader, ZagReader, CodexReader, CopilotReader,
+                                   ClaudeCodeReader, GeminiReader)
+LEGACY: tuple[type[Reader], ...] = (GeminiLegacyReader, CopilotLegacyReader)
+READERS: dict[str, type[Reader]] = {c.format: c for c in ORDER}
+HEAD_BYTES = 256 * 1024
+HEAD_LINES = 20
+MAX_SNIFF_DOCUMENT = 64 * 1024 * 1024
+
+
+def _head_records(path: Path) -> tuple[list[Any], bytes]:
+    import orjson
+
+    with open(path, "rb") as f:
+        head = f.read(HEAD_BYTES)
+    recs: list[Any] = []
+    for line in head.split(b"\n")[:HEAD_LINES + 1]:
+        if not line.strip():
+            continue
+        try:
+            recs.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            continue
+    return recs, head
+
+
+def _whole(path: Path) -> Any:
+    import orjson
+
+    if path.stat().st_size > MAX_SNIFF_DOCUMENT:
+        return None
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError:
+        return None
+
+
+def reader_class(path: Path, fmt: str) -> type[Reader]:
+    """The reader class for ``path`` in format ``fmt`` (picks current vs legacy)."""
+    if fmt not in READERS:
+        raise InvalidInput(f"unknown log format {fmt!r}: expected one of auto, {', '.join(FORMAT_NAMES)}")
+    for legacy in LEGACY:
+        if legacy.format == fmt and path.is_file():
+            recs, head = _head_records(path)
+            if (not recs or len(recs) == 1) and head.lstrip().startswith(b"{"):
+                doc = _whole(path)
+                if doc is not None and legacy.detect([doc]):
+                    return legacy
+    return READERS[fmt]
+
+
+def detect_format(path: Path) -> str:
+    """The format of a log file or MassGen directory; a clear error naming what was tried."""
+    from journal.agentlogs.massgen import is_massgen_dir
+
+    if not path.exists():
+        raise NotFound(f"{path} does not exist")
+    tried = ", ".join(FORMAT_NAMES)
+    if path.is_dir():
+        if is_massgen_dir(path):
+            return "massgen"
+        raise InvalidInput(f"{path} is a directory but not a MassGen log directory "
+                           f"(no coordination_events.json, vote.json or execution_metadata.yaml); tried: {tried}")
+    recs, head = _head_records(path)
+    for cls in ORDER:
+        if cls.detect(recs):
+            return cls.format
+    if head.lstrip().startswith((b"{", b"[")):
+        doc = _whole(path)
+        if doc is not None:
+            for cls in LEGACY:
+                if cls.detect([doc]):
+                    return cls.format
+    raise InvalidInput(f"cannot tell the format of {path}: tried {tried}; pass --format")

@@ -1,0 +1,134 @@
+"""Gemini CLI chats: ``~/.gemini/tmp/<project>/chats/session-*.jsonl`` (and legacy ``.json``).
+
+JSONL records are replayed in order: the last version of each ``id`` wins,
+``{"$set": {...}}`` patches the header, ``{"$rewindTo": id}`` drops that record
+and every later one. Gemini's ``input`` includes ``cached``; ``output`` excludes
+``thoughts``: both are normalized (input without cache, output with thoughts).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from journal.agentlogs import model as m
+from journal.agentlogs.base import Reader, as_int, text_of
+from journal.agentlogs.model import Event, Usage
+
+_TYPES = {"user", "gemini", "info", "error", "warning"}
+
+
+def _compact(r: dict[str, Any]) -> list[Any]:
+    """What the summary needs of one record: [type, ts, model, tokens, tools, text]."""
+    tools = [[str(c.get("name") or "?"), c.get("status"), c.get("id")]
+             for c in r.get("toolCalls") or [] if isinstance(c, dict)]
+    tok = r.get("tokens") if isinstance(r.get("tokens"), dict) else None
+    text = text_of(r.get("content")) if r.get("type") == "user" else None
+    return [r.get("type"), r.get("timestamp"), r.get("model"),
+            [as_int(tok.get(k)) for k in ("input", "output", "cached", "thoughts")] if tok else None,
+            tools, text[:200] if text else None]
+
+
+def _events(records: dict[str, list[Any]], header: dict[str, Any]) -> Iterator[Event]:
+    yield Event(m.SESSION_START, header.get("startTime"), data={
+        "provider_session_id": header.get("sessionId"),
+        "extra": {"project_hash": header.get("projectHash")} if header.get("projectHash") else {}})
+    for rid, (typ, ts, model, tok, tools, text) in records.items():
+        if typ == "user":
+            yield Event(m.USER, ts, text=text)
+        elif typ == "gemini":
+            yield Event(m.ASSISTANT, ts, key=rid, name=model)
+            for name, status, cid in tools:
+                ok = None if status in (None, "executing", "scheduled", "awaiting_approval") else status == "success"
+                yield Event(m.TOOL_CALL, ts, name=name, success=ok if ok is not None else None)
+            if tok:
+                yield Event(m.USAGE, ts, key=rid, usage=Usage(
+                    input=max(0, tok[0] - tok[2]), output=tok[1] + tok[3], cache_read=tok[2],
+                    reasoning=tok[3], model=model))
+        elif typ == "error":
+            yield Event(m.ERROR, ts)
+    if header.get("lastUpdated"):
+        yield Event(m.SESSION_END, header["lastUpdated"])
+
+
+class GeminiReader(Reader):
+    format = "gemini"
+    unanswered_fail = False  # tool status is in the record itself
+
+    def __init__(self) -> None:
+        self.header: dict[str, Any] = {}
+        self.records: dict[str, list[Any]] = {}
+
+    @classmethod
+    def detect(cls, records: list[Any]) -> bool:
+        for r in records:
+            if not isinstance(r, dict):
+                continue
+            if "projectHash" in r and "sessionId" in r and "messages" not in r:
+                return True
+            if "$set" in r or "$rewindTo" in r:
+                return True
+            if r.get("type") in ("gemini", "info") and "id" in r and "content" in r:
+                return True
+        return False
+
+    def feed(self, rec: Any) -> Iterator[Event]:
+        if not isinstance(rec, dict):
+            self.unknown += 1
+            return ()
+        if "$set" in rec:
+            if isinstance(rec["$set"], dict):
+                self.header.update({k: v for k, v in rec["$set"].items() if k != "messages"})
+            return ()
+        if "$rewindTo" in rec:
+            target = rec["$rewindTo"]
+            if target in self.records:
+                keys = list(self.records)
+                for k in keys[keys.index(target):]:
+                    del self.records[k]
+            return ()
+        if "sessionId" in rec and "id" not in rec:
+            self.header.update({k: v for k, v in rec.items() if k != "messages"})
+            return ()
+        rid, typ = rec.get("id"), rec.get("type")
+        if rid is None or typ not in _TYPES:
+            self.unknown += 1
+            return ()
+        self.records[str(rid)] = _compact(rec)
+        return ()
+
+    def finish(self) -> Iterator[Event]:
+        return _events(self.records, self.header)
+
+    def dump(self) -> dict[str, Any]:
+        return {"header": self.header, "records": self.records}
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.header = dict(state.get("header") or {})
+        self.records = dict(state.get("records") or {})
+
+
+class GeminiLegacyReader(Reader):
+    """The older single-JSON session file: ``{sessionId, …, messages: [...]}``."""
+
+    format = "gemini"
+    whole_document = True
+    unanswered_fail = False
+
+    @classmethod
+    def detect(cls, records: list[Any]) -> bool:
+        return (len(records) == 1 and isinstance(records[0], dict)
+                and isinstance(records[0].get("messages"), list)
+                and ("projectHash" in records[0] or "sessionId" in records[0]))
+
+    def feed(self, rec: Any) -> Iterator[Event]:
+        if not isinstance(rec, dict) or not isinstance(rec.get("messages"), list):
+            self.unknown += 1
+            return iter(())
+        header = {k: v for k, v in rec.items() if k != "messages"}
+        records: dict[str, list[Any]] = {}
+        for i, r in enumerate(rec["messages"]):
+            if isinstance(r, dict) and r.get("type") in _TYPES:
+                records[str(r.get("id", i))] = _compact(r)
+            else:
+                self.unknown += 1
+        return _events(records, header)

@@ -1,0 +1,180 @@
+"""Drive a reader over a file: stream lines, parse, fold into a Summary; resume."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from journal.agentlogs.base import Reader
+from journal.agentlogs.jsonl import LineScan, file_identity, iter_lines
+from journal.agentlogs.model import Event, Summary
+from journal.agentlogs.summary import Accumulator
+from journal.errors import MalformedFile, NotFound
+
+STATE_VERSION = 1
+MAX_DOCUMENT = 512 * 1024 * 1024
+
+
+def reader_for(fmt: str, path: Path) -> Reader:
+    """A fresh reader of format ``fmt`` for ``path`` (not massgen)."""
+    from journal.agentlogs.detect import reader_class
+
+    return reader_class(path, fmt)()
+
+
+def _check(path: Path) -> None:
+    if not path.exists():
+        raise NotFound(f"{path} does not exist")
+
+
+def _parse_lines(path: Path, reader: Reader, offset: int, scan: LineScan,
+                 on_ts: Any) -> Iterator[Event]:
+    """Events of every complete line from ``offset``; counts undecodable lines in scan."""
+    import orjson
+
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    pf = reader.prefilter
+    bad = 0
+    for line in iter_lines(path, offset, scan):
+        if pf is not None and not pf(line):
+            i = line.rfind(b'"timestamp":"')
+            if i >= 0:
+                j = line.find(b'"', i + 13)
+                if j > 0:
+                    on_ts(line[i + 13:j].decode("ascii", "replace"))
+            continue
+        try:
+            rec = loads(line)
+        except decode_error:
+            bad += 1
+            scan.bad = bad  # type: ignore[attr-defined]
+            continue
+        if type(rec) is dict:
+            ts = rec.get("timestamp")
+            if type(ts) is str:
+                on_ts(ts)
+        try:
+            yield from reader.feed(rec)
+        except Exception:  # noqa: BLE001 - an unexpected shape never stops a read
+            reader.unknown += 1
+
+
+def iter_events(path: str | Path, fmt: str = "auto") -> Iterator[Event]:
+    """The normalized events of a log, streamed (massgen: a directory)."""
+    from journal.agentlogs.detect import detect_format
+
+    path = Path(path)
+    _check(path)
+    fmt = detect_format(path) if fmt == "auto" else fmt
+    if fmt == "massgen":
+        from journal.agentlogs.massgen import iter_dir_events
+
+        yield from iter_dir_events(path)
+        return
+    reader = reader_for(fmt, path)
+    if reader.whole_document:
+        yield from reader.feed(_load_document(path))
+    else:
+        yield from _parse_lines(path, reader, 0, LineScan(), lambda ts: None)
+    yield from reader.finish()
+
+
+def _load_document(path: Path) -> Any:
+    import orjson
+
+    if path.stat().st_size > MAX_DOCUMENT:
+        raise MalformedFile(f"{path} is over {MAX_DOCUMENT >> 20} MB: too big for a single-JSON log")
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as e:
+        raise MalformedFile(f"{path} is not valid JSON ({e})") from e
+
+
+def _same_file(path: Path, ident: dict[str, Any], old: dict[str, Any] | None) -> bool:
+    """True when ``path`` is the file ``old`` describes, possibly grown."""
+    import hashlib
+
+    if not old or old.get("inode") != ident["inode"] or old.get("dev") != ident["dev"]:
+        return False
+    n = old.get("head_len", 0)
+    with open(path, "rb") as f:
+        head = f.read(n)
+    return len(head) == n and hashlib.sha1(head).hexdigest() == old.get("head_sha1")
+
+
+def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None
+              ) -> tuple[Summary, dict[str, Any]]:
+    """Summarize a log; resume from ``state`` (from a previous call) when the file only grew.
+
+    Returns the summary and the new resumable state.
+    """
+    from journal.agentlogs.detect import detect_format
+
+    path = Path(path)
+    _check(path)
+    if fmt == "auto":
+        fmt = state["format"] if state and state.get("format") else detect_format(path)
+    if fmt == "massgen":
+        from journal.agentlogs.massgen import summarize_dir
+
+        s = summarize_dir(path)
+        return s, {"version": STATE_VERSION, "format": fmt}
+    reader = reader_for(fmt, path)
+    ident = file_identity(path)
+    if reader.whole_document:
+        acc = Accumulator(fmt)
+        for ev in reader.feed(_load_document(path)):
+            acc.add(ev)
+        for ev in reader.finish():
+            acc.add(ev)
+        s = acc.finalize(reader.unanswered_fail)
+        s.skipped += reader.unknown
+        s.bytes_read = s.offset = ident["size"]
+        s.path = str(path)
+        return s, {"version": STATE_VERSION, "format": fmt, "identity": ident, "offset": ident["size"]}
+
+    offset, lines, skipped = 0, 0, 0
+    acc = None
+    if (state and state.get("version") == STATE_VERSION and state.get("format") == fmt
+            and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity"))):
+        acc = Accumulator.from_state(state["acc"])
+        reader.load(state.get("reader") or {})
+        reader.unknown = state.get("unknown", 0)
+        offset, lines, skipped = state["offset"], state.get("lines", 0), state.get("skipped", 0)
+    if acc is None:
+        acc = Accumulator(fmt)
+    scan = LineScan()
+    add = acc.add
+    for ev in _parse_lines(path, reader, offset, scan, acc.seen_ts):
+        add(ev)
+    skipped += getattr(scan, "bad", 0) + scan.blank + scan.oversized
+    lines += scan.lines + scan.blank + scan.oversized
+    import orjson
+
+    new_state = orjson.loads(orjson.dumps({
+        "version": STATE_VERSION, "format": fmt, "identity": ident, "offset": scan.offset,
+        "lines": lines, "skipped": skipped, "unknown": reader.unknown,
+        "reader": reader.dump(), "acc": acc.dump()}))
+    tail_skipped = 0
+    if scan.tail_oversized:
+        tail_skipped = 1
+    elif scan.tail:
+        try:
+            rec = orjson.loads(scan.tail)
+        except orjson.JSONDecodeError:
+            tail_skipped = 1
+        else:  # a complete record without its newline: count it, but re-read it next time
+            if type(rec) is dict and isinstance(rec.get("timestamp"), str):
+                acc.seen_ts(rec["timestamp"])
+            for ev in reader.feed(rec):
+                add(ev)
+    for ev in reader.finish():
+        add(ev)
+    s = acc.finalize(reader.unanswered_fail)
+    s.skipped = skipped + tail_skipped + reader.unknown
+    s.lines = lines + (1 if scan.tail or scan.tail_oversized else 0)
+    s.bytes_read = scan.bytes_read
+    s.offset = scan.offset
+    s.path = str(path)
+    return s, new_state
