@@ -1,0 +1,1 @@
+"""Typer command groups. Each command parses options, calls one library function, renders."""

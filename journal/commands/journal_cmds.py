@@ -1,0 +1,277 @@
+"""Commands of the session journal: init, create, update, add, resolve, share-learning,
+archive, restore, list, show, edit, grep, check."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from journal.commands.common import (
+    JsonOpt, SessionOpt, out, print_json, read_text_arg, session_id, workspace,
+)
+
+
+def init(root: Optional[str] = typer.Option(None, "--root", help="Where to create the workspace.")) -> None:
+    """Create the workspace: template, ACTIVE/, ARCHIVE/, shared-knowledge/, events/.
+
+    Example: journal init
+    """
+    from journal.scaffold import init_workspace
+    from journal.workspace import Workspace
+
+    ws = Workspace.open(root) if root else workspace()
+    created = init_workspace(ws)
+    out(f"workspace ready at {ws.root}" + (f" ({len(created)} files and folders created)" if created else " (nothing to create)"))
+
+
+def create(
+    session: Optional[str] = typer.Argument(None, metavar="[ID]", help="Session id (default: a generated, collision-free id)."),
+    role: Optional[str] = typer.Argument(None, help="Role, e.g. 'DevOps Engineer'."),
+    mission: Optional[str] = typer.Argument(None, help="Mission, e.g. 'Deploy and maintain services'."),
+    agent: Optional[str] = typer.Option(None, "--agent", help="The AI agent that owns the session (owner kind becomes agent)."),
+    model: Optional[str] = typer.Option(None, "--model", help="The agent's model."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Render this Jinja2 template instead of the workspace's."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Start a session log in ACTIVE/ from the template.
+
+    Example: journal create session-12 "DevOps Engineer" "Deploy and maintain services"
+    """
+    from journal.sessions import create_session
+
+    ws = workspace()
+    ref = create_session(ws, session, role, mission, agent=agent, model=model, template=template)
+    if as_json:
+        print_json({"id": ref.id, "path": str(ref.path)})
+    else:
+        out(f"created {ref.id}: {ws.rel(ref.path)}")
+
+
+def update(
+    session: Optional[str] = SessionOpt,
+    working_on: Optional[str] = typer.Option(None, "--working-on", help="What you work on right now."),
+    status: Optional[str] = typer.Option(None, "--status", help="planning, building, testing, blocked, review or done (or a configured one)."),
+    progress: Optional[int] = typer.Option(None, "--progress", help="Progress, 0-100."),
+    phase: List[str] = typer.Option([], "--phase", help="Add a phase to the checklist (repeatable)."),
+    phase_done: List[str] = typer.Option([], "--phase-done", help="Tick a phase off, by text or number (repeatable)."),
+) -> None:
+    """Update the Current Work section.
+
+    Example: journal update -s session-12 --working-on "Email service" --status building --progress 60
+    """
+    from journal.sessions import update_current_work
+
+    sid = session_id(session)
+    changes = update_current_work(workspace(), sid, working_on=working_on, status=status, progress=progress,
+                                  phases=tuple(phase), phases_done=tuple(phase_done))
+    out(f"updated {sid}: " + ", ".join(k for k, v in changes.items() if v not in ([], None)))
+
+
+def add(
+    section: str = typer.Argument(..., help="completed, service, learning, blocker, next, collaboration, or a custom '## heading'."),
+    text: str = typer.Argument(..., help="The entry; '-' reads it from stdin (multi-line)."),
+    session: Optional[str] = SessionOpt,
+) -> None:
+    """Add an entry to a section of the session log.
+
+    Example: journal add -s session-12 completed "Deployed the email service to staging"
+    """
+    from journal.sessions import add_entry
+
+    sid = session_id(session)
+    result = add_entry(workspace(), sid, section, read_text_arg(text))
+    out(f"added to {sid} › {result['section']}")
+
+
+def resolve(
+    kind: str = typer.Argument(..., metavar="blocker", help="What to resolve (only 'blocker')."),
+    which: str = typer.Argument(..., metavar="N|TEXT", help="Number among open blockers, or (part of) its text."),
+    session: Optional[str] = SessionOpt,
+    note: Optional[str] = typer.Option(None, "--note", help="How it was resolved."),
+) -> None:
+    """Mark a blocker resolved; it stays visible, ticked, with the date.
+
+    Example: journal resolve -s session-12 blocker 1 --note "credentials arrived"
+    """
+    from journal.errors import InvalidInput
+    from journal.sessions import resolve_blocker
+
+    if kind.lower() not in ("blocker", "blockers"):
+        raise InvalidInput(f"cannot resolve {kind!r}: only 'blocker' can be resolved")
+    sid = session_id(session)
+    result = resolve_blocker(workspace(), sid, which, note)
+    out(f"resolved in {sid}: {result['blocker']}")
+
+
+def share_learning(
+    category: str = typer.Argument(..., help="Category, e.g. Performance."),
+    text: str = typer.Argument(..., help="The learning; '-' reads stdin."),
+    priority: Optional[str] = typer.Argument(None, help="low, medium, high or critical."),
+    session: Optional[str] = typer.Option(None, "--session", "-s", help="Attribute it to this session (default: $JOURNAL_SESSION)."),
+    kind: str = typer.Option("learnings", "--kind", help="learnings, best-practices, patterns or troubleshooting."),
+) -> None:
+    """Share a learning with every session (shared-knowledge/), and record it in yours.
+
+    Example: journal share-learning "Performance" "Using asyncio.gather() speeds up parallel API calls by 10x" High
+    """
+    from journal.knowledge import share_learning as share
+
+    sid = session_id(session, required=False)
+    result = share(workspace(), category, read_text_arg(text), priority, session_id=sid, kind=kind)
+    out(f"shared to {result['file']}" + (f" and recorded in {sid}" if sid else ""))
+
+
+def archive(
+    session: Optional[str] = typer.Argument(None, metavar="[ID]", help="The session to archive."),
+    date: Optional[str] = typer.Option(None, "--date", help="Archive date, YYYY-MM-DD (default: today)."),
+    idle_days: Optional[float] = typer.Option(None, "--idle-days", help="Archive every session idle for more than N days."),
+) -> None:
+    """Move a finished log to ARCHIVE/<id>-<date>.md (git mv when tracked).
+
+    Examples: journal archive session-12 · journal archive --idle-days 14
+    """
+    from journal.errors import InvalidInput
+    from journal.sessions import archive_session, idle_sessions
+
+    ws = workspace()
+    if (session is None) == (idle_days is None):
+        raise InvalidInput("give either a session ID or --idle-days N")
+    ids = [session] if session else idle_sessions(ws, idle_days or 0)
+    for sid in ids:
+        ref = archive_session(ws, sid, date)
+        out(f"archived {sid} → {ws.rel(ref.path)}")
+    if not ids:
+        out("no session is idle that long")
+
+
+def restore(session: str = typer.Argument(..., metavar="ID")) -> None:
+    """Bring an archived session back to ACTIVE/.
+
+    Example: journal restore session-12
+    """
+    from journal.sessions import restore_session
+
+    ws = workspace()
+    ref = restore_session(ws, session)
+    out(f"restored {session} → {ws.rel(ref.path)}")
+
+
+def list_cmd(
+    archived: bool = typer.Option(False, "--archived", help="Archived sessions only."),
+    include_all: bool = typer.Option(False, "--all", help="Active and archived sessions."),
+    status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """List sessions, most recently updated first.
+
+    Example: journal list --all --status done
+    """
+    from journal.listing import list_sessions
+
+    rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status)
+    if as_json:
+        for r in rows:
+            r.pop("path", None)
+        print_json(rows)
+        return
+    if not rows:
+        out("no sessions")
+        return
+    from journal.render import table
+
+    body = [[r.get("id"), r.get("role"), r.get("status"), f"{r.get('progress', '')}%" if r.get("progress") is not None else "",
+             str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else "active"] for r in rows]
+    out(table(body, ["ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "WHERE"]))
+
+
+def show(
+    session: str = typer.Argument(..., metavar="ID"),
+    section: Optional[str] = typer.Option(None, "--section", help="Only this section (e.g. blockers, next, 'Current Work')."),
+    events: bool = typer.Option(False, "--events", help="Interleave the session's events with its entries."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Print a session log (active or archived), or one section of it.
+
+    Example: journal show session-12 --section blockers
+    """
+    from journal.views import show_session
+
+    result = show_session(workspace(), session, section=section, with_events=events)
+    if as_json:
+        print_json(result)
+    else:
+        out(result["text"].rstrip("\n"))
+
+
+def edit(session: str = typer.Argument(..., metavar="ID")) -> None:
+    """Open a session log in $VISUAL or $EDITOR.
+
+    Example: EDITOR=nano journal edit session-12
+    """
+    from journal.views import edit_session
+
+    edit_session(workspace(), session)
+
+
+def grep(
+    pattern: str = typer.Argument(..., help="A regular expression (Python syntax)."),
+    archived: bool = typer.Option(False, "--archived", help="Search archived logs too."),
+    knowledge: bool = typer.Option(False, "--knowledge", help="Search shared-knowledge/ too."),
+    section: Optional[str] = typer.Option(None, "--section", help="Only hits inside this section."),
+    ignore_case: bool = typer.Option(False, "-i", "--ignore-case", help="Ignore case."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Search the logs; each hit names its session, section and line.
+
+    Example: journal grep "email service" --archived --knowledge -i
+    """
+    from journal.search import grep as search
+
+    hits = search(workspace(), pattern, archived=archived, knowledge=knowledge, section=section, ignore_case=ignore_case)
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    for h in hits:
+        out(f"{h.path}:{h.line}: [{h.session} › {h.section or '-'}] {h.text}")
+    if not hits:
+        raise typer.Exit(1)
+
+
+def check(
+    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely (torn event-log lines)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Lint every file: frontmatter, sections, unique ids, conflict markers, event logs.
+
+    Exit 1 with one line per problem. Example: journal check
+    """
+    from journal.errors import CheckFailed
+    from journal.lint import check_workspace
+
+    problems = check_workspace(workspace(), fix=fix)
+    if as_json:
+        print_json([p.as_dict() for p in problems])
+    else:
+        for p in problems:
+            out(str(p))
+    if problems:
+        raise CheckFailed(f"{len(problems)} problem(s) found")
+    if not as_json:
+        out("ok: no problems found")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(create)
+    app.command()(update)
+    app.command()(add)
+    app.command()(resolve)
+    app.command("share-learning")(share_learning)
+    app.command()(archive)
+    app.command()(restore)
+    app.command("list")(list_cmd)
+    app.command()(show)
+    app.command()(edit)
+    app.command()(grep)
+    app.command()(check)

@@ -1,0 +1,367 @@
+"""A session log as text: YAML frontmatter plus ``##`` sections, edited byte-exactly.
+
+Every edit touches only the lines it must; every other byte (hand-written
+paragraphs, custom sections, odd spacing, CRLF line endings) stays as it was.
+Text from outside is turned into list entries that can never open a heading,
+close a fence early, or hide the rest of the file in an HTML comment.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from journal.errors import InvalidInput, MalformedFile, NotFound
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_H2 = re.compile(r"^##(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_H1 = re.compile(r"^#(?!#)[ \t]+")
+_TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
+_MARKER = re.compile(r"\s*<!-- (evt|msg):[A-Za-z0-9_:-]+ -->")
+_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def norm(title: str) -> str:
+    """A heading or label reduced to lower-case words, for forgiving matches."""
+    return _WORD.sub(" ", title.lower()).strip()
+
+
+def _yaml():
+    import yaml
+
+    return yaml
+
+
+def load_yaml(text: str, where: str) -> Any:
+    yaml = _yaml()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 2}" if mark is not None else ""
+        raise MalformedFile(f"{where}: malformed YAML frontmatter{at}") from e
+
+
+def dump_yaml_lines(key: str, value: Any, nl: str) -> list[str]:
+    yaml = _yaml()
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump({key: value}, Dumper=dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=1_000_000)
+    return [line + nl for line in text.rstrip("\n").split("\n")]
+
+
+def single_line(value: str, what: str, limit: int = 2000) -> str:
+    """Validate a one-line field (role, status, phase...): no line breaks or control chars."""
+    if value is None or not str(value).strip():
+        raise InvalidInput(f"{what} is empty")
+    value = str(value).strip()
+    if "\n" in value or "\r" in value or _CONTROL.search(value):
+        raise InvalidInput(f"{what} must be one line without control characters")
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is longer than {limit} characters")
+    return value.replace("<!--", "&lt;!--")
+
+
+def entry_lines(text: str, nl: str, prefix: str = "- ", marker: str = "") -> list[str]:
+    """Turn free text into one Markdown list entry that cannot break the document.
+
+    Continuation lines are indented under the bullet; lines that would become a
+    heading, a setext underline or an HTML comment are escaped; an unclosed code
+    fence is closed inside the entry.
+    """
+    if _CONTROL.search(text):
+        raise InvalidInput("text contains control characters")
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    out: list[str] = []
+    fence: str | None = None
+    for line in raw:
+        line = line.rstrip().replace("<!--", "&lt;!--")
+        m = _FENCE.match(line)
+        if m:
+            token = m.group(1)
+            if fence is None:
+                fence = token[0] * len(token)
+            elif token.startswith(fence):
+                fence = None
+        elif fence is None:
+            stripped = line.lstrip()
+            if stripped.startswith("#"):
+                line = line[: len(line) - len(stripped)] + "\\" + stripped
+            elif stripped and set(stripped) <= {"=", " "} or re.fullmatch(r"[-*_ ]{3,}", stripped or "x"):
+                line = line[: len(line) - len(stripped)] + "\\" + stripped
+        out.append(line)
+    if fence is not None:
+        out.append(fence)
+    first = prefix + out[0] + marker
+    rest = [("  " + line) if line else "" for line in out[1:]]
+    return [line + nl for line in [first, *rest]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A ``## title`` section: heading at line ``head``; body is lines[start:end]."""
+
+    title: str
+    head: int
+    start: int
+    end: int
+
+
+class SessionDoc:
+    """A parsed session file that can be edited without disturbing other bytes."""
+
+    def __init__(self, text: str, where: str = "session") -> None:
+        self.where = where
+        self.nl = "\r\n" if "\r\n" in text else "\n"
+        self.lines: list[str] = text.splitlines(keepends=True)
+        self._parse_frontmatter()
+
+    @classmethod
+    def read(cls, path: Path) -> SessionDoc:
+        from journal.fsutil import read_text
+
+        return cls(read_text(path), str(path))
+
+    # -- frontmatter -------------------------------------------------------------
+    def _parse_frontmatter(self) -> None:
+        if not self.lines or self.lines[0].rstrip("\r\n") != "---":
+            raise MalformedFile(f"{self.where}: no YAML frontmatter (the file must start with '---')")
+        for i in range(1, len(self.lines)):
+            if self.lines[i].rstrip("\r\n") in ("---", "..."):
+                self.fm_end = i
+                break
+        else:
+            raise MalformedFile(f"{self.where}: frontmatter is not closed with '---'")
+        meta = load_yaml("".join(self.lines[1 : self.fm_end]), self.where) or {}
+        if not isinstance(meta, dict):
+            raise MalformedFile(f"{self.where}: frontmatter is not a mapping of keys to values")
+        self.meta: dict[str, Any] = meta
+
+    def _key_block(self, key: str) -> tuple[int, int] | None:
+        i = 1
+        while i < self.fm_end:
+            m = _TOP_KEY.match(self.lines[i])
+            if m and m.group(1).strip().strip("'\"") == key:
+                j = i + 1
+                while j < self.fm_end and not _TOP_KEY.match(self.lines[j]):
+                    j += 1
+                return i, j
+            i += 1
+        return None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Set one top-level frontmatter key, rewriting only that key's lines."""
+        new = dump_yaml_lines(key, value, self.nl)
+        block = self._key_block(key)
+        if block is None:
+            self.lines[self.fm_end : self.fm_end] = new
+            self.fm_end += len(new)
+        else:
+            i, j = block
+            self.lines[i:j] = new
+            self.fm_end += len(new) - (j - i)
+        self.meta[key] = value
+
+    def del_meta(self, key: str) -> None:
+        block = self._key_block(key)
+        if block is not None:
+            i, j = block
+            del self.lines[i:j]
+            self.fm_end -= j - i
+        self.meta.pop(key, None)
+
+    # -- sections ----------------------------------------------------------------
+    def sections(self) -> list[Section]:
+        heads: list[tuple[int, str]] = []
+        fence: str | None = None
+        level_one: list[int] = []
+        for i in range(self.fm_end + 1, len(self.lines)):
+            line = self.lines[i].rstrip("\r\n")
+            m = _FENCE.match(line)
+            if m:
+                token = m.group(1)
+                if fence is None:
+                    fence = token[0] * len(token)
+                elif token.startswith(fence):
+                    fence = None
+                continue
+            if fence is not None:
+                continue
+            h = _H2.match(line)
+            if h:
+                heads.append((i, h.group(1)))
+            elif _H1.match(line):
+                level_one.append(i)
+        out = []
+        for n, (i, title) in enumerate(heads):
+            end = heads[n + 1][0] if n + 1 < len(heads) else len(self.lines)
+            end = min([end, *(k for k in level_one if k > i)])
+            out.append(Section(title, i, i + 1, end))
+        return out
+
+    def find(self, *names: str) -> Section | None:
+        """The first section whose title matches one of ``names`` (forgiving), else None."""
+        sections = self.sections()
+        wanted = [norm(n) for n in names]
+        for w in wanted:
+            for s in sections:
+                if norm(s.title) == w:
+                    return s
+        for w in wanted:
+            for s in sections:
+                t = norm(s.title)
+                if w and (t.startswith(w + " ") or t.endswith(" " + w)):
+                    return s
+        return None
+
+    def require(self, *names: str) -> Section:
+        s = self.find(*names)
+        if s is None:
+            raise NotFound(f"{self.where}: no '## {names[0]}' section")
+        return s
+
+    def section_text(self, *names: str) -> str | None:
+        s = self.find(*names)
+        return None if s is None else "".join(self.lines[s.start : s.end])
+
+    def body(self) -> str:
+        return "".join(self.lines[self.fm_end + 1 :])
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def _ensure_newline(self, index: int) -> None:
+        if 0 <= index < len(self.lines) and not self.lines[index].endswith(("\n", "\r")):
+            self.lines[index] += self.nl
+
+    def add_section(self, title: str, body_lines: list[str] | None = None) -> Section:
+        """Append a new ``## title`` section at the end of the file."""
+        title = single_line(title, "section title")
+        self._ensure_newline(len(self.lines) - 1)
+        block = []
+        if self.lines and self.lines[-1].strip():
+            block.append(self.nl)
+        block += [f"## {title}{self.nl}", self.nl, *(body_lines or [])]
+        self.lines.extend(block)
+        s = self.find(title)
+        assert s is not None
+        return s
+
+    def set_section(self, title: str, body_lines: list[str], create: bool = True) -> None:
+        """Replace a section's body (keeping one blank line before the next heading)."""
+        s = self.find(title)
+        if s is None:
+            if not create:
+                raise NotFound(f"{self.where}: no '## {title}' section")
+            s = self.add_section(title)
+        new = [self.nl, *body_lines]
+        if s.end < len(self.lines):
+            new.append(self.nl)
+        self.lines[s.start : s.end] = new
+
+    # -- entries -----------------------------------------------------------------
+    def _last_content(self, s: Section) -> int:
+        """Index of the last non-blank body line of ``s``, or the heading's index."""
+        k = s.end - 1
+        while k >= s.start and not self.lines[k].strip():
+            k -= 1
+        return k
+
+    def _insert_after(self, index: int, new: list[str], s: Section) -> None:
+        self._ensure_newline(index)
+        block = list(new)
+        if index == s.head:  # empty section: keep a blank line under the heading
+            block.insert(0, self.nl)
+            if index + 1 < len(self.lines) and self.lines[index + 1].strip() and not new[-1].strip() == "":
+                block.append(self.nl)
+        if index + 1 == s.end and s.end < len(self.lines):
+            block.append(self.nl)  # keep the blank line before the next heading
+        self.lines[index + 1 : index + 1] = block
+
+    def append_entry(self, section: Section, entry: list[str]) -> None:
+        """Add an entry at the end of a section's content."""
+        self._insert_after(self._last_content(section), entry, section)
+
+    def find_label(self, section: Section, label: str) -> int | None:
+        want = norm(label)
+        for i in range(section.start, section.end):
+            m = _LABEL.match(self.lines[i].strip())
+            if m and norm(m.group(1)) == want:
+                return i
+        return None
+
+    def label_block_end(self, section: Section, label_index: int) -> int:
+        """Index of the last line belonging to the list under a ``**Label:**`` line."""
+        last = label_index
+        i = label_index + 1
+        while i < section.end:
+            line = self.lines[i]
+            stripped = line.strip()
+            if not stripped:
+                i += 1
+                continue
+            if _LABEL.match(stripped) or not (line.startswith((" ", "\t")) or stripped[:2] in ("- ", "* ", "+ ") or stripped[:1].isdigit()):
+                break
+            last = i
+            i += 1
+        return last
+
+    def append_under_label(self, section: Section, label: str, entry: list[str]) -> None:
+        """Add an entry to the list under ``**label:**``, creating the label if needed."""
+        at = self.find_label(section, label)
+        if at is None:
+            last = self._last_content(section)
+            block = [f"**{label}:**{self.nl}", *entry]
+            if last != section.head:
+                block.insert(0, self.nl)
+            self._insert_after(last, block, section)
+            return
+        end = self.label_block_end(section, at)
+        self._ensure_newline(end)
+        self.lines[end + 1 : end + 1] = entry
+
+    def field_line(self, section: Section, name: str) -> int | None:
+        """Index of a ``**Name:** value`` line in ``section``."""
+        prefix = norm(name)
+        for i in range(section.start, section.end):
+            m = re.match(r"^\s*\*\*(.+?):?\*\*:?\s*(.*)$", self.lines[i].rstrip("\r\n"))
+            if m and norm(m.group(1)) == prefix and m.group(2):
+                return i
+            if m and norm(m.group(1)) == prefix and not _LABEL.match(self.lines[i].strip()):
+                return i
+        return None
+
+    def field_value(self, section: Section, name: str) -> str | None:
+        i = self.field_line(section, name)
+        if i is None:
+            return None
+        m = re.match(r"^\s*\*\*.+?:?\*\*:?\s*(.*)$", self.lines[i].rstrip("\r\n"))
+        return _MARKER.sub("", m.group(1)).strip() if m else None
+
+    def set_field(self, section: Section, name: str, value: str, after: tuple[str, ...] = ()) -> None:
+        """Set a ``**Name:** value`` line, in place when present."""
+        line = f"**{name}:** {value}"
+        i = self.field_line(section, name)
+        if i is not None:
+            ending = self.lines[i][len(self.lines[i].rstrip("\r\n")) :] or self.nl
+            self.lines[i] = line + ending
+            return
+        anchors = [j for j in (self.field_line(section, o) for o in after) if j is not None]
+        if anchors:
+            self._ensure_newline(max(anchors))
+            self.lines.insert(max(anchors) + 1, line + self.nl)
+            return
+        first = next((k for k in range(section.start, section.end) if self.lines[k].strip()), None)
+        if first is None:
+            self._insert_after(section.head, [line + self.nl], section)
+        else:
+            self.lines.insert(first, line + self.nl)
+
+
+def strip_markers(text: str) -> str:
+    """Text of an entry without the quiet event/message reference comments."""
+    return _MARKER.sub("", text)

@@ -1,0 +1,70 @@
+"""Shared knowledge: append-only files that every session adds to and none rewrites."""
+from __future__ import annotations
+
+from typing import Any
+
+from journal import activity, clock
+from journal.document import SessionDoc, entry_lines, single_line
+from journal.errors import InvalidInput
+from journal.fsutil import append_record, check_text, locked
+from journal.sections import LEARNINGS
+from journal.workspace import KNOWLEDGE_KINDS, Workspace
+
+PRIORITIES = ("low", "medium", "high", "critical")
+
+
+def share_learning(ws: Workspace, category: str, text: str, priority: str | None = None, *,
+                   session_id: str | None = None, kind: str = "learnings") -> dict[str, Any]:
+    """Append a dated, attributed entry to shared-knowledge/<kind>.md; record it in the session."""
+    from journal.scaffold import init_workspace
+    from journal.sessions import locate, mutate_session
+
+    category = single_line(category, "category", 200)
+    check_text(text)
+    if not text.strip():
+        raise InvalidInput("learning text is empty")
+    if kind not in KNOWLEDGE_KINDS:
+        raise InvalidInput(f"kind {kind!r} is not one of {', '.join(KNOWLEDGE_KINDS)}")
+    if priority is not None:
+        if priority.strip().lower() not in PRIORITIES:
+            raise InvalidInput(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+        priority = priority.strip().title()
+    role = None
+    if session_id is not None:
+        ref = locate(ws, session_id, archived=False)
+        role = SessionDoc.read(ref.path).meta.get("role")
+    if not ws.knowledge_dir.is_dir() or not ws.knowledge_path(kind).exists():
+        init_workspace(ws)
+    event_id = activity.new_event_id() if session_id else None
+    date = clock.today()
+    heading = f"### {date} — {category}" + (f" ({priority})" if priority else "")
+    who = f"_Shared by {session_id}" + (f" ({role})" if role else "") + "_" if session_id else "_Shared without a session_"
+    lines = [heading + "\n", "\n", *entry_lines(text, "\n")]
+    lines.append(f"- {who}" + (activity.marker(event_id) if event_id else "") + "\n")
+    path = ws.knowledge_path(kind)
+    with locked(ws.lock_path(path)):
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            tail = b""
+            if size:
+                f.seek(max(0, size - 2))
+                tail = f.read()
+        lead = "" if tail.endswith(b"\n\n") or size == 0 else ("\n" if tail.endswith(b"\n") else "\n\n")
+        append_record(path, (lead + "".join(lines)).encode("utf-8"))
+    result: dict[str, Any] = {"file": ws.rel(path), "category": category, "priority": priority,
+                              "session": session_id, "event_id": event_id}
+    if session_id is not None and event_id is not None:
+        note = f"**{date}:** {category}" + (f" ({priority})" if priority else "") + f": {text}"
+        shared = f" — shared to `{ws.rel(path)}`"
+
+        def edit(doc: SessionDoc) -> None:
+            section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
+            entry = entry_lines(note, doc.nl, "- ", "")
+            entry[0] = entry[0].rstrip("\r\n") + shared + activity.marker(event_id) + doc.nl
+            doc.append_entry(section, entry)
+
+        mutate_session(ws, session_id, edit)
+        activity.record(ws, session_id, "decision", "share-learning", event_id=event_id,
+                        section=LEARNINGS[0], text=text, tags=[kind, category])
+    return result

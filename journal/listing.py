@@ -1,0 +1,137 @@
+"""Listing sessions fast: frontmatter fields cached by (mtime, size) under .journal/cache.
+
+Listing tens of thousands of archived logs must not re-parse YAML each time; a
+file whose size and mtime are unchanged is taken from the cache.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from journal.errors import JournalError
+from journal.workspace import Workspace
+
+CACHE_VERSION = 2
+FIELDS = ("id", "role", "mission", "status", "progress", "created", "updated", "ended", "owner")
+
+
+def _frontmatter_block(path: Path) -> str:
+    """Only the frontmatter text of a session file (reads the head, not the whole body)."""
+    with open(path, "rb") as f:
+        head = f.read(16384)
+        data = head
+        while b"\n---" not in data[3:] and len(head) == 16384 and len(data) < 1 << 20:
+            head = f.read(65536)
+            data += head
+    text = data.decode("utf-8", "replace")
+    if not text.startswith("---"):
+        raise JournalError(f"{path}: no frontmatter")
+    end = text.find("\n---", 3)
+    if end < 0:
+        raise JournalError(f"{path}: frontmatter not closed")
+    return text[3:end]
+
+
+def _row(path: Path) -> dict[str, Any]:
+    from journal.document import load_yaml
+
+    try:
+        meta = load_yaml(_frontmatter_block(path), str(path)) or {}
+        if not isinstance(meta, dict):
+            raise JournalError(f"{path}: frontmatter is not a mapping")
+    except (JournalError, OSError) as e:
+        return {"error": str(e)}
+    row = {k: meta.get(k) for k in FIELDS if k in meta}
+    for key in ("created", "updated", "ended"):
+        if key in row and not isinstance(row[key], (str, type(None))):
+            row[key] = str(row[key]).replace(" ", "T").replace("+00:00", "Z")
+    owner = row.get("owner")
+    if isinstance(owner, dict):
+        row["owner"] = owner.get("agent") or owner.get("name")
+        row["owner_kind"] = owner.get("kind")
+    return row
+
+
+def _load_cache(path: Path) -> dict[str, Any]:
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _save_cache(path: Path, files: dict[str, Any]) -> None:
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    try:
+        atomic_write(path, orjson.dumps({"version": CACHE_VERSION, "files": files}).decode())
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+
+
+def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, Any]) -> list[dict[str, Any]]:
+    from journal.sessions import ARCHIVE_NAME
+
+    rows = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return rows
+    for entry in entries:
+        name = entry.name
+        if not name.endswith(".md") or name.startswith("."):
+            continue
+        archive_date = None
+        if archived:
+            m = ARCHIVE_NAME.match(name)
+            if not m:
+                continue
+            archive_date = m["date"]
+        st = entry.stat()
+        key = ("A/" if archived else "") + name
+        stamp = [st.st_mtime_ns, st.st_size]
+        hit = cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            row = hit[1]
+        else:
+            row = _row(Path(entry.path))
+        fresh[key] = [stamp, row]
+        row = dict(row)
+        row.setdefault("id", name[:-3] if not archived else name[: -len("-0000-00-00.md")])
+        row["archived"] = archived
+        if archive_date:
+            row["archive_date"] = archive_date
+        row["path"] = entry.path
+        rows.append(row)
+    return rows
+
+
+def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = False,
+                  status: str | None = None) -> list[dict[str, Any]]:
+    """Rows of frontmatter fields for active (and/or archived) sessions, newest update first."""
+    ws.require()
+    cache_path = ws.state_dir / "cache" / "sessions.json"
+    cache = _load_cache(cache_path)
+    fresh: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    scan_active, scan_archive = include_all or not archived, include_all or archived
+    if scan_active:
+        rows += _scan(ws.active_dir, False, cache, fresh)
+    if scan_archive:
+        rows += _scan(ws.archive_dir, True, cache, fresh)
+    keep = {k: v for k, v in cache.items() if not (scan_archive if k.startswith("A/") else scan_active)}
+    merged = {**keep, **fresh}
+    if merged != cache:
+        _save_cache(cache_path, merged)
+    if status:
+        rows = [r for r in rows if str(r.get("status", "")).lower() == status.lower()]
+    rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
+    return rows

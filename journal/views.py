@@ -1,0 +1,91 @@
+"""Read-only views of one session: show (with its events) and edit in an editor."""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from typing import Any
+
+from journal.document import SessionDoc, strip_markers
+from journal.errors import InvalidInput, JournalError, NotFound
+from journal.sections import headings_for
+from journal.workspace import Workspace
+
+_EVT = re.compile(r"<!-- evt:([A-Za-z0-9_:-]+) -->")
+
+
+def show_session(ws: Workspace, session_id: str, section: str | None = None,
+                 with_events: bool = False) -> dict[str, Any]:
+    """The session's text (whole or one section), frontmatter and sections, as plain data."""
+    from journal.sessions import read_session
+
+    ref, doc = read_session(ws, session_id)
+    sections = {s.title: "".join(doc.lines[s.start : s.end]).strip("\r\n") for s in doc.sections()}
+    result: dict[str, Any] = {
+        "id": ref.id, "path": ws.rel(ref.path), "archived": ref.archived,
+        "meta": doc.meta, "sections": sections,
+    }
+    if section is not None:
+        found = doc.find(*headings_for(section))
+        if found is None:
+            raise NotFound(f"session {session_id!r} has no section {section!r} (it has: {', '.join(sections)})")
+        result["section"] = found.title
+        result["text"] = f"## {found.title}\n" + "".join(doc.lines[found.start : found.end])
+    else:
+        result["text"] = doc.text()
+    if with_events:
+        result["events"] = timeline(ws, session_id, doc)
+        result["text"] = result["text"].rstrip("\n") + "\n\n" + render_timeline(result["events"])
+    return result
+
+
+def timeline(ws: Workspace, session_id: str, doc: SessionDoc) -> list[dict[str, Any]]:
+    """The session's events in order, each with the Markdown line that carries its id."""
+    from journal.events import query_events
+
+    where: dict[str, tuple[int, str]] = {}
+    for n, line in enumerate(doc.lines, 1):
+        for eid in _EVT.findall(line):
+            where[eid] = (n, strip_markers(line).strip())
+    rows = []
+    for event in query_events(ws, session_id=session_id).events:
+        row = {"event": event}
+        hit = where.get(event.get("event_id", ""))
+        if hit:
+            row["line"], row["entry"] = hit
+        rows.append(row)
+    return rows
+
+
+def render_timeline(rows: list[dict[str, Any]]) -> str:
+    lines = ["## Events (timeline)", ""]
+    for row in rows:
+        e = row["event"]
+        data = e.get("data") or {}
+        what = data.get("action") or ""
+        text = str(data.get("text") or "").replace("\n", " ")
+        if len(text) > 100:
+            text = text[:97] + "..."
+        lines.append(f"- {e.get('timestamp', '')} · {e.get('event_type')} · {what} {text}".rstrip()
+                     + f"  `{e.get('event_id')}`")
+        if "entry" in row:
+            lines.append(f"  ↳ line {row['line']}: {row['entry']}")
+    return "\n".join(lines) + "\n"
+
+
+def edit_session(ws: Workspace, session_id: str) -> None:
+    """Open the log in $VISUAL/$EDITOR, then make sure it still parses."""
+    from journal.sessions import locate
+
+    ref = locate(ws, session_id)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise InvalidInput("set $VISUAL or $EDITOR to choose an editor")
+    try:
+        code = subprocess.call([*shlex.split(editor), str(ref.path)])
+    except OSError as e:
+        raise InvalidInput(f"cannot start editor {editor!r}: {e}") from e
+    if code != 0:
+        raise JournalError(f"editor {editor!r} exited with code {code}")
+    SessionDoc.read(ref.path)  # report a file the edit left unparsable
