@@ -226,11 +226,14 @@ class Filter:
     since: str | None = None  # fixed-width UTC strings
     until: str | None = None
     contains: str | None = None
+    raw_any: tuple[bytes, ...] = ()  # set by callers that know a raw string every match holds
 
     def needles(self) -> tuple[list[bytes] | None, bool]:
         """Byte strings one of which every matching raw line must contain, and case folding."""
         import orjson
 
+        if self.raw_any:
+            return list(self.raw_any), False
         if self.types:
             return [orjson.dumps(t) for t in self.types], False
         if self.agent:

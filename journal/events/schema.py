@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from journal.errors import InvalidInput
@@ -79,58 +80,193 @@ def _describe(error: Any) -> str:
     return f"{where or 'event'}: {error.message}"
 
 
-@functools.lru_cache(maxsize=1)
-def _fast_parts() -> tuple[Any, Any, Any, frozenset[str]]:
-    """Pieces of the schema for the fast path: the id and time patterns, a validator of the
-    optional fields alone, and the set of known top-level fields."""
+Check = Callable[[Any], bool]
+_TYPES: dict[str, Check] = {
+    "string": lambda v: type(v) is str,
+    "integer": lambda v: type(v) is int,
+    "number": lambda v: type(v) in (int, float),
+    "object": lambda v: type(v) is dict,
+    "array": lambda v: type(v) is list,
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
+}
+_ANNOTATIONS = {"description", "title", "$schema", "$id", "format", "examples"}
+
+
+def compile_check(node: dict[str, Any]) -> Check | None:
+    """A fast predicate for the subset of JSON Schema this schema uses, or None if ``node``
+    uses anything else. The predicate may be stricter than the schema (False means "ask
+    jsonschema"), never looser: tests compare it with jsonschema on generated events."""
     import re
 
-    from jsonschema import Draft202012Validator
+    checks: list[Check] = []
+    for key, value in node.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key == "type":
+            names = value if isinstance(value, list) else [value]
+            if len(names) == 1:
+                checks.append(_TYPES[names[0]])
+            else:
+                pytypes = tuple({"string": (str,), "integer": (int,), "object": (dict,), "array": (list,),
+                                 "boolean": (bool,), "number": (int, float), "null": (type(None),)}[n]
+                                for n in names)
+                allowed_types = frozenset(t for group in pytypes for t in group)
+                checks.append(lambda v, a=allowed_types: type(v) in a)
+        elif key in ("enum", "const"):
+            allowed = value if key == "enum" else [value]
+            if not all(type(a) in (str, int) for a in allowed):
+                return None
+            pairs = frozenset((type(a), a) for a in allowed)
+            checks.append(lambda v, pairs=pairs: type(v) in (str, int) and (type(v), v) in pairs)
+        elif key == "required":
+            req = tuple(value)
+            checks.append(lambda v, req=req: type(v) is not dict or all(r in v for r in req))
+        elif key == "properties":
+            props = {k: compile_check(sub) for k, sub in value.items()}
+            if any(c is None for c in props.values()):
+                return None
+            checks.append(_properties_check(props))  # type: ignore[arg-type]
+        elif key == "additionalProperties":
+            known = frozenset(node.get("properties", {}))
+            if node.get("patternProperties"):
+                return None
+            if value is False:
+                checks.append(lambda v, known=known: type(v) is not dict or known.issuperset(v))
+            elif isinstance(value, dict):
+                sub = compile_check(value)
+                if sub is None:
+                    return None
+                checks.append(lambda v, known=known, sub=sub: type(v) is not dict
+                              or all(sub(x) for k, x in v.items() if k not in known))
+            elif value is not True:
+                return None
+        elif key == "items":
+            sub = compile_check(value)
+            if sub is None:
+                return None
+            checks.append(_items_check(sub))
+        elif key == "uniqueItems":
+            if value:
+                checks.append(lambda v: type(v) is not list
+                              or (all(type(x) is str for x in v) and len(set(v)) == len(v)))
+        elif key in ("minLength", "maxLength"):
+            n = int(value)
+            if key == "minLength":
+                checks.append(lambda v, n=n: type(v) is not str or len(v) >= n)
+            else:
+                checks.append(lambda v, n=n: type(v) is not str or len(v) <= n)
+        elif key == "minimum":
+            checks.append(lambda v, n=value: type(v) not in (int, float) or v >= n)
+        elif key == "pattern":
+            search = re.compile(value).search
+            checks.append(lambda v, search=search: type(v) is not str or search(v) is not None)
+        else:
+            return None
+    return _all_of(checks)
 
-    full = schema()
-    props = full["properties"]
-    rest = {**full, "required": [], "properties": {k: props[k] for k in OPTIONAL_FIELDS}}
-    return (re.compile(props["event_id"]["pattern"]), re.compile(props["timestamp"]["pattern"]),
-            Draft202012Validator(rest), frozenset(props))
+
+def _all_of(checks: list[Check]) -> Check:
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        a, b = checks
+        return lambda v: a(v) and b(v)
+    if len(checks) == 3:
+        a, b, c = checks
+        return lambda v: a(v) and b(v) and c(v)
+    return lambda v: all(c(v) for c in checks)
 
 
-_core_ok: set[tuple[Any, ...]] = set()
+def _properties_check(props: dict[str, Check]) -> Check:
+    get = props.get
+
+    def check(v: Any) -> bool:
+        if type(v) is not dict:
+            return True
+        for k, x in v.items():
+            c = get(k)
+            if c is not None and not c(x):
+                return False
+        return True
+
+    return check
 
 
-def _fast_valid(event: dict[str, Any]) -> bool:
+def _items_check(sub: Check) -> Check:
+    def check(v: Any) -> bool:
+        if type(v) is not list:
+            return True
+        for x in v:
+            if not sub(x):
+                return False
+        return True
+
+    return check
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_parts() -> tuple[dict[str, Check], frozenset[str], tuple[str, ...]]:
+    """Compiled checks of each top-level field, and the set of known top-level fields."""
+    props = schema()["properties"]
+    compiled: dict[str, Check] = {}
+    for name, sub in props.items():
+        check = compile_check(sub)
+        if check is not None:
+            compiled[name] = check
+    return compiled, frozenset(props), tuple(schema()["required"])
+
+
+_seen_ok: set[tuple[str, Any]] = set()
+
+
+def _fast_valid(event: dict[str, Any], trusted: frozenset[str] = frozenset()) -> bool:
     """True if ``event`` surely matches the schema; False means "ask the full validator".
 
-    The fields the store sets itself are checked against the schema's own patterns, the
-    (type, session, provenance) combination is validated once and remembered, and only the
-    optional fields go through jsonschema on every call.
+    ``trusted`` names fields the caller built itself in a form known to be valid; they are
+    not checked again. Valid event types and provenances are remembered.
     """
-    id_re, time_re, rest_validator, known = _fast_parts()
-    if not known.issuperset(event):
+    compiled, known, required = _fast_parts()
+    if type(event) is not dict or not known.issuperset(event):
         return False
-    seq, event_id, ts, prov = event.get("seq"), event.get("event_id"), event.get("timestamp"), event.get("provenance")
-    if (event.get("schema_version") != SCHEMA_VERSION or type(seq) is not int or seq < 1
-            or type(event_id) is not str or not id_re.match(event_id)
-            or type(ts) is not str or not time_re.match(ts)
-            or type(prov) is not dict or len(prov) != 2):
-        return False
-    core = (event.get("event_type"), event.get("session_id"), prov.get("agent"), prov.get("source"))
-    if not all(type(c) is str for c in core):
-        return False
-    if core not in _core_ok:
-        probe = {"schema_version": SCHEMA_VERSION, "event_id": event_id, "seq": 1, "timestamp": ts,
-                 "session_id": core[1], "event_type": core[0], "provenance": prov}
-        if not validator().is_valid(probe):
+    for name in required:
+        if name not in event:
             return False
-        if len(_core_ok) > 10_000:
-            _core_ok.clear()
-        _core_ok.add(core)
-    rest = {k: event[k] for k in OPTIONAL_FIELDS if k in event}
-    return not rest or rest_validator.is_valid(rest)
+    for name, value in event.items():
+        if name in trusted:
+            continue
+        if name == "event_type" or name == "provenance":
+            key = (name, value if type(value) is str else _prov_key(value))
+            if key[1] is not None and key in _seen_ok:
+                continue
+            check = compiled.get(name)
+            if check is None or not check(value):
+                return False
+            if key[1] is not None and len(_seen_ok) < 10_000:
+                _seen_ok.add(key)
+            continue
+        check = compiled.get(name)
+        if check is None or not check(value):
+            return False
+    return True
 
 
-def validate(event: dict[str, Any]) -> None:
-    """Raise InvalidInput naming the first bad field unless ``event`` matches the schema."""
-    if _fast_valid(event):
+def _prov_key(value: Any) -> tuple[str, str] | None:
+    if type(value) is dict and len(value) == 2:
+        agent, source = value.get("agent"), value.get("source")
+        if type(agent) is str and type(source) is str:
+            return (agent, source)
+    return None
+
+
+def validate(event: dict[str, Any], trusted: frozenset[str] = frozenset()) -> None:
+    """Raise InvalidInput naming the first bad field unless ``event`` matches the schema.
+
+    ``trusted``: fields the caller generated itself (skipped on the fast path only).
+    """
+    if _fast_valid(event, trusted):
         return
     v = validator()
     if v.is_valid(event):

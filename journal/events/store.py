@@ -6,6 +6,7 @@ A log is ``events/<session-id>.jsonl``; once compressed by ``journal events arch
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 from journal.errors import InvalidInput, LockTimeout
 from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
 from journal.fsutil import LOCK_TIMEOUT_S
-from journal.ids import ulid
+from journal.ids import validate_id
 from journal.workspace import Workspace
 
 MAX_EVENT_BYTES = 1_048_576  # one serialized event line
@@ -30,9 +31,20 @@ _lock_paths: dict[tuple[str, str], tuple[Path, Path]] = {}
 _guard = threading.Lock()
 
 
+_B32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghjkmnpqrstvwxyz")
+
+
+def fast_ulid(now_ms: int | None = None, rand: bytes | None = None) -> str:
+    """The same 26 characters as ``journal.ids.ulid`` (48-bit ms time, 80 random bits,
+    Crockford base32, lower case), encoded in C via base64 for the append hot path."""
+    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    value = (ms << 80) | int.from_bytes(rand if rand is not None else os.urandom(10), "big")
+    return base64.b32encode((value << 30).to_bytes(20, "big"))[:26].translate(_B32).decode()
+
+
 def new_event_id() -> str:
     """A fresh event id: unique across clones without coordination, sortable by time."""
-    return "evt_" + ulid()
+    return "evt_" + fast_ulid()
 
 
 def utc_now() -> str:
@@ -185,6 +197,16 @@ def _gz_last_seq(gz: Path) -> int:
     return last
 
 
+_EPOCH = "1970-01-01T00:00:00.000000Z"
+# Fields build_event makes itself in a valid form (the session id went through validate_id).
+_TRUSTED_ALL = frozenset({"schema_version", "event_id", "seq", "timestamp", "session_id"})
+_TRUSTED_SOME = frozenset({"schema_version", "seq", "session_id"})
+
+
+def _default_agent() -> str:
+    return os.environ.get("JOURNAL_AGENT") or "unknown"
+
+
 def _normalize_time(value: str) -> str:
     from journal.events.timeparse import parse_time
 
@@ -210,14 +232,16 @@ def build_event(
     **optional: Any,
 ) -> dict[str, Any]:
     """A validated event with placeholder seq (and timestamp unless given); raises InvalidInput."""
+    trusted = _TRUSTED_ALL if event_id is None and timestamp is None else _TRUSTED_SOME
+    validate_id(session_id)
     event: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "event_id": event_id if event_id is not None else new_event_id(),
         "seq": 1,
-        "timestamp": _normalize_time(timestamp) if timestamp is not None else "1970-01-01T00:00:00.000000Z",
+        "timestamp": _normalize_time(timestamp) if timestamp is not None else _EPOCH,
         "session_id": session_id,
         "event_type": event_type,
-        "provenance": {"agent": agent or os.environ.get("JOURNAL_AGENT") or "unknown", "source": source},
+        "provenance": {"agent": agent or _default_agent(), "source": source},
     }
     if data is not None:
         event["data"] = data
@@ -228,7 +252,7 @@ def build_event(
             optional.pop(key, None)
     for key, value in optional.items():
         event[key] = value  # unknown keys are rejected by the schema unless 'x-'
-    validate(event)
+    validate(event, trusted)
     if timestamp is None:
         event["timestamp"] = None
     return event

@@ -1,0 +1,185 @@
+"""Linting event logs: torn tails, garbage lines, schema errors, seq order, duplicate ids."""
+from __future__ import annotations
+
+import gzip
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from journal.errors import InvalidInput
+from journal.events.query import MAX_LINE, log_files, session_of
+from journal.events.schema import validate
+from journal.events.store import _paths, log_lock
+from journal.workspace import Workspace
+
+
+@dataclass
+class Problem:
+    """One problem in one log; ``fixed`` tells whether ``fix=True`` repaired it."""
+
+    path: str
+    line: int | None
+    kind: str  # torn | missing-newline | garbage | too-long | invalid | seq | duplicate-id | session | unreadable
+    message: str
+    fixed: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}{' (fixed)' if self.fixed else ''}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, int, bytes | None, bool]]:
+    """(line number, byte offset, line or None when over MAX_LINE, ends with newline)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    offset = 0
+    with opener(path, "rb") as f:
+        n = 0
+        while True:
+            line = f.readline(MAX_LINE + 1)
+            if not line:
+                return
+            n += 1
+            start = offset
+            offset += len(line)
+            if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # skip the rest without holding it
+                    line = f.readline(1 << 20)
+                    offset += len(line)
+                yield n, start, None, line.endswith(b"\n")
+                continue
+            nl = line.endswith(b"\n")
+            yield n, start, line[:-1] if nl else line, nl
+
+
+def _torn_dir(ws: Workspace) -> Path:
+    return ws.state_dir / "torn"
+
+
+def _save_torn(ws: Workspace, path: Path, data: bytes) -> Path:
+    folder = _torn_dir(ws)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = folder / f"{path.name}.{stamp}.{os.getpid()}.torn"
+    with open(target, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return target
+
+
+def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem]:
+    """Problems of one log file; ``state`` carries seq and ids between a session's files."""
+    rel = ws.rel(path)
+    sid = session_of(path)
+    problems: list[Problem] = []
+    try:
+        for n, offset, line, has_nl in _lines(path):
+            if line is None:
+                problems.append(Problem(rel, n, "too-long", f"line over {MAX_LINE // (1024 * 1024)} MB skipped by queries"))
+                continue
+            if not line.strip():
+                continue
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                event = None
+            if not isinstance(event, dict):
+                if not has_nl:
+                    problems.append(Problem(rel, n, "torn", "torn last line (a write was cut short); "
+                                            "'journal events check --fix' moves it aside"))
+                    state["torn"] = (offset, line)
+                else:
+                    problems.append(Problem(rel, n, "garbage", "not a JSON object; skipped by queries"))
+                    state.setdefault("garbage", []).append((offset, line))
+                continue
+            if not has_nl:
+                problems.append(Problem(rel, n, "missing-newline", "last line has no final newline"))
+                state["no_newline"] = True
+            try:
+                validate(event)
+            except InvalidInput as e:
+                problems.append(Problem(rel, n, "invalid", str(e)))
+            if event.get("session_id") != sid:
+                problems.append(Problem(rel, n, "session", f"session_id {event.get('session_id')!r} does not match the file name"))
+            seq = event.get("seq")
+            if isinstance(seq, int):
+                if seq <= state.get("seq", 0):
+                    problems.append(Problem(rel, n, "seq", f"seq {seq} does not follow {state['seq']}"))
+                state["seq"] = max(seq, state.get("seq", 0))
+            eid = event.get("event_id")
+            if isinstance(eid, str):
+                ids = state.setdefault("ids", set())
+                if eid in ids:
+                    problems.append(Problem(rel, n, "duplicate-id", f"event_id {eid} appears twice"))
+                ids.add(eid)
+    except (OSError, EOFError) as e:
+        problems.append(Problem(rel, None, "unreadable", f"cannot read: {e}"))
+    return problems
+
+
+def _repair(ws: Workspace, path: Path, problems: list[Problem]) -> None:
+    """Under the log's lock: move a torn tail and garbage lines aside, end the file with a newline."""
+    _, lock = _paths(ws, session_of(path))
+    with log_lock(lock):
+        data = path.read_bytes()  # re-read inside the lock: another writer may have appended
+        keep: list[bytes] = []
+        removed: list[bytes] = []
+        lines = data.split(b"\n")
+        tail = lines.pop()  # b"" when the file ends with a newline
+        for line in lines:
+            ok = not line.strip()
+            if not ok and len(line) <= MAX_LINE:
+                try:
+                    ok = isinstance(orjson.loads(line), dict)
+                except orjson.JSONDecodeError:
+                    ok = False
+            (keep if ok else removed).append(line)
+        tail_ok = False
+        if tail:
+            try:
+                tail_ok = isinstance(orjson.loads(tail), dict)
+            except orjson.JSONDecodeError:
+                tail_ok = False
+        if tail and not tail_ok:
+            removed.append(tail)
+        if removed:
+            _save_torn(ws, path, b"\n".join(removed) + b"\n")
+        if not removed and tail_ok:
+            with open(path, "ab") as f:  # a whole event missing only its newline
+                f.write(b"\n")
+        elif removed and len(removed) == 1 and not tail_ok and tail:
+            os.truncate(path, len(data) - len(tail))  # only a torn tail: cut it in one call
+        elif removed:
+            from journal.events.archive import _replace_with
+
+            body = b"".join(line + b"\n" for line in keep) + (tail + b"\n" if tail_ok else b"")
+            _replace_with(path, lambda f: f.write(body))
+    for p in problems:
+        if p.kind in ("torn", "garbage", "missing-newline", "too-long"):
+            p.fixed = True
+
+
+def check_logs(ws: Workspace, fix: bool = False) -> list[Problem]:
+    """Every problem in every event log; with ``fix``, repair what can be repaired without
+    losing an event (bytes removed are kept under .journal/torn/)."""
+    problems: list[Problem] = []
+    states: dict[str, dict[str, Any]] = {}
+    for path in log_files(ws):
+        state = states.setdefault(session_of(path), {})
+        state.pop("torn", None)
+        state.pop("garbage", None)
+        state.pop("no_newline", None)
+        found = check_file(ws, path, state)
+        problems += found
+        fixable = [p for p in found if p.kind in ("torn", "garbage", "missing-newline", "too-long")]
+        if fix and fixable and not path.name.endswith(".gz"):
+            _repair(ws, path, fixable)
+    return problems
