@@ -1,0 +1,155 @@
+"""The seed's four examples logged from the CLI and read back through every query."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journal.cli import app, main
+from journal.config import load_config
+from journal.events import query_events
+from journal.workspace import Workspace
+
+SID = "session_20251210_1400"
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "coord"
+    (root / "sessions" / "ACTIVE").mkdir(parents=True)
+    monkeypatch.setenv("JOURNAL_ROOT", str(root))
+    monkeypatch.delenv("JOURNAL_SESSION", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+def run(*args: str, input: str | None = None, code: int = 0):
+    result = CliRunner().invoke(app, list(args), input=input)
+    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
+    return result
+
+
+def fail(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run through main(), the single exit point; expect exit code 2 and return stderr."""
+    capsys.readouterr()
+    assert main(list(args)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("journal: error: ")
+    assert len(captured.err.strip().splitlines()) == 1
+    return captured.err
+
+
+def log_seed_examples() -> list[str]:
+    ids = []
+    ids.append(run("events", "add", "user_message", "-s", SID, "--agent", "user", "--source", "terminal",
+                   "--data", '{"message": "Fix the deployment script"}',
+                   "--causal", '{"step": "User requests bug fix", "reasoning": "Deployment failing in production"}').stdout.strip())
+    ids.append(run("events", "add", "tool_call", "-s", SID, "--agent", "claude_code", "--source", "TROUBLESHOOTING_CHECKLIST.md",
+                   "--data", "-",
+                   "--constraint", json.dumps({"constraint": "Context manager pattern for DB operations",
+                                               "source": "TROUBLESHOOTING_CHECKLIST.md", "priority": "mandatory"}),
+                   "--causal", json.dumps({"step": "Identified missing error handling",
+                                           "reasoning": "Script fails silently on network errors"}),
+                   input='{"tool": "Edit", "file": "scripts/deploy.sh", "change": "Added error handling"}').stdout.strip())
+    ids.append(run("events", "add", "error", "-s", SID, "--agent", "claude_code", "--source", "render_api",
+                   "--data", '{"error_code": "500", "message": "Internal server error", "traceback": "..."}',
+                   "--failure", json.dumps({"attempt": "Deploy via git push", "failure_reason": "500 error from Render",
+                                            "timestamp": "2025-12-10T12:00:00Z", "error_code": "500"}),
+                   "--failure", json.dumps({"attempt": "Deploy via render up", "failure_reason": "Same 500 error",
+                                            "timestamp": "2025-12-10T12:05:00Z", "error_code": "500"}),
+                   "--commitment", json.dumps({"commitment": "Deploy to production", "status": "blocked",
+                                               "dependencies": ["Render service operational"]})).stdout.strip())
+    ids.append(run("events", "add", "decision", "-s", SID, "--agent", "claude_code", "--source", "task_analysis",
+                   "--data", '{"decision": "Take over Task 2.2 from Codex", "rationale": "Codex unavailable"}',
+                   "--causal", json.dumps([
+                       {"step": "Identified Codex unavailable", "reasoning": "User confirmed Codex out of picture"},
+                       {"step": "Evaluated options", "reasoning": "Can defer or take task myself",
+                        "alternatives_considered": ["defer to later", "bring in another agent", "do it myself"]},
+                       {"step": "Chose to implement Task 2.2", "reasoning": "Unblocks my Task 2.3"}]),
+                   "--depends-on", ids[2], "--tag", "planning").stdout.strip())
+    return ids
+
+
+def test_seed_examples_round_trip(root: Path) -> None:
+    ids = log_seed_examples()
+    assert all(i.startswith("evt_") for i in ids) and len(set(ids)) == 4
+    events = json.loads(run("events", "query", "-s", SID, "--json").stdout)
+    assert [e["event_id"] for e in events] == ids
+    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    assert [e["event_type"] for e in events] == ["user_message", "tool_call", "error", "decision"]
+    assert events[1]["data"]["file"] == "scripts/deploy.sh"
+    assert events[1]["active_constraints"][0]["priority"] == "mandatory"
+    assert len(events[2]["failure_ledger"]) == 2
+    assert events[3]["causal_steps"][1]["alternatives_considered"][2] == "do it myself"
+    assert events[3]["dependencies"] == {"depends_on": [ids[2]]} and events[3]["tags"] == ["planning"]
+    # the same through the Python API
+    ws = Workspace(load_config(root))
+    assert [e["event_id"] for e in query_events(ws, SID)] == ids
+
+
+def test_query_filters(root: Path) -> None:
+    ids = log_seed_examples()
+    q = lambda *a: json.loads(run("events", "query", "-s", SID, "--json", *a).stdout)  # noqa: E731
+    assert [e["event_id"] for e in q("--type", "error")] == [ids[2]]
+    assert [e["event_id"] for e in q("--type", "error", "--type", "decision")] == ids[2:]
+    assert [e["event_id"] for e in q("--agent", "user")] == [ids[0]]
+    assert [e["event_id"] for e in q("--contains", "RENDER UP")] == [ids[2]]
+    assert [e["event_id"] for e in q("--contains", "deploy.sh")] == [ids[1]]
+    assert [e["event_id"] for e in q("--limit", "2")] == ids[2:]
+    assert q("--since", "1h") and not q("--until", "1h")
+    assert len(q("--since", "today")) == 4
+    assert run("events", "query", "-s", SID, "--type", "error", "--count").stdout.strip() == "1"
+    text = run("events", "query", "-s", SID).stdout.splitlines()
+    assert len(text) == 4 and "Internal server error" in text[2] and f"{SID}#3" in text[2]
+    lines = run("events", "query", "--all", "--jsonl").stdout.splitlines()
+    assert [json.loads(x)["event_id"] for x in lines] == ids
+
+
+def test_commitments_and_failures(root: Path) -> None:
+    ids = log_seed_examples()
+    open_ = json.loads(run("events", "commitments", "-s", SID, "--json").stdout)
+    assert [(c["commitment"], c["status"], c["event_id"]) for c in open_] == [("Deploy to production", "blocked", ids[2])]
+    assert "Deploy to production" in run("events", "commitments", "--all").stdout
+    done = run("events", "add", "commitment", "-s", SID, "--agent", "claude_code",
+               "--commitment", '{"commitment": "Deploy to production", "status": "done"}').stdout.strip()
+    assert done.startswith("evt_")
+    assert json.loads(run("events", "commitments", "-s", SID, "--json").stdout) == []
+    assert "no open commitments" in run("events", "commitments", "-s", SID).stdout
+    fails = json.loads(run("events", "failures", "-s", SID, "--json").stdout)
+    assert [f.get("attempt") or f["message"] for f in fails] == ["Deploy via git push", "Deploy via render up", "Internal server error"]
+    assert all(f["event_id"] == ids[2] for f in fails)
+
+
+def test_invalid_add_names_field_and_writes_nothing(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log_seed_examples()
+    log = root / "events" / f"{SID}.jsonl"
+    before = log.read_bytes()
+    assert "failure_ledger[0].failure_reason" in fail(capsys, "events", "add", "error", "-s", SID, "--failure", '{"attempt": "x"}')
+    assert "--data" in fail(capsys, "events", "add", "note", "-s", SID, "--data", "{not json")
+    assert "event_type" in fail(capsys, "events", "add", "nonsense", "-s", SID)
+    assert "active_constraints[0].priority" in fail(
+        capsys, "events", "add", "note", "-s", SID, "--constraint", '{"constraint": "c", "priority": "urgent"}')
+    assert "'last tuesday'" in fail(capsys, "events", "query", "-s", SID, "--since", "last tuesday")
+    assert log.read_bytes() == before
+
+
+def test_session_from_environment_and_required(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert "no session given" in fail(capsys, "events", "add", "note")
+    monkeypatch.setenv("JOURNAL_SESSION", "env-session")
+    run("events", "add", "note", "--data", '{"text": "hello"}')
+    assert (root / "events" / "env-session.jsonl").is_file()
+
+
+def test_schema_command_prints_the_schema(root: Path) -> None:
+    schema = json.loads(run("events", "schema").stdout)
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["required"]) >= {"event_id", "seq", "timestamp", "session_id", "event_type", "provenance"}
+
+
+def test_every_events_command_has_help(root: Path) -> None:
+    for name in ("add", "query", "commitments", "failures", "stats", "archive", "restore", "check", "schema"):
+        result = run("events", name, "--help")
+        assert "Usage" in result.stdout and len(result.stdout.splitlines()) > 3

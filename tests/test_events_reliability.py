@@ -1,0 +1,194 @@
+"""Concurrency with real processes, torn lines, garbage, compressed archives, relative times."""
+from __future__ import annotations
+
+import gzip
+import multiprocessing
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+
+from journal.config import load_config
+from journal.errors import InvalidInput, NotFound
+from journal.events import append_event, query_events
+from journal.events.archive import archive_logs, log_stats, restore_log
+from journal.events.check import check_logs
+from journal.events.timeparse import parse_time
+from journal.workspace import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    (tmp_path / "coord" / "sessions" / "ACTIVE").mkdir(parents=True)
+    return Workspace(load_config(tmp_path / "coord"))
+
+
+def _writer(root: str, worker: int, n: int) -> None:
+    ws = Workspace(load_config(Path(root)))
+    for i in range(n):
+        append_event(ws, "shared", "tool_call", agent=f"w{worker}", data={"worker": worker, "i": i})
+
+
+def test_eight_processes_lose_and_tear_nothing(ws: Workspace) -> None:
+    ctx = multiprocessing.get_context("spawn" if multiprocessing.get_start_method() != "fork" else "fork")
+    procs = [ctx.Process(target=_writer, args=(str(ws.root), w, 1000)) for w in range(8)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    raw = ws.events_path("shared").read_bytes()
+    assert raw.endswith(b"\n")
+    events = [orjson.loads(line) for line in raw.split(b"\n")[:-1]]  # any torn line fails here
+    assert len(events) == 8000
+    assert [e["seq"] for e in events] == list(range(1, 8001))
+    assert len({e["event_id"] for e in events}) == 8000
+    for w in range(8):  # each writer's own events in its own order
+        mine = [e["data"]["i"] for e in events if e["data"]["worker"] == w]
+        assert mine == list(range(1000))
+    assert check_logs(ws) == []
+
+
+def test_torn_last_line_is_reported_skipped_and_fixed(ws: Workspace) -> None:
+    for i in range(3):
+        append_event(ws, "s1", "note", data={"i": i})
+    path = ws.events_path("s1")
+    whole = path.read_bytes()
+    torn = b'{"schema_version":1,"event_id":"evt_cut","seq":4,"times'
+    with open(path, "ab") as f:
+        f.write(torn)
+    result = query_events(ws, "s1")
+    assert [e["data"]["i"] for e in result] == [0, 1, 2]
+    assert any("torn last line" in w for w in result.warnings)
+    problems = check_logs(ws)
+    assert [p.kind for p in problems] == ["torn"] and problems[0].line == 4 and not problems[0].fixed
+    fixed = check_logs(ws, fix=True)
+    assert fixed[0].fixed
+    assert path.read_bytes() == whole  # every whole line kept, the torn tail gone
+    saved = list((ws.root / ".journal" / "torn").iterdir())
+    assert len(saved) == 1 and saved[0].read_bytes().rstrip(b"\n") == torn
+    assert check_logs(ws) == []
+    assert append_event(ws, "s1", "note")["seq"] == 4
+
+
+def test_append_after_torn_line_starts_a_new_line(ws: Workspace) -> None:
+    append_event(ws, "s1", "note", data={"i": 0})
+    with open(ws.events_path("s1"), "ab") as f:
+        f.write(b'{"partial')
+    e = append_event(ws, "s1", "note", data={"i": 1})
+    assert e["seq"] == 2
+    result = query_events(ws, "s1")
+    assert [x["data"]["i"] for x in result] == [0, 1]
+    assert any("skipped 1 unreadable line" in w for w in result.warnings)
+    assert [p.kind for p in check_logs(ws)] == ["garbage"]
+    check_logs(ws, fix=True)
+    assert check_logs(ws) == [] and len(query_events(ws, "s1")) == 2
+
+
+def test_garbage_lines_never_crash_a_query(ws: Workspace) -> None:
+    append_event(ws, "s1", "error", data={"message": "first"})
+    path = ws.events_path("s1")
+    with open(path, "ab") as f:
+        f.write(b"not json at all\n")
+        f.write(b"[1, 2, 3]\n")
+        f.write(b'{"event_type": "error", ' + b"x" * (17 * 1024 * 1024) + b"\n")  # over 16 MB
+        f.write(b"\xff\xfe binary \x00\n")
+        f.write(b"\n")
+    append_event(ws, "s1", "error", data={"message": "second"})
+    for kwargs in ({}, {"types": "error"}, {"contains": "second"}, {"agent": "unknown"}):
+        result = query_events(ws, "s1", **kwargs)
+        assert [e["data"]["message"] for e in result][-1] == "second"
+    everything = query_events(ws, "s1")
+    assert len(everything) == 2
+    assert any("skipped 4 unreadable lines" in w for w in everything.warnings)
+    kinds = sorted(p.kind for p in check_logs(ws))
+    assert kinds == ["garbage", "garbage", "garbage", "too-long"]
+
+
+def _archive_md(ws: Workspace, sid: str, day: date) -> None:
+    ws.archive_dir.mkdir(parents=True, exist_ok=True)
+    (ws.archive_dir / f"{sid}-{day.isoformat()}.md").write_text("# archived\n", encoding="utf-8")
+
+
+def test_archive_compresses_old_logs_and_restore_round_trips(ws: Workspace) -> None:
+    today = date(2026, 11, 21)
+    for sid in ("old", "recent", "active"):
+        for i in range(5):
+            append_event(ws, sid, "error" if i == 2 else "note", data={"sid": sid, "i": i})
+    _archive_md(ws, "old", today - timedelta(days=40))
+    _archive_md(ws, "recent", today - timedelta(days=3))
+    original = ws.events_path("old").read_bytes()
+    before = [e["event_id"] for e in query_events(ws, None)]
+
+    done = archive_logs(ws, 30, today=today)
+    assert [d["session_id"] for d in done] == ["old"]
+    gz = ws.events_dir / "old.jsonl.gz"
+    assert gz.is_file() and not ws.events_path("old").exists()
+    assert gzip.decompress(gz.read_bytes()) == original
+    assert ws.events_path("recent").is_file()
+    # every query still sees the compressed log
+    assert [e["event_id"] for e in query_events(ws, None)] == before
+    assert [e["data"]["i"] for e in query_events(ws, "old", types="error")] == [2]
+    stats = log_stats(ws)
+    assert stats["archived"]["files"] == 1 and stats["archived"]["events"] == 5
+    assert stats["active"]["files"] == 2 and stats["active"]["events"] == 10
+    # appending to a compressed session continues its seq; a second archive keeps both parts
+    assert append_event(ws, "old", "note", data={"sid": "old", "i": 5})["seq"] == 6
+    assert [e["seq"] for e in query_events(ws, "old")] == [1, 2, 3, 4, 5, 6]
+    archive_logs(ws, 30, today=today)
+    assert [e["seq"] for e in query_events(ws, "old")] == [1, 2, 3, 4, 5, 6]
+
+    restore_log(ws, "old")
+    assert not gz.exists()
+    restored = ws.events_path("old").read_bytes()
+    assert restored.startswith(original) and len(restored.splitlines()) == 6
+    with pytest.raises(NotFound):
+        restore_log(ws, "old")
+    assert check_logs(ws) == []
+
+
+def test_archive_threshold_counts_days(ws: Workspace) -> None:
+    today = date(2026, 11, 21)
+    append_event(ws, "a", "note")
+    _archive_md(ws, "a", today - timedelta(days=7))
+    assert archive_logs(ws, 8, today=today) == []
+    assert [d["session_id"] for d in archive_logs(ws, 7, today=today)] == ["a"]
+    with pytest.raises(InvalidInput):
+        archive_logs(ws, -1, today=today)
+
+
+NOW = datetime(2026, 11, 21, 15, 30, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2h", NOW - timedelta(hours=2)),
+        ("30m", NOW - timedelta(minutes=30)),
+        ("3d", NOW - timedelta(days=3)),
+        ("1w", NOW - timedelta(days=7)),
+        ("today", datetime(2026, 11, 21, tzinfo=timezone.utc)),
+        ("yesterday", datetime(2026, 11, 20, tzinfo=timezone.utc)),
+        ("2026-11-01T10:00:00Z", datetime(2026, 11, 1, 10, tzinfo=timezone.utc)),
+        ("2026-11-01T12:00:00+02:00", datetime(2026, 11, 1, 10, tzinfo=timezone.utc)),
+        ("2026-11-01", datetime(2026, 11, 1, tzinfo=timezone.utc)),
+        ("2026-11-01T10:00:00.1234567Z", datetime(2026, 11, 1, 10, 0, 0, 123456, tzinfo=timezone.utc)),
+    ],
+)
+def test_relative_and_absolute_times(text: str, expected: datetime) -> None:
+    assert parse_time(text, now=NOW) == expected
+
+
+def test_bad_time_is_rejected() -> None:
+    with pytest.raises(InvalidInput, match="'soon'"):
+        parse_time("soon")
+
+
+def test_since_until_filter_by_event_time(ws: Workspace) -> None:
+    old = append_event(ws, "s1", "note", timestamp="2026-01-01T00:00:00Z")
+    new = append_event(ws, "s1", "note")
+    assert old["timestamp"] == "2026-01-01T00:00:00.000000Z"
+    assert [e["event_id"] for e in query_events(ws, "s1", since="1h")] == [new["event_id"]]
+    assert [e["event_id"] for e in query_events(ws, "s1", until="2026-06-01")] == [old["event_id"]]
+    assert [e["event_id"] for e in query_events(ws, "s1", since="2025-12-31", until="2026-01-02")] == [old["event_id"]]
