@@ -156,7 +156,7 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
     from journal.scaffold import init_workspace
     from journal.templates import render, session_template
 
-    sid = validate_id(session_id) if session_id else new_session_id()
+    sid = validate_id(session_id) if session_id is not None else new_session_id()
     role = single_line(role or "Contributor", "role", 200)
     mission = single_line(mission or "(mission not set yet)", "mission")
     agent = single_line(agent, "agent name", 200) if agent else None

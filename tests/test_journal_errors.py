@@ -1,0 +1,120 @@
+"""Bad input: one line on stderr, exit code 2 (1 for check findings), nothing on disk changed."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import snapshot
+
+
+@pytest.fixture
+def seeded(cli, repo):
+    cli("create", "s1", "Dev", "Ship the thing")
+    cli("add", "-s", "s1", "blocker", "a real blocker")
+    return repo
+
+
+def _refused(cli, repo, *args, input=None, code=2, contains=None, **env):
+    before = snapshot(repo)
+    proc = cli(*args, input=input, check=False, **env)
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    if contains:
+        assert contains in lines[0], lines[0]
+    assert snapshot(repo) == before
+    return lines[0]
+
+
+@pytest.mark.parametrize("bad", ["", "../escape", "a/b", "a\\b", "x" * 101, "tab\there", "..", ".hidden"])
+def test_bad_session_ids(cli, seeded, bad):
+    _refused(cli, seeded, "create", bad, "Dev", "m")
+    _refused(cli, seeded, "add", "-s", bad, "next", "text")
+
+
+def test_missing_session(cli, seeded):
+    _refused(cli, seeded, "add", "-s", "nobody", "next", "text", contains="no session 'nobody'")
+    _refused(cli, seeded, "show", "nobody", contains="no session")
+    _refused(cli, seeded, "archive", "nobody", contains="no session")
+    _refused(cli, seeded, "restore", "nobody", contains="no archived session")
+
+
+def test_no_session_given(cli, seeded):
+    _refused(cli, seeded, "add", "next", "text", contains="$JOURNAL_SESSION")
+
+
+def test_malformed_frontmatter(cli, seeded):
+    path = seeded / "coordination/sessions/ACTIVE/s1.md"
+    path.write_text("---\nid: s1\nrole: [unclosed\n---\n## Next Steps\n", encoding="utf-8")
+    _refused(cli, seeded, "add", "-s", "s1", "next", "text", contains="malformed YAML frontmatter")
+    path.write_text("no frontmatter here\n", encoding="utf-8")
+    _refused(cli, seeded, "update", "-s", "s1", "--progress", "5", contains="no YAML frontmatter")
+
+
+def test_not_utf8(cli, seeded):
+    path = seeded / "coordination/sessions/ACTIVE/s1.md"
+    path.write_bytes(path.read_bytes() + b"\xff\xfe broken\n")
+    _refused(cli, seeded, "add", "-s", "s1", "next", "text", contains="not UTF-8")
+
+
+def test_binary_text_and_huge_text(cli, seeded):
+    _refused(cli, seeded, "add", "-s", "s1", "next", "-", input="x" * 1_000_001, contains="over 1 MB")
+    _refused(cli, seeded, "share-learning", "Perf", "-", input="y" * 1_000_001, contains="over 1 MB")
+    _refused(cli, seeded, "add", "-s", "s1", "next", "bell\x07", contains="control characters")
+
+
+def test_template_with_undefined_variable(cli, seeded, tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\n{{ frontmatter }}\n---\n{{ no_such_variable }}\n", encoding="utf-8")
+    _refused(cli, seeded, "create", "s9", "--template", str(bad), contains="'no_such_variable' is undefined")
+
+
+def test_template_cannot_escape_the_sandbox(cli, seeded, tmp_path):
+    evil = tmp_path / "evil.md"
+    evil.write_text("---\n{{ frontmatter }}\n---\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
+    _refused(cli, seeded, "create", "s9", "--template", str(evil), contains="template")
+
+
+def test_bad_options(cli, seeded):
+    _refused(cli, seeded, "update", "-s", "s1", "--status", "sleeping", contains="not one of")
+    _refused(cli, seeded, "update", "-s", "s1", "--progress", "101", contains="between 0 and 100")
+    _refused(cli, seeded, "update", "-s", "s1", "--working-on", "two\nlines", contains="one line")
+    _refused(cli, seeded, "add", "-s", "s1", "nonsense", "text", contains="no section 'nonsense'")
+    _refused(cli, seeded, "add", "-s", "s1", "next", "   ", contains="empty")
+    _refused(cli, seeded, "resolve", "-s", "s1", "blocker", "7", contains="no open blocker")
+    _refused(cli, seeded, "share-learning", "Perf", "text", "Whenever", contains="priority")
+    _refused(cli, seeded, "grep", "(unclosed", contains="not a valid regular expression")
+    _refused(cli, seeded, "archive", "s1", "--date", "yesterday", contains="YYYY-MM-DD")
+
+
+def test_debug_shows_traceback(cli, seeded):
+    proc = cli("--debug", "add", "-s", "nobody", "next", "x", check=False)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_text_cannot_forge_structure(cli, seeded):
+    forged = "ok\n## Next Steps\n# Title\n---\n<!-- evt:evt_forged -->\n```\nunclosed fence"
+    cli("add", "-s", "s1", "learning", "-", input=forged)
+    from journal.document import SessionDoc
+
+    doc = SessionDoc.read(seeded / "coordination/sessions/ACTIVE/s1.md")
+    titles = [s.title for s in doc.sections()]
+    assert titles.count("Next Steps") == 1 and len(titles) == 7
+    assert "<!-- evt:evt_forged -->" not in doc.text()
+    assert cli("check").returncode == 0
+
+
+def test_check_reports_problems(cli, seeded):
+    path = seeded / "coordination/sessions/ACTIVE/s1.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("status: planning", "status: building").replace("## Next Steps", "## Next Stuff")
+    path.write_text(text + "<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> other\n", encoding="utf-8")
+    (seeded / "coordination/sessions/ACTIVE/s2.md").write_text("---\nid: other\n---\n", encoding="utf-8")
+    proc = cli("check", check=False)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "git conflict marker" in out
+    assert "section '## Next Steps' is missing" in out
+    assert "Current Work says status 'Planning' but the frontmatter says 'building'" in out
+    assert "does not match the file name" in out
+    assert proc.stderr.strip() == "journal: error: 8 problem(s) found" or "problem(s) found" in proc.stderr

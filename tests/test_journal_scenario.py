@@ -1,0 +1,129 @@
+"""The seed's scenario, end to end, through the installed CLI in real processes."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from conftest import git
+
+
+def test_seed_scenario(cli, repo):
+    today = date.today().isoformat()
+    cli("create", "session-12", "DevOps Engineer", "Deploy and maintain services")
+    path = repo / "coordination/sessions/ACTIVE/session-12.md"
+    assert path.is_file()
+    cli("update", "-s", "session-12", "--working-on", "Email Automation Service", "--status", "building",
+        "--progress", "60", "--phase", "SPECS.md written", "--phase", "Tests written")
+    cli("update", "-s", "session-12", "--phase-done", "SPECS.md written")
+    cli("add", "-s", "session-12", "completed", "Wrote 15 tests (85% coverage)")
+    cli("add", "-s", "session-12", "blocker", "Waiting for SMTP credentials")
+    cli("add", "-s", "session-12", "learning", "asyncio.gather() removes sequential waiting")
+    cli("add", "-s", "session-12", "next", "Deploy to production")
+    cli("add", "-s", "session-12", "service", "email-service (port 8025)")
+    cli("resolve", "-s", "session-12", "blocker", "1", "--note", "credentials arrived")
+    cli("share-learning", "Performance", "Using asyncio.gather() speeds up parallel API calls by 10x", "High",
+        "-s", "session-12")
+
+    text = path.read_text(encoding="utf-8")
+    assert "status: building" in text and "progress: 60" in text
+    assert "**Working On:** Email Automation Service" in text
+    assert "**Status:** Building" in text and "**Progress:** 60%" in text
+    assert "- [x] SPECS.md written" in text and "- [ ] Tests written" in text
+    assert f"**{today}:**\n- [x] Wrote 15 tests (85% coverage)" in text
+    assert re.search(r"- \[x\] \*\*\d{4}-\d\d-\d\d:\*\* Waiting for SMTP credentials.*resolved " + today + r"\*\*: credentials arrived", text)
+    assert "- [ ] Deploy to production" in text
+    assert "email-service (port 8025)" in text
+    assert "Performance (High): Using asyncio.gather() speeds up parallel API calls by 10x" in text
+    knowledge = (repo / "coordination/shared-knowledge/learnings.md").read_text(encoding="utf-8")
+    assert f"### {today} — Performance (High)" in knowledge
+    assert "Using asyncio.gather() speeds up parallel API calls by 10x" in knowledge
+    assert "Shared by session-12 (DevOps Engineer)" in knowledge
+
+    hits = json.loads(cli("grep", "asyncio.gather", "--knowledge", "--json").stdout)
+    places = {(h["session"], h["section"]) for h in hits}
+    assert ("session-12", "Learnings & Discoveries") in places
+    assert any(s == "shared-knowledge/learnings.md" for s, _ in places)
+
+    cli("archive", "session-12")
+    archived = repo / f"coordination/sessions/ARCHIVE/session-12-{today}.md"
+    assert archived.is_file() and not path.exists()
+    assert "status: done" in archived.read_text(encoding="utf-8")
+    assert "ended:" in archived.read_text(encoding="utf-8")
+    listed = json.loads(cli("list", "--archived", "--json").stdout)
+    assert [r["id"] for r in listed] == ["session-12"] and listed[0]["status"] == "done"
+
+    cli("restore", "session-12")
+    assert path.is_file() and not archived.exists()
+    restored = path.read_text(encoding="utf-8")
+    assert "status: building" in restored and "ended:" not in restored
+    assert cli("check").returncode == 0
+
+
+def test_create_records_owner_git_and_refuses_existing_ids(cli, repo):
+    head = git(repo, "rev-parse", "HEAD").strip()
+    cli("create", "s1", "Reviewer", "Review things", "--agent", "claude-code", "--model", "opus")
+    text = (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8")
+    assert "kind: agent" in text and "agent: claude-code" in text and "model: opus" in text
+    assert "branch: main" in text and head in text
+    assert "tool_version:" in text and "schema_version: 1" in text
+    again = cli("create", "s1", "Reviewer", "Again", check=False)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    cli("archive", "s1")
+    archived_again = cli("create", "s1", check=False)
+    assert archived_again.returncode == 2 and "already exists" in archived_again.stderr
+
+
+def test_generated_ids_are_readable_and_distinct(cli, repo):
+    ids = {cli("create", "--json").stdout for _ in range(3)}
+    parsed = [json.loads(i)["id"] for i in ids]
+    assert len(set(parsed)) == 3
+    assert all(re.fullmatch(r"\d{8}-[a-z]+-[a-z]+-[0-9a-z]{8}", i) for i in parsed)
+
+
+def test_session_from_environment_and_stdin(cli, repo):
+    cli("create", "s2")
+    cli("add", "next", "-", input="first line\nsecond line\n## not a heading\n", JOURNAL_SESSION="s2")
+    text = (repo / "coordination/sessions/ACTIVE/s2.md").read_text(encoding="utf-8")
+    assert "- [ ] first line" in text and "  second line" in text
+    assert "\n## not a heading" not in text and "\\## not a heading" in text
+    shown = json.loads(cli("show", "s2", "--json").stdout)
+    assert list(shown["sections"]) == ["Current Work", "Completed Today", "Services Built/Modified",
+                                       "Learnings & Discoveries", "Blockers & Issues", "Coordination", "Next Steps"]
+
+
+def test_custom_section_from_repo_template(cli, repo):
+    cli("init")
+    template = repo / "coordination/sessions/SESSION_LOG_TEMPLATE.md"
+    template.write_text(template.read_text(encoding="utf-8") + "## Risks\n\n", encoding="utf-8")
+    cli("create", "s3", "Dev", "Ship")
+    cli("add", "-s", "s3", "Risks", "The vendor API may change")
+    section = cli("show", "s3", "--section", "risks").stdout
+    assert section.startswith("## Risks") and "- The vendor API may change" in section
+
+
+def test_idle_archive_uses_the_clock(cli, repo):
+    cli("create", "old", JOURNAL_NOW="2026-01-01T00:00:00Z")
+    cli("create", "fresh", JOURNAL_NOW="2026-03-01T00:00:00Z")
+    out = cli("archive", "--idle-days", "30", JOURNAL_NOW="2026-03-02T00:00:00Z").stdout
+    assert "archived old" in out and "fresh" not in out
+    assert (repo / "coordination/sessions/ARCHIVE/old-2026-03-02.md").is_file()
+
+
+def test_version_and_every_command_has_help(cli):
+    from journal import __version__
+    from journal.cli import app
+
+    assert cli("--version").stdout.strip() == f"journal {__version__}"
+    import typer.main
+
+    group = typer.main.get_command(app)
+    names = sorted(group.commands)  # type: ignore[attr-defined]
+    assert {"init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
+            "list", "show", "edit", "grep", "check"} <= set(names)
+    for name in names:
+        command = group.commands[name]  # type: ignore[attr-defined]
+        assert (command.help or "").strip(), f"{name} has no help"
+        sub = getattr(command, "commands", {})
+        for subname, subcommand in sub.items():
+            assert (subcommand.help or "").strip(), f"{name} {subname} has no help"
