@@ -32,6 +32,7 @@ def _maybe_relevant(line: bytes) -> bool:
 
 class ClaudeCodeReader(Reader):
     format = "claude-code"
+    unanswered_fail = False  # a live session has calls in flight
     prefilter = staticmethod(_maybe_relevant)
 
     def __init__(self) -> None:

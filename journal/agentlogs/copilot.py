@@ -19,6 +19,7 @@ _KNOWN_PREFIXES = ("session.", "user.", "assistant.", "tool.", "system.", "hook.
 
 class CopilotReader(Reader):
     format = "copilot"
+    unanswered_fail = False
 
     def __init__(self) -> None:
         self.model: str | None = None
@@ -89,6 +90,7 @@ class CopilotLegacyReader(Reader):
     """Older builds' ``history-session-state/<id>.json``: ``{sessionId, startTime, timeline: [...]}``."""
 
     format = "copilot"
+    unanswered_fail = False
     whole_document = True
 
     @classmethod

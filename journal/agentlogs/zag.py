@@ -20,6 +20,7 @@ _QUIET = {"permission", "provider_status", "stderr", "parse_warning", "session_c
 
 class ZagReader(Reader):
     format = "zag"
+    unanswered_fail = False
 
     def __init__(self) -> None:
         self.started = False

@@ -1,0 +1,243 @@
+"""Link agent logs to a session: frontmatter ``machine_logs`` + a ``## Machine Logs`` section.
+
+Resumable reader state lives in ``<root>/.journal/logstate/`` (keyed by the
+log's resolved path; the state itself records the file's identity), so the
+frontmatter stays small and a refresh reads only what the log gained.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from journal.agentlogs.model import Summary
+from journal.errors import NotFound
+
+SECTION = "Machine Logs"
+META_KEY = "machine_logs"
+
+
+# ---- state sidecars ---------------------------------------------------------
+def state_path(ws: Any, log: Path) -> Path:
+    key = hashlib.sha1(str(log.resolve()).encode()).hexdigest()
+    return ws.state_dir / "logstate" / f"{key}.json"
+
+
+def load_state(ws: Any, log: Path) -> dict[str, Any] | None:
+    import orjson
+
+    p = state_path(ws, log)
+    try:
+        return orjson.loads(p.read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return None
+
+
+def save_state(ws: Any, log: Path, state: dict[str, Any]) -> None:
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    p = state_path(ws, log)
+    atomic_write(p, orjson.dumps(state).decode())
+
+
+def summarize_incremental(ws: Any, log: Path, fmt: str = "auto") -> Summary:
+    """Summarize ``log``, resuming from its saved state; save the new state."""
+    from journal.agentlogs.reading import summarize
+
+    old = load_state(ws, log)
+    if old is not None and fmt != "auto" and old.get("format") != fmt:
+        old = None
+    s, new = summarize(log, fmt, old)
+    if new.get("offset") is not None or new.get("format") == "massgen":
+        save_state(ws, log, new)
+    return s
+
+
+# ---- paths ------------------------------------------------------------------
+def base_dir(ws: Any) -> Path:
+    return (ws.git_root or ws.root).resolve()
+
+
+def stored_path(ws: Any, log: Path) -> str:
+    """Relative to the repository when inside it, else absolute."""
+    p = log.resolve()
+    try:
+        return p.relative_to(base_dir(ws)).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def resolve_stored(ws: Any, stored: str) -> Path:
+    p = Path(stored).expanduser()
+    return p if p.is_absolute() else base_dir(ws) / p
+
+
+# ---- text -------------------------------------------------------------------
+def human_tokens(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 1000:
+        return f"{n / 1000:.1f}k"
+    return str(n)
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    mnt, sec = divmod(rem, 60)
+    if h:
+        return f"{h}h {mnt:02d}m"
+    if mnt:
+        return f"{mnt}m {sec:02d}s"
+    return f"{sec}s"
+
+
+def one_line(e: dict[str, Any]) -> str:
+    """``12 turns, 30 tool calls (2 failed), 45.2k tokens in / 3.1k out, 14m 03s, model``."""
+    sm = e.get("summary") or {}
+    turns = sm.get("turns", 0)
+    parts = [f"{turns} turn{'s' if turns != 1 else ''}"]
+    tools = sm.get("tools", 0)
+    t = f"{tools} tool call{'s' if tools != 1 else ''}"
+    if sm.get("failed"):
+        t += f" ({sm['failed']} failed)"
+    parts.append(t)
+    tin = sm.get("tokens_in", 0) + sm.get("tokens_cache", 0)
+    if tin or sm.get("tokens_out"):
+        parts.append(f"{human_tokens(tin)} tokens in / {human_tokens(sm.get('tokens_out', 0))} out")
+    if sm.get("cost_usd") is not None:
+        parts.append(f"{'~' if sm.get('cost_estimated') else ''}${sm['cost_usd']:.2f}"
+                     + (" (estimate)" if sm.get("cost_estimated") else ""))
+    if sm.get("duration_s") is not None:
+        parts.append(human_duration(sm["duration_s"]))
+    if sm.get("model"):
+        parts.append(str(sm["model"]))
+    if sm.get("errors"):
+        parts.append(f"{sm['errors']} error{'s' if sm['errors'] != 1 else ''}")
+    return ", ".join(parts)
+
+
+def duplicates(entries: list[dict[str, Any]]) -> dict[int, str]:
+    """Entries that restate another linked log (a zag backfill of a linked provider log)."""
+    by_sid = {e.get("provider_session_id"): e["path"] for e in entries
+              if e.get("format") != "zag" and e.get("provider_session_id")}
+    out = {}
+    for i, e in enumerate(entries):
+        if e.get("format") == "zag" and e.get("backfill_of") in by_sid:
+            out[i] = by_sid[e["backfill_of"]]
+    return out
+
+
+def section_lines(ws: Any, session_file: Path, entries: list[dict[str, Any]], nl: str) -> list[str]:
+    dup = duplicates(entries)
+    lines = []
+    for i, e in enumerate(entries):
+        log = resolve_stored(ws, e["path"])
+        name = log.name or e["path"]
+        if Path(e["path"]).is_absolute():
+            where = f"`{e['path']}`"
+        else:
+            rel = os.path.relpath(log, session_file.resolve().parent).replace(os.sep, "/")
+            where = f"[{name}]({rel.replace(' ', '%20')})"
+        line = f"- **{e.get('format')}** {where} — {one_line(e)}"
+        if i in dup:
+            line += f" (backfill of {Path(dup[i]).name}; not counted twice)"
+        lines.append(line + nl)
+    counted = [e for i, e in enumerate(entries) if i not in dup]
+    if len(counted) > 1:
+        tot = {k: sum((e.get("summary") or {}).get(k) or 0 for e in counted)
+               for k in ("turns", "tools", "failed", "tokens_in", "tokens_cache", "tokens_out")}
+        lines.append(f"{nl}Total: {tot['turns']} turns, {tot['tools']} tool calls ({tot['failed']} failed), "
+                     f"{human_tokens(tot['tokens_in'] + tot['tokens_cache'])} tokens in / "
+                     f"{human_tokens(tot['tokens_out'])} out{nl}")
+    return lines
+
+
+# ---- entries ------------------------------------------------------------------
+def make_entry(ws: Any, log: Path, s: Summary) -> dict[str, Any]:
+    from journal.clock import iso
+
+    short = s.short()
+    short.update({"failed": s.tool_failures, "tokens_cache": s.tokens_cache_read + s.tokens_cache_write,
+                  "cost_estimated": s.cost_estimated, "duration_s": s.duration_s,
+                  "model": s.models[0] if s.models else None, "start": s.start, "end": s.end})
+    e: dict[str, Any] = {"path": stored_path(ws, log), "format": s.format,
+                         "provider_session_id": s.provider_session_id,
+                         "size": log.stat().st_size if log.is_file() else None,
+                         "offset": s.offset if log.is_file() else None,
+                         "linked": iso(), "summary": {k: v for k, v in short.items() if v is not None}}
+    if s.extra.get("backfill_of"):
+        e["backfill_of"] = s.extra["backfill_of"]
+    return e
+
+
+def apply_entries(ws: Any, doc: Any, session_file: Path, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge ``new`` into the doc's ``machine_logs`` (same path: refreshed) and rewrite the section."""
+    current = [dict(e) for e in (doc.meta.get(META_KEY) or []) if isinstance(e, dict) and e.get("path")]
+    for e in new:
+        for i, old in enumerate(current):
+            if old["path"] == e["path"]:
+                e["linked"] = old.get("linked", e["linked"])
+                current[i] = e
+                break
+        else:
+            current.append(e)
+    doc.set_meta(META_KEY, current)
+    doc.set_section(SECTION, section_lines(ws, session_file, current, doc.nl))
+    return current
+
+
+def link(ws: Any, session_id: str, path: str | Path, fmt: str = "auto") -> dict[str, Any]:
+    """Summarize ``path`` and record it in the session; linking again refreshes it."""
+    from journal.sessions import locate, mutate_session
+
+    log = Path(path).expanduser()
+    if not log.exists():
+        raise NotFound(f"{log} does not exist")
+    ref = locate(ws, session_id)
+    s = summarize_incremental(ws, log, fmt)
+    entry = make_entry(ws, log, s)
+    mutate_session(ws, session_id, lambda doc: apply_entries(ws, doc, ref.path, [entry]))
+    return entry
+
+
+def refresh(ws: Any, session_id: str) -> list[dict[str, Any]]:
+    """Re-read the session's linked logs (incrementally) and rewrite their summaries."""
+    from journal.sessions import locate, mutate_session, read_session
+
+    ref, doc = read_session(ws, session_id, archived=False)
+    entries = [e for e in (doc.meta.get(META_KEY) or []) if isinstance(e, dict) and e.get("path")]
+    fresh = []
+    for e in entries:
+        log = resolve_stored(ws, e["path"])
+        if not log.exists():
+            continue
+        s = summarize_incremental(ws, log, e.get("format") or "auto")
+        fresh.append(make_entry(ws, log, s))
+    if fresh:
+        ref = locate(ws, session_id, archived=False)
+        mutate_session(ws, session_id, lambda d: apply_entries(ws, d, ref.path, fresh))
+    return fresh
+
+
+def linked(ws: Any) -> list[dict[str, Any]]:
+    """Every linked log across sessions (active and archived), newest first."""
+    from journal.document import SessionDoc
+    from journal.sessions import active_refs, archived_refs
+
+    out = []
+    for ref in [*active_refs(ws), *archived_refs(ws)]:
+        try:
+            doc = SessionDoc.read(ref.path)
+        except Exception:  # noqa: BLE001 - a broken session file is `journal check`'s business
+            continue
+        for e in doc.meta.get(META_KEY) or []:
+            if isinstance(e, dict) and e.get("path"):
+                out.append({"session": ref.id, "archived": ref.archived, **e})
+    out.sort(key=lambda e: str((e.get("summary") or {}).get("end") or e.get("linked") or ""), reverse=True)
+    return out

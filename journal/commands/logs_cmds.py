@@ -1,0 +1,238 @@
+"""`journal logs ...`: link agent logs (Claude Code, Codex, Gemini, Copilot, zag, MassGen) to sessions."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import typer
+
+from journal.commands.common import JsonOpt, SessionOpt, out, print_json, session_id, workspace
+from journal.errors import InvalidInput, NotFound
+
+logs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
+
+FORMAT_HELP = "auto (default), claude-code, codex, gemini, copilot, zag, massgen or journal."
+FormatOpt = typer.Option("auto", "--format", "-f", help=f"Log format: {FORMAT_HELP}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(logs_app, name="logs", help="Link, summarize and refresh AI agents' machine logs.")
+
+
+def _check_format(fmt: str) -> str:
+    from journal.agentlogs import FORMAT_NAMES
+
+    if fmt != "auto" and fmt not in FORMAT_NAMES:
+        raise InvalidInput(f"unknown log format {fmt!r}: expected auto or one of {', '.join(FORMAT_NAMES)}")
+    return fmt
+
+
+def _summaries(path: Optional[str], session: Optional[str], fmt: str) -> list[Any]:
+    """The summaries of PATH, or of every log linked to the session."""
+    from pathlib import Path
+
+    from journal.agentlogs import linking
+
+    ws = workspace()
+    if path:
+        p = Path(path).expanduser()
+        if ws.exists():
+            return [linking.summarize_incremental(ws, p, fmt)]
+        from journal.agentlogs import summarize
+
+        return [summarize(p, fmt)[0]]
+    sid = session_id(session)
+    from journal.sessions import read_session
+
+    _ref, doc = read_session(ws, sid)
+    entries = [e for e in doc.meta.get(linking.META_KEY) or [] if isinstance(e, dict) and e.get("path")]
+    if not entries:
+        raise NotFound(f"session {sid!r} has no linked logs (see 'journal logs link' or 'journal logs discover')")
+    return [linking.summarize_incremental(ws, linking.resolve_stored(ws, e["path"]), e.get("format") or "auto")
+            for e in entries]
+
+
+@logs_app.command("link")
+def link_cmd(
+    path: str = typer.Argument(..., help="The log file (or MassGen log directory)."),
+    session: Optional[str] = SessionOpt,
+    fmt: str = FormatOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Record a log in the session's frontmatter and its '## Machine Logs' section."""
+    from journal.agentlogs import linking
+
+    entry = linking.link(workspace(), session_id(session), path, _check_format(fmt))
+    if as_json:
+        print_json(entry)
+    else:
+        out(f"linked {entry['path']} ({entry['format']}): {linking.one_line(entry)}")
+
+
+@logs_app.command("summary")
+def summary_cmd(
+    path: Optional[str] = typer.Argument(None, help="A log file or MassGen directory (default: the session's logs)."),
+    session: Optional[str] = SessionOpt,
+    fmt: str = FormatOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """The summary panel: title, duration, tokens, turns, errors, top tools."""
+    from journal.agentlogs.report import panel_lines
+
+    sums = _summaries(path, session, _check_format(fmt))
+    if as_json:
+        data = [s.to_dict() for s in sums]
+        print_json(data[0] if path else data)
+        return
+    for i, s in enumerate(sums):
+        if i:
+            out()
+        rows = panel_lines(s)
+        width = max(len(k) for k, _ in rows)
+        for k, v in rows:
+            out(f"{k.ljust(width)}  {v}")
+
+
+@logs_app.command("tools")
+def tools_cmd(
+    path: Optional[str] = typer.Argument(None, help="A log file or MassGen directory (default: the session's logs)."),
+    session: Optional[str] = SessionOpt,
+    sort: str = typer.Option("time", "--sort", help="Order by calls, time or failures."),
+    fmt: str = FormatOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Tool table: calls, time (where the log has it), average, failures, and a TOTAL row."""
+    from journal.agentlogs.model import Summary, ToolStat
+    from journal.agentlogs.report import SORTS, ms, tool_rows, tool_total
+    from journal.render import table
+
+    if sort not in SORTS:
+        raise InvalidInput(f"--sort must be one of {', '.join(SORTS)}")
+    sums = _summaries(path, session, _check_format(fmt))
+    merged = Summary(format="merged")
+    for s in sums:
+        for name, t in s.tools.items():
+            m = merged.tools.setdefault(name, ToolStat(kind=t.kind))
+            m.calls += t.calls
+            m.failures += t.failures
+            m.time_ms += t.time_ms
+            m.timed += t.timed
+    rows = tool_rows(merged, sort)
+    total = tool_total(rows)
+    if as_json:
+        print_json({"tools": rows, "total": total})
+        return
+    cells = [[r["tool"], r["kind"], r["calls"], ms(r["time_ms"]), ms(r["avg_ms"]), r["failures"] or ""]
+             for r in rows]
+    cells.append([total["tool"], "", total["calls"], ms(total["time_ms"]), "", total["failures"] or ""])
+    out(table(cells, ["Tool", "Kind", "Calls", "Time", "Avg", "Fail"]))
+
+
+@logs_app.command("list")
+def list_cmd(
+    limit: int = typer.Option(10, "--limit", "-n", help="How many logs to show (newest first)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Linked logs across sessions, newest first: session, provider, duration, tokens, cost."""
+    from journal.agentlogs.linking import human_duration, human_tokens, linked
+    from journal.render import table
+
+    if limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    ws = workspace()
+    ws.require()
+    rows = linked(ws)[:limit]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out("no linked logs")
+        return
+    cells = []
+    for e in rows:
+        sm = e.get("summary") or {}
+        cost = sm.get("cost_usd")
+        cells.append([e["session"], e.get("format"), (sm.get("end") or "")[:16], human_duration(sm.get("duration_s")),
+                      human_tokens(sm.get("tokens_in", 0) + sm.get("tokens_cache", 0)),
+                      human_tokens(sm.get("tokens_out", 0)),
+                      "" if cost is None else f"{'~' if sm.get('cost_estimated') else ''}${cost:.2f}", e["path"]])
+    out(table(cells, ["Session", "Provider", "End", "Duration", "In", "Out", "Cost", "Log"]))
+
+
+def _parse_time(value: str) -> Any:
+    from journal.agentlogs.summary import parse_ts
+
+    t = parse_ts(value)
+    if t is None:
+        raise InvalidInput(f"--since {value!r} is not an ISO date or time (e.g. 2026-11-20 or 2026-11-20T09:00Z)")
+    return t
+
+
+@logs_app.command("discover")
+def discover_cmd(
+    session: Optional[str] = SessionOpt,
+    since: Optional[str] = typer.Option(None, "--since", help="Only logs active after this time (default: the session's start)."),
+    attach: bool = typer.Option(False, "--attach", help="Link every log found to the session."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Find this repository's logs in the agents' homes that overlap the session; optionally attach them."""
+    from pathlib import Path
+
+    from journal.agentlogs import linking
+    from journal.agentlogs.discover import discover
+    from journal.agentlogs.summary import parse_ts
+
+    ws = workspace()
+    sid = session_id(session, required=attach)
+    start = end = None
+    if sid:
+        from journal.sessions import read_session
+
+        ref, doc = read_session(ws, sid)
+        start = parse_ts(str(doc.meta.get("created") or "")) or None
+        if ref.archived:
+            end = parse_ts(str(doc.meta.get("updated") or "")) or None
+    if since:
+        start = _parse_time(since)
+    repo = ws.git_root or Path.cwd()
+    found = discover(Path(repo), start, end)
+    attached = []
+    if attach and sid:
+        for f in found:
+            attached.append(linking.link(ws, sid, f.path, f.format))
+    rows = [{"path": str(f.path), "format": f.format, "cwd": f.cwd, "start": f.start, "end": f.end,
+             "attached": attach} for f in found]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out("no logs of this repository found")
+        return
+    for r in rows:
+        out(f"{'attached' if attach else 'found'} {r['format']}: {r['path']}")
+
+
+@logs_app.command("refresh")
+def refresh_cmd(
+    session: Optional[str] = SessionOpt,
+    all_sessions: bool = typer.Option(False, "--all", help="Every active session."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Re-read linked logs from where the last read stopped; a replaced or shrunk log is read again whole."""
+    from journal.agentlogs import linking
+
+    ws = workspace()
+    if all_sessions:
+        if session:
+            raise InvalidInput("give either -s ID or --all, not both")
+        from journal.sessions import active_refs
+
+        ids = sorted(r.id for r in active_refs(ws))
+    else:
+        ids = [session_id(session)]
+    done = {sid: linking.refresh(ws, sid) for sid in ids}
+    if as_json:
+        print_json(done)
+        return
+    for sid, entries in done.items():
+        for e in entries:
+            out(f"{sid}: {e['path']} — {linking.one_line(e)}")
