@@ -91,3 +91,22 @@ def test_bad_session_id_rejected(ws: Workspace) -> None:
     with pytest.raises(InvalidInput):
         append_event(ws, "../escape", "note")
     assert not (ws.root / "escape.jsonl").exists()
+
+
+def test_seq_comes_from_the_last_line_not_a_scan(ws: Workspace) -> None:
+    path = ws.events_path("s1")
+    path.parent.mkdir(parents=True)
+    first = append_event(ws, "other", "note")
+    old = {**first, "session_id": "s1", "seq": 1000}
+    last = {**first, "session_id": "s1", "seq": 5, "event_id": new_event_id()}
+    filler = b"".join(orjson.dumps({**first, "session_id": "s1", "seq": 6 + i % 3}) + b"\n" for i in range(20_000))
+    path.write_bytes(orjson.dumps(old) + b"\n" + filler + orjson.dumps(last) + b"\n")
+    assert append_event(ws, "s1", "note")["seq"] == 6
+
+
+def test_seq_skips_garbage_at_the_tail(ws: Workspace) -> None:
+    for _ in range(3):
+        append_event(ws, "s1", "note")
+    with open(ws.events_path("s1"), "ab") as f:
+        f.write(b"garbage\n" * 5000 + b"{}\n")
+    assert append_event(ws, "s1", "note")["seq"] == 4
