@@ -153,3 +153,38 @@ def test_every_events_command_has_help(root: Path) -> None:
     for name in ("add", "query", "commitments", "failures", "stats", "archive", "restore", "check", "schema"):
         result = run("events", name, "--help")
         assert "Usage" in result.stdout and len(result.stdout.splitlines()) > 3
+
+
+def test_query_of_unknown_session_warns(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log_seed_examples()
+    assert main(["events", "query", "-s", "sesion_typo"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "'sesion_typo' has no event log" in captured.err
+
+
+def test_archive_stats_restore_and_check_from_the_cli(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = log_seed_examples()
+    (root / "sessions" / "ARCHIVE").mkdir()
+    (root / "sessions" / "ARCHIVE" / f"{SID}-2020-01-01.md").write_text("# done\n", encoding="utf-8")
+    assert "compressed 1 log" in run("events", "archive", "--older-than", "30").stdout
+    assert (root / "events" / f"{SID}.jsonl.gz").is_file()
+    stats = json.loads(run("events", "stats", "--json").stdout)
+    assert stats["archived"]["events"] == 4 and stats["active"]["files"] == 0
+    assert stats["logs"][0]["session_archived"] == "2020-01-01"
+    assert [e["event_id"] for e in json.loads(run("events", "query", "--all", "--json").stdout)] == ids
+    assert len(json.loads(run("events", "failures", "--all", "--json").stdout)) == 3
+    assert "restored events/" in run("events", "restore", SID).stdout
+    assert not (root / "events" / f"{SID}.jsonl.gz").exists()
+    assert "no compressed event log" in fail(capsys, "events", "restore", SID)
+    assert "event logs ok" in run("events", "check").stdout
+    with open(root / "events" / f"{SID}.jsonl", "ab") as f:
+        f.write(b'{"torn')
+    capsys.readouterr()
+    assert main(["events", "check"]) == 1
+    assert "torn last line" in capsys.readouterr().out
+    assert main(["events", "query", "-s", SID, "--count"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "4" and "torn last line" in captured.err
+    assert main(["events", "check", "--fix"]) == 0
+    assert "(fixed)" in capsys.readouterr().out
+    assert "event logs ok" in run("events", "check").stdout

@@ -110,3 +110,11 @@ def test_seq_skips_garbage_at_the_tail(ws: Workspace) -> None:
     with open(ws.events_path("s1"), "ab") as f:
         f.write(b"garbage\n" * 5000 + b"{}\n")
     assert append_event(ws, "s1", "note")["seq"] == 4
+
+
+def test_large_event_then_next_seq(ws: Workspace) -> None:
+    append_event(ws, "s1", "note", data={"blob": "x" * 900_000})
+    assert append_event(ws, "s1", "note")["seq"] == 2
+    with pytest.raises(InvalidInput, match="larger than"):
+        append_event(ws, "s1", "note", data={"blob": "x" * 1_100_000})
+    assert len(query_events(ws, "s1")) == 2

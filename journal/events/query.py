@@ -30,13 +30,15 @@ class ReadStats:
     skipped: dict[Path, int] = field(default_factory=dict)
     torn: list[Path] = field(default_factory=list)
     files: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def skip(self, path: Path) -> None:
         self.skipped[path] = self.skipped.get(path, 0) + 1
 
     def warnings(self, ws: Workspace | None = None) -> list[str]:
         rel = ws.rel if ws else str
-        out = [f"{rel(p)}: skipped {n} unreadable line{'s' if n != 1 else ''} (not JSON or over 16 MB)"
+        out = list(self.notes)
+        out += [f"{rel(p)}: skipped {n} unreadable line{'s' if n != 1 else ''} (not JSON or over 16 MB)"
                for p, n in self.skipped.items()]
         out += [f"{rel(p)}: skipped a torn last line (repair with 'journal events check --fix')"
                 for p in self.torn]
@@ -297,6 +299,8 @@ def iter_events(ws: Workspace, session_id: str | None, flt: Filter, stats: ReadS
     if limit is not None and limit < 0:
         raise InvalidInput("--limit must be 0 or more")
     files = log_files(ws, session_id)
+    if session_id is not None and not files:
+        stats.notes += missing_log_warning(ws, session_id)
     if session_id is not None:
         stream: Iterator[dict[str, Any]] = (e for p in files for e in iter_file_events(p, flt, stats))
     else:
@@ -333,3 +337,10 @@ def query_events(
     stats = ReadStats()
     events = list(iter_events(ws, session_id, flt, stats, limit))
     return QueryResult(events, stats.warnings(ws))
+
+
+def missing_log_warning(ws: Workspace, session_id: str | None) -> list[str]:
+    """A warning when a named session has no event log at all (a typo in -s, usually)."""
+    if session_id is not None and not log_files(ws, session_id):
+        return [f"session {session_id!r} has no event log ({ws.rel(ws.events_path(session_id))})"]
+    return []
