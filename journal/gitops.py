@@ -89,6 +89,16 @@ def move(repo_root: Path, src: Path, dst: Path) -> bool:
     return True
 
 
+def stage(repo_root: Path, path: Path) -> None:
+    """``git add`` one path (after a move, so the index holds the moved file as written)."""
+    import git
+
+    try:
+        _repo(repo_root).git.add("--", str(path))
+    except git.exc.GitCommandError as e:
+        raise GitError(f"git add {path} failed: {e.stderr.strip() or e}") from e
+
+
 def commit_paths(repo_root: Path, paths: list[Path], message: str) -> str | None:
     """Stage ``paths`` (additions, changes and removals) and commit them; returns the sha."""
     import git

@@ -379,7 +379,9 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
         repo = ws.git_root
         moved = repo is not None and gitops.move(repo, src, dst)
         atomic_write(dst, doc.text())
-        if not moved:
+        if moved:
+            gitops.stage(repo, dst)
+        else:
             os.unlink(src)
     activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst))
     return SessionRef(session_id, dst, True, date)
@@ -419,7 +421,9 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
         repo = ws.git_root
         moved = repo is not None and gitops.move(repo, src, dst)
         atomic_write(dst, doc.text())
-        if not moved:
+        if moved:
+            gitops.stage(repo, dst)
+        else:
             os.unlink(src)
     activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst))
     return SessionRef(session_id, dst)

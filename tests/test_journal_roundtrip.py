@@ -1,0 +1,97 @@
+"""Hand edits survive every command: a property-based round trip over random documents."""
+from __future__ import annotations
+
+import string
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journal.config import load_config
+from journal.document import SessionDoc
+from journal.knowledge import share_learning
+from journal.sessions import add_entry, create_session, open_blockers, resolve_blocker, update_current_work
+from journal.workspace import Workspace
+
+SAFE = string.ascii_letters + string.digits + " .,:;!?()'\"_/*`[]{}<>=+~|%&@$"
+note = st.text(alphabet=SAFE, min_size=1, max_size=40).map(lambda s: "Hand note: " + s.strip())
+free_text = st.text(alphabet=SAFE + "#\n\t-", min_size=1, max_size=80).filter(lambda s: s.strip())
+custom_title = st.text(alphabet=string.ascii_letters + " ", min_size=3, max_size=20).map(
+    lambda s: "Custom " + " ".join(s.split())).filter(lambda s: len(s) > 7)
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.sampled_from(["completed", "service", "learning", "blocker", "next", "collaboration"]), free_text),
+        st.tuples(st.just("status"), st.sampled_from(["building", "testing", "review"]), st.none()),
+        st.tuples(st.just("progress"), st.integers(0, 100), st.none()),
+        st.tuples(st.just("working"), note, st.none()),
+        st.tuples(st.just("phase"), note, st.none()),
+        st.tuples(st.just("resolve"), st.none(), st.none()),
+        st.tuples(st.just("share"), free_text, st.none()),
+    ),
+    min_size=1, max_size=8,
+)
+
+
+def _hand_edit(text: str, notes: list[str], customs: list[tuple[str, str]], gaps: list[int], crlf: bool) -> str:
+    """Insert hand-written notes after section headings, append custom sections, odd spacing."""
+    lines = text.split("\n")
+    out = []
+    heading_no = 0
+    for line in lines:
+        out.append(line)
+        if line.startswith("## "):
+            if heading_no < len(notes):
+                out.append(notes[heading_no] + "   ")  # trailing spaces are kept too
+                out.extend([""] * gaps[heading_no % len(gaps)])
+            heading_no += 1
+        if line.startswith("schema_version:"):
+            out.append("custom_key: kept as written   # a comment")
+    for title, body in customs:
+        out += ["", f"## {title}", "", body, "", ""]
+    result = "\n".join(out)
+    return result.replace("\n", "\r\n") if crlf else result
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notes=st.lists(note, min_size=1, max_size=7), customs=st.lists(st.tuples(custom_title, note), max_size=2, unique_by=lambda t: t[0].lower()),
+       gaps=st.lists(st.integers(0, 3), min_size=1, max_size=3), crlf=st.booleans(), ops=operations)
+def test_hand_edits_survive_every_command(notes, customs, gaps, crlf, ops):
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(load_config(Path(tmp) / "coordination", cwd=Path(tmp)))
+        ref = create_session(ws, "s1", "Dev", "Keep hand edits")
+        edited = _hand_edit(ref.path.read_text(encoding="utf-8"), notes, customs, gaps, crlf)
+        ref.path.write_bytes(edited.encode("utf-8"))
+        titles_before = [s.title for s in SessionDoc.read(ref.path).sections()]
+
+        for op, a, b in ops:
+            if op == "add":
+                add_entry(ws, "s1", a, b)
+            elif op == "status":
+                update_current_work(ws, "s1", status=a)
+            elif op == "progress":
+                update_current_work(ws, "s1", progress=a)
+            elif op == "working":
+                update_current_work(ws, "s1", working_on=a)
+            elif op == "phase":
+                update_current_work(ws, "s1", phases=(a,))
+            elif op == "resolve":
+                doc = SessionDoc.read(ref.path)
+                if open_blockers(doc):
+                    resolve_blocker(ws, "s1", "1", note="done")
+            elif op == "share":
+                share_learning(ws, "Category", a, "High", session_id="s1")
+
+        raw = ref.path.read_bytes().decode("utf-8")
+        doc = SessionDoc(raw)
+        nl = "\r\n" if crlf else "\n"
+        for n in notes[: len(titles_before)]:
+            assert n + "   " + nl in raw  # each hand note, byte for byte, with its line ending
+        for title, body in customs:
+            assert f"## {title}{nl}{nl}{body}{nl}" in raw
+        assert f"custom_key: kept as written   # a comment{nl}" in raw
+        if crlf:
+            assert "\n" not in raw.replace("\r\n", "")
+        assert [s.title for s in doc.sections()] == titles_before
+        assert doc.meta["custom_key"] == "kept as written"
