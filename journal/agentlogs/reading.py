@@ -152,10 +152,11 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
     lines += scan.lines + scan.blank + scan.oversized
     import orjson
 
-    new_state = orjson.loads(orjson.dumps({
-        "version": STATE_VERSION, "format": fmt, "identity": ident, "offset": scan.offset,
-        "lines": lines, "skipped": skipped, "unknown": reader.unknown,
-        "reader": reader.dump(), "acc": acc.dump()}))
+    import copy
+
+    new_state = {"version": STATE_VERSION, "format": fmt, "identity": ident, "offset": scan.offset,
+                 "lines": lines, "skipped": skipped, "unknown": reader.unknown,
+                 "reader": copy.deepcopy(reader.dump()), "acc": acc.dump()}
     tail_skipped = 0
     if scan.tail_oversized:
         tail_skipped = 1

@@ -63,7 +63,6 @@ class Accumulator:
         self.users: set[str] = set()
         self.assistants: set[str] = set()
         self.calls: set[str] = set()
-        self.results: set[str] = set()
         self.error_keys: set[str] = set()
         self.pending: dict[str, list[Any]] = {}   # tool id -> [name, ts]
         self.usage: dict[str, list[Any]] = {}     # key -> [in, out, cr, cw, reasoning, cw1h, cost, model]
@@ -102,15 +101,11 @@ class Accumulator:
         elif k == m.TOOL_RESULT:
             name, start = ev.name, None
             if ev.key is not None:
-                if ev.key in self.results:
-                    return
                 p = self.pending.pop(ev.key, None)
-                if p is None and ev.key not in self.calls:
-                    return  # a result without a call we know: nothing to attribute
-                self.results.add(ev.key)
-                if p is not None:
-                    name = name or p[0]
-                    start = p[1]
+                if p is None:
+                    return  # answered already (a repeated line), or a call we never saw
+                name = name or p[0]
+                start = p[1]
             if name:
                 self._result(name, ev.success, ev.duration_ms, start, ev.ts)
         elif k == m.USAGE and ev.usage is not None:
@@ -246,9 +241,9 @@ class Accumulator:
         from dataclasses import asdict
 
         return {"s": asdict(self.s), "users": list(self.users), "assistants": list(self.assistants),
-                "calls": list(self.calls), "results": list(self.results),
-                "error_keys": list(self.error_keys), "pending": self.pending, "usage": self.usage,
-                "loose": self.loose, "loose_by_model": self.loose_by_model,
+                "calls": list(self.calls),
+                "error_keys": list(self.error_keys), "pending": dict(self.pending), "usage": dict(self.usage),
+                "loose": list(self.loose), "loose_by_model": {k: list(v) for k, v in self.loose_by_model.items()},
                 "ts": [self.ts_min, self.ts_max]}
 
     @classmethod
@@ -258,7 +253,7 @@ class Accumulator:
         acc = cls(sd["format"])
         acc.s = Summary(**sd, tools=tools)
         acc.users, acc.assistants = set(d["users"]), set(d["assistants"])
-        acc.calls, acc.results = set(d["calls"]), set(d["results"])
+        acc.calls = set(d["calls"])
         acc.error_keys = set(d["error_keys"])
         acc.pending, acc.usage = d["pending"], d["usage"]
         acc.loose, acc.loose_by_model = d["loose"], d["loose_by_model"]

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Benchmark: summarize a big Claude Code log; compare with a jq pipeline in the same run.
+
+Builds a Claude Code transcript by repeating the real fixtures with fresh ids up
+to --mb megabytes (default 1024), then measures, each in its own process:
+  * `journal` summary throughput (MB/s) and peak memory (ru_maxrss),
+  * a `jq` pipeline counting tool calls by name (the anchor),
+  * an incremental refresh after a 1% append, against the full read.
+Targets: >= 3x jq's throughput, <= 150 MB peak, refresh <= 5% of a full read.
+Prints figures and ratios; never fails on a timing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "agent_logs" / "claude_code"
+JQ = ('select(.type=="assistant") | .message.content[]? | select(.type=="tool_use") | .name')
+
+
+def build(path: Path, mb: int, start_rep: int = 0) -> int:
+    """Write repetitions of the fixtures with fresh ids until ``mb`` MB; return reps written."""
+    src = b"".join((FIXTURES / n).read_bytes() for n in ("spotter_short.jsonl", "spotter_tool_heavy.jsonl"))
+    target = mb * 1024 * 1024
+    written, rep = 0, start_rep
+    with open(path, "ab") as f:
+        while written < target:
+            tag = b"r%d" % rep
+            chunk = (src.replace(b'"msg_', b'"msg_' + tag + b"_")
+                        .replace(b'"toolu_', b'"toolu_' + tag + b"_")
+                        .replace(b'"uuid":"', b'"uuid":"' + tag + b"-")
+                        .replace(b'"parentUuid":"', b'"parentUuid":"' + tag + b"-"))
+            f.write(chunk)
+            written += len(chunk)
+            rep += 1
+    return rep
+
+
+
+
+def run_child(code: str, *args: str) -> tuple[float, float, bytes]:
+    """Run Python ``code`` in a child; the child reports its own peak RSS (ru_maxrss, KB on Linux)."""
+    wrapper = (
+        "import resource, sys, time\n"
+        f"{code}\n"
+        "sys.stderr.write('MAXRSS %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True)
+    dt = time.perf_counter() - t0
+    if p.returncode:
+        raise SystemExit(p.stderr.decode(errors="replace")[-2000:])
+    rss = int(p.stderr.decode().rsplit("MAXRSS ", 1)[1].split()[0]) / 1024
+    return dt, rss, p.stdout
+
+
+def jq_run(path: Path) -> tuple[float, float, str]:
+    """jq counting tool calls by name (then sort | uniq -c); peak RSS of jq via GNU time if present."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["sh", "-c", f"jq -r '{JQ}' '{path}' | sort | uniq -c"], capture_output=True)
+    dt = time.perf_counter() - t0
+    rss = 0.0
+    if shutil.which("/usr/bin/time") or Path("/usr/bin/time").exists():
+        q = subprocess.run(["/usr/bin/time", "-f", "%M", "jq", "-r", JQ, str(path)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            rss = int(q.stderr.decode().strip().splitlines()[-1]) / 1024
+        except (ValueError, IndexError):
+            rss = 0.0
+    return dt, rss, p.stdout.decode()
+
+
+SUMMARY = (
+    "import orjson, sys\n"
+    "from journal.agentlogs.reading import summarize\n"
+    "state = orjson.loads(open(sys.argv[2],'rb').read()) if len(sys.argv) > 2 and sys.argv[2] != '-' else None\n"
+    "t = time.perf_counter()\n"
+    "s, st = summarize(sys.argv[1], 'claude-code', state)\n"
+    "el = time.perf_counter() - t\n"
+    "if len(sys.argv) > 3: open(sys.argv[3],'wb').write(orjson.dumps(st))\n"
+    "print(orjson.dumps({'tools': {k: v.calls for k, v in s.tools.items()}, 'bytes_read': s.bytes_read,"
+    " 'elapsed': el, 'calls': s.tool_calls}).decode())\n")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=int, default=1024, help="size of the generated log in MB (default 1024)")
+    ap.add_argument("--dir", default=None, help="where to build the log (default: a temp dir, removed after)")
+    args = ap.parse_args()
+    import orjson
+
+    work = Path(args.dir or tempfile.mkdtemp(prefix="bench-agentlogs-"))
+    work.mkdir(parents=True, exist_ok=True)
+    log = work / "big.jsonl"
+    log.unlink(missing_ok=True)
+    try:
+        t = time.perf_counter()
+        reps = build(log, args.mb)
+        size_mb = log.stat().st_size / 2**20
+        print(f"built {log} ({size_mb:.0f} MB, {reps} repetitions) in {time.perf_counter() - t:.1f}s")
+
+        st_path = work / "state.json"
+        dt, rss, out = run_child(SUMMARY, str(log), "-", str(st_path))
+        res = orjson.loads(out)
+        ours_mbs = size_mb / dt
+        print(f"journal summary : {dt:7.2f}s  {ours_mbs:7.1f} MB/s  peak {rss:6.1f} MB  "
+              f"({res['calls']} tool calls; read loop {res['elapsed']:.2f}s)")
+
+        if shutil.which("jq"):
+            jdt, jrss, jout = jq_run(log)
+            jq_counts = {ln.split(None, 1)[1]: int(ln.split()[0]) for ln in jout.strip().splitlines()}
+            print(f"jq pipeline     : {jdt:7.2f}s  {size_mb / jdt:7.1f} MB/s  peak {jrss:6.1f} MB")
+            print(f"  same counts as jq: {jq_counts == res['tools']}")
+            print(f"  speed ratio journal/jq: {jdt / dt:.2f}x   (target >= 3x)")
+        else:
+            print("jq not found: anchor skipped")
+        print(f"  peak memory: {rss:.1f} MB   (target <= 150 MB)")
+
+        before = log.stat().st_size
+        build(log, max(1, args.mb // 100), start_rep=reps)
+        added = log.stat().st_size - before
+        idt, irss, iout = run_child(SUMMARY, str(log), str(st_path))
+        ires = orjson.loads(iout)
+        print(f"refresh after +{added / 2**20:.1f} MB: {idt:6.2f}s  read {ires['bytes_read'] / 2**20:.1f} MB  "
+              f"peak {irss:.1f} MB  ratio to full read {idt / dt:.1%}   (target <= 5%)")
+
+        if shutil.which("npx"):
+            p = subprocess.run(["npx", "--no-install", "ccusage", "--version"], capture_output=True,
+                               timeout=60, env={**os.environ, "npm_config_offline": "true"})
+            if p.returncode:
+                print("ccusage: not installed locally and the network is not used: skipped")
+            else:
+                print(f"ccusage {p.stdout.decode().strip()} present (not compared in this script)")
+        else:
+            print("node/npx not found: ccusage comparison skipped")
+    finally:
+        if not args.dir:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
