@@ -16,22 +16,42 @@ json_values = st.recursive(json_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["a", "step", "reasoning"]), inner, max_size=3)), max_leaves=6)
 
 
-def entry(keys: list[str], enums: dict[str, list]) -> st.SearchStrategy:
-    value = st.one_of(json_values, *(st.sampled_from(v) for v in enums.values()), st.text(max_size=3),
-                      st.lists(st.text(max_size=3), max_size=2))
-    return st.one_of(json_values, st.dictionaries(st.sampled_from(keys), value, max_size=len(keys)))
+def entry(base: dict, bad: dict[str, list]) -> st.SearchStrategy:
+    """A valid entry, or one with a wrong value, a missing key, or any JSON at all."""
+
+    @st.composite
+    def make(draw: st.DrawFn) -> object:
+        e = dict(base)
+        roll = draw(st.integers(0, 4))
+        if roll == 0:
+            key = draw(st.sampled_from(sorted(bad)))
+            e[key] = draw(st.sampled_from(bad[key]))
+        elif roll == 1:
+            del e[draw(st.sampled_from(sorted(base)))]
+        elif roll == 2:
+            return draw(json_values)
+        return e
+
+    return make()
 
 
 optional = {
     "data": json_values,
-    "causal_steps": st.one_of(json_values, st.lists(entry(["step", "reasoning", "alternatives_considered"], {}), max_size=3)),
-    "active_constraints": st.lists(entry(["constraint", "source", "priority"],
-                                         {"priority": ["mandatory", "recommended", "optional", "urgent", 1]}), max_size=3),
-    "failure_ledger": st.lists(entry(["attempt", "failure_reason", "timestamp", "error_code"],
-                                     {"timestamp": ["2025-12-10T12:00:00Z", "yesterday"], "error_code": [500, "500", 5.5, True]}), max_size=3),
-    "open_commitments": st.lists(entry(["commitment", "status", "dependencies", "id"],
-                                       {"status": ["open", "done", "blocked", "wip"]}), max_size=3),
-    "key_entities": st.one_of(json_values, st.dictionaries(st.text(max_size=3), entry(["full_name", "type", "location"], {}), max_size=2)),
+    "causal_steps": st.one_of(json_values, st.lists(entry(
+        {"step": "x", "reasoning": "y", "alternatives_considered": ["a"]},
+        {"step": ["", 1, None], "reasoning": [1, ""], "alternatives_considered": [["a"], [1], "a"]}), max_size=3)),
+    "active_constraints": st.lists(entry(
+        {"constraint": "c", "source": "s", "priority": "mandatory"},
+        {"priority": ["urgent", 1, "optional", None], "constraint": ["", 3]}), max_size=3),
+    "failure_ledger": st.lists(entry(
+        {"attempt": "a", "failure_reason": "r", "timestamp": "2025-12-10T12:00:00Z", "error_code": "500"},
+        {"error_code": [500, 5.5, True, None, "x", [1]], "timestamp": ["yesterday", "2025-12-10T12:00Z", 5],
+         "attempt": ["", 2]}), max_size=3),
+    "open_commitments": st.lists(entry(
+        {"commitment": "c", "status": "open", "dependencies": ["d"], "id": "c1"},
+        {"status": ["wip", "done", None], "dependencies": [[1], "d", []], "id": ["", 1]}), max_size=3),
+    "key_entities": st.one_of(json_values, st.dictionaries(st.text(max_size=3), entry(
+        {"full_name": "f", "type": "t", "location": "l"}, {"type": [1, None], "full_name": [[], "x"]}), max_size=2)),
     "dependencies": st.one_of(json_values, st.dictionaries(st.sampled_from(["depends_on", "blocks", "other"]),
                                                            st.lists(st.sampled_from(["evt_1", "", 3]), max_size=2), max_size=2)),
     "tags": st.one_of(json_values, st.lists(st.sampled_from(["a", "b", "", "a" * 101, 7]), max_size=3)),
@@ -48,14 +68,21 @@ core = {
 }
 
 
+VALID_CORE = {"schema_version": 1, "event_id": "evt_01abc", "seq": 1, "timestamp": "2026-11-21T10:00:00.123456Z",
+              "session_id": "s1", "event_type": "note", "provenance": {"agent": "a", "source": "s"}}
+
+
 @st.composite
 def events(draw: st.DrawFn) -> dict:
+    """Mostly valid events with a few wrong parts, so both paths see many near misses."""
     event = {}
     for key, strategy in core.items():
-        if draw(st.integers(0, 9)):  # usually present
-            event[key] = draw(strategy)
+        roll = draw(st.integers(0, 19))
+        if roll == 0:
+            continue  # missing
+        event[key] = draw(strategy) if roll == 1 else VALID_CORE[key]
     for key, strategy in optional.items():
-        if draw(st.booleans()):
+        if draw(st.integers(0, 3)) == 0:
             event[key] = draw(strategy)
     if draw(st.integers(0, 9)) == 0:
         event[draw(st.sampled_from(["x-extra", "colour"]))] = 1
@@ -84,3 +111,54 @@ def test_fast_ulid_matches_journal_ids(monkeypatch) -> None:
         expected = ids.ulid(ms)
         monkeypatch.undo()
         assert fast_ulid(ms, rand) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(events())
+def test_generated_events_reach_the_fast_path(event: dict) -> None:
+    """Guard for the test above: the generator must produce events the fast path accepts,
+    and events it rejects, or the comparison proves nothing."""
+    _SEEN.add(_fast_valid(event))
+
+
+_SEEN: set[bool] = set()
+
+
+def test_generator_covered_both_outcomes() -> None:
+    assert _SEEN == {True, False}
+
+
+NEAR_MISSES = [
+    {"failure_ledger": [{"attempt": "a", "failure_reason": "r", "error_code": 5.5}]},
+    {"failure_ledger": [{"attempt": "a", "failure_reason": "r", "error_code": True}]},
+    {"failure_ledger": [{"attempt": "a", "failure_reason": "r", "timestamp": "noon"}]},
+    {"failure_ledger": [{"attempt": "a"}]},
+    {"open_commitments": [{"commitment": "c", "status": "wip"}]},
+    {"open_commitments": [{"commitment": "c", "status": "open", "dependencies": [1]}]},
+    {"active_constraints": [{"constraint": "c", "priority": "urgent"}]},
+    {"causal_steps": [{"step": ""}]},
+    {"causal_steps": {"step": "x"}},
+    {"key_entities": {"broker": {"type": 1}}},
+    {"key_entities": {"broker": "module"}},
+    {"dependencies": {"depends_on": ["evt_1"], "other": []}},
+    {"dependencies": {"blocks": [""]}},
+    {"tags": ["a", "a"]},
+    {"tags": ["a" * 101]},
+    {"data": "text"},
+    {"seq": True},
+    {"seq": 0},
+    {"schema_version": True},
+    {"event_type": "x-"},
+    {"event_type": "X-up"},
+    {"provenance": {"agent": "a"}},
+    {"provenance": {"agent": "", "source": "s"}},
+    {"timestamp": "2026-11-21 10:00:00Z"},
+    {"colour": "red"},
+]
+
+
+def test_near_misses_are_rejected_by_both_paths() -> None:
+    for change in NEAR_MISSES:
+        event = {**VALID_CORE, **change}
+        assert not validator().is_valid(event), change
+        assert not _fast_valid(event), change
