@@ -1,26 +1,31 @@
 """The command line: a thin layer of Typer commands over the library.
 
 ``main()`` is the single exit point: it maps every JournalError to one line on
-stderr and its exit code (tracebacks only with --debug).
+stderr and its exit code (tracebacks only with --debug). Only the command
+module a run needs is imported, because start-up time is a feature here.
 """
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from journal import __version__
 from journal.commands import common
 
-app = typer.Typer(
-    name="journal",
-    help="A Markdown-first session journal and coordination kit.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+# Command modules under journal.commands, each with register(app).
+MODULES = ("journal_cmds", "coordination_cmds", "events_cmds", "logs_cmds")
+# Top-level command → the module that registers it (a test keeps this complete).
+ROUTES = {
+    **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
+                     "list", "show", "edit", "grep", "check"), "journal_cmds"),
+    **dict.fromkeys(("message", "broadcast", "inbox", "board", "blockers", "handoff", "context"),
+                    "coordination_cmds"),
+    "events": "events_cmds",
+    "logs": "logs_cmds",
+}
+_VALUE_OPTIONS = {"--root"}
 
 
 def _version(value: bool) -> None:
@@ -29,7 +34,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     root: Optional[str] = typer.Option(None, "--root", help="Workspace root (default: $JOURNAL_ROOT, .journal.toml, ./coordination)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
@@ -40,21 +44,42 @@ def _root(
     common._STATE["debug"] = debug
 
 
-def _register() -> None:
-    from journal.commands import journal_cmds
+def command_name(args: list[str]) -> Optional[str]:
+    """The top-level command in ``args``, skipping global options."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
-    journal_cmds.register(app)
-    for name in ("coordination_cmds", "events_cmds", "logs_cmds", "extra_cmds"):
+
+def build_app(args: Optional[list[str]] = None) -> typer.Typer:
+    """The Typer app with the commands ``args`` need (all of them when unknown or for help)."""
+    app = typer.Typer(name="journal", help="A Markdown-first session journal and coordination kit.",
+                      no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+                      rich_markup_mode=None)
+    app.callback()(_root)
+    name = command_name(args) if args is not None else None
+    wanted = [ROUTES[name]] if name in ROUTES else list(MODULES)
+    for module_name in wanted:
         try:
-            module = __import__(f"journal.commands.{name}", fromlist=["register"])
+            module = __import__(f"journal.commands.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as e:
-            if e.name != f"journal.commands.{name}":
+            if e.name != f"journal.commands.{module_name}":
                 raise
             continue
         module.register(app)
+    return app
 
 
-_register()
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the full app, for CliRunner and documentation tools
+        return build_app()
+    raise AttributeError(name)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -63,6 +88,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    app = build_app(args)
     try:
         result = app(args=args, prog_name="journal", standalone_mode=False)
     except JournalError as e:
@@ -72,15 +98,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         return e.exit_code
     except typer.Exit as e:
         return e.exit_code
-    except typer.Abort:
-        common.err("journal: interrupted")
-        return 130
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         common.err("journal: interrupted")
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as e:  # click usage errors
+    except Exception as e:  # usage errors from the command-line parser
         from typer._click.exceptions import ClickException
 
         if isinstance(e, ClickException):

@@ -80,7 +80,7 @@ def _save_cache(path: Path, files: dict[str, Any]) -> None:
 def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, Any]) -> list[dict[str, Any]]:
     from journal.sessions import ARCHIVE_NAME
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:

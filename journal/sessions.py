@@ -150,8 +150,12 @@ def _frontmatter(ws: Workspace, session_id: str, role: str, mission: str, agent:
 
 def create_session(ws: Workspace, session_id: str | None = None, role: str | None = None,
                    mission: str | None = None, *, agent: str | None = None, model: str | None = None,
-                   template: Path | None = None, extra_meta: dict[str, Any] | None = None) -> SessionRef:
-    """Render the template into ACTIVE/<id>.md; refuse an id already active or archived."""
+                   template: Path | None = None, extra_meta: dict[str, Any] | None = None,
+                   edit: Callable[[SessionDoc], None] | None = None) -> SessionRef:
+    """Render the template into ACTIVE/<id>.md; refuse an id already active or archived.
+
+    ``edit``, when given, fills the rendered document before its one write (used by handoff).
+    """
     from journal.document import dump_yaml_lines
     from journal.scaffold import init_workspace
     from journal.templates import render, session_template
@@ -175,6 +179,8 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
     doc = SessionDoc(text, where)  # the rendered template must be a valid session log
     if doc.meta.get("id") != sid:
         raise InvalidInput(f"{where}: the template's frontmatter does not carry the session id")
+    if edit is not None:
+        edit(doc)
     path = ws.active_path(sid)
     event_id = activity.new_event_id()
     with locked(ws.lock_path(path)):
@@ -379,7 +385,7 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
         repo = ws.git_root
         moved = repo is not None and gitops.move(repo, src, dst)
         atomic_write(dst, doc.text())
-        if moved:
+        if moved and repo is not None:
             gitops.stage(repo, dst)
         else:
             os.unlink(src)
@@ -421,7 +427,7 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
         repo = ws.git_root
         moved = repo is not None and gitops.move(repo, src, dst)
         atomic_write(dst, doc.text())
-        if moved:
+        if moved and repo is not None:
             gitops.stage(repo, dst)
         else:
             os.unlink(src)

@@ -17,7 +17,7 @@ DEFAULT_TEMPLATE = "SESSION_LOG_TEMPLATE.md"
 
 def packaged(name: str) -> str:
     """Text of a template shipped inside the package."""
-    return resources.files("journal").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("journal").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

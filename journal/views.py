@@ -50,7 +50,7 @@ def timeline(ws: Workspace, session_id: str, doc: SessionDoc) -> list[dict[str, 
             where[eid] = (n, strip_markers(line).strip())
     rows = []
     for event in query_events(ws, session_id=session_id).events:
-        row = {"event": event}
+        row: dict[str, Any] = {"event": event}
         hit = where.get(event.get("event_id", ""))
         if hit:
             row["line"], row["entry"] = hit

@@ -127,3 +127,16 @@ def test_version_and_every_command_has_help(cli):
         sub = getattr(command, "commands", {})
         for subname, subcommand in sub.items():
             assert (subcommand.help or "").strip(), f"{name} {subname} has no help"
+
+
+def test_command_routes_cover_every_command():
+    """Each run imports only the module of its command; the route table must know them all."""
+    import typer.main
+
+    from journal.cli import ROUTES, build_app
+
+    full = typer.main.get_command(build_app())
+    assert set(full.commands) == set(ROUTES)  # type: ignore[attr-defined]
+    for name in full.commands:  # type: ignore[attr-defined]
+        only = typer.main.get_command(build_app([name]))
+        assert name in only.commands  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Optional
+from typing import Any, Literal, Optional, overload
 
 import typer
 
@@ -27,6 +27,10 @@ def workspace():  # -> Workspace (import kept lazy for start-up time)
     return Workspace.open(_STATE["root"])
 
 
+@overload
+def session_id(value: Optional[str], required: Literal[True] = ...) -> str: ...
+@overload
+def session_id(value: Optional[str], required: bool) -> Optional[str]: ...
 def session_id(value: Optional[str], required: bool = True) -> Optional[str]:
     """The session given by -s, else $JOURNAL_SESSION; an error when required and missing."""
     sid = value or os.environ.get("JOURNAL_SESSION") or None
