@@ -1,0 +1,750 @@
+"""Coordination between sessions: messages, inboxes, acknowledgements, the board, blockers.
+
+One writer per file: a session writes only its own log. A message lives in the
+sender's Coordination → Messages Sent; an acknowledgement in the reader's
+Messages Received. Inboxes, the board and the blocker list are computed from
+every log, through a per-file digest cached by (mtime_ns, size).
+
+A sent message is one list entry::
+
+    - 2026-11-21 15:30 → session-5: "Need help with database migration" (high) <!-- msg:ID --> <!-- evt:evt_ID -->
+
+(UTC date and time; further lines of a multi-line text follow, indented under it).
+The message id is a ULID shared with the event that records it.
+"""
+from __future__ import annotations
+
+import bisect
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from journal import clock
+from journal.document import SessionDoc, entry_lines, norm
+from journal.errors import InvalidInput, NotFound
+from journal.sections import (
+    BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
+)
+from journal.workspace import Workspace
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+BROADCAST = "broadcast"
+CACHE_VERSION = 1
+CACHED_TEXT = 4096  # longer message texts are re-read from their file when shown
+MAX_EVENT_TEXT = 16_384
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEAD = re.compile(r"^(#{1,2})(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
+_TAIL = re.compile(r"(?:\s*<!-- (?:evt|msg):[A-Za-z0-9_:-]+ -->)+\s*$")
+_MSG_ID = re.compile(r"<!-- msg:([A-Za-z0-9_:-]+) -->")
+_EVT_ID = re.compile(r"<!-- evt:evt_([0-9a-z]{26}) -->")
+_STAMP = r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::\d{2})?Z?"
+_SENT = re.compile(r"^[-*+] " + _STAMP + r" → (.+?): (.*?)(?: \((low|normal|high|urgent)\))?$")
+_RECEIVED = re.compile(r"^[-*+] " + _STAMP + r" ← ")
+_CHECK = re.compile(r"^\s*[-*+] \[( |x|X)\] (.*)$")
+_PLAIN_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) (?!\[[ xX]\] )(.*)$")
+_DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2}):?\*\*:?\s*")
+_WORKING_ON = re.compile(r"^\s*\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UNESCAPE = re.compile(r"^(\s*)\\(?=[#=*_~`-])")
+_CROCKFORD = {c: i for i, c in enumerate("0123456789abcdefghjkmnpqrstvwxyz")}
+
+_KINDS = {
+    **{norm(n): "current" for n in CURRENT_WORK}, **{norm(n): "completed" for n in COMPLETED},
+    **{norm(n): "blockers" for n in BLOCKERS}, **{norm(n): "coordination" for n in COORDINATION},
+    **{norm(n): "next" for n in NEXT_STEPS},
+}
+
+
+# -- signals ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM until the block ends, so a change and its event land together.
+
+    A second signal during the block is not held: it interrupts at once (the files
+    stay whole, since every write is an atomic replace or one whole append).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if signum in pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):
+            previous[sig] = signal.signal(sig, hold)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in pending:
+            signal.raise_signal(sig)
+
+
+# -- data ---------------------------------------------------------------------------------
+@dataclass
+class Message:
+    """One message as an inbox shows it."""
+
+    id: str
+    sender: str
+    to: str
+    priority: str
+    sent: str  # "YYYY-MM-DD HH:MM" (UTC)
+    text: str
+    unread: bool = True
+    sender_archived: bool = False
+    via: str | None = None  # addressed to this session's predecessor (handoff)
+    complete: bool = True  # False when ``text`` was cut to CACHED_TEXT characters
+
+    @property
+    def broadcast(self) -> bool:
+        return self.to == BROADCAST
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("complete")
+        out["broadcast"] = self.broadcast
+        out["from"] = out.pop("sender")
+        return out
+
+
+@dataclass
+class View:
+    """Every session's digest, and every message, read once per command."""
+
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> digest (active preferred)
+    messages: list[Message] = field(default_factory=list)
+    acked: dict[str, set[str]] = field(default_factory=dict)
+
+
+def ulid_time(ulid: str) -> float | None:
+    """Seconds since the epoch encoded in a ULID's first ten characters."""
+    try:
+        ms = 0
+        for ch in ulid[:10]:
+            ms = ms * 32 + _CROCKFORD[ch]
+    except KeyError:
+        return None
+    return ms / 1000 if len(ulid) >= 10 else None
+
+
+def _stamp(moment: Any = None) -> str:
+    return (moment or clock.now()).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def _as_iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    moment = clock.as_datetime(value)
+    return clock.iso(moment) if moment is not None else str(value)
+
+
+def _unescape(lines: list[str]) -> str:
+    return "\n".join(_UNESCAPE.sub(r"\1", line).replace("&lt;!--", "<!--") for line in lines)
+
+
+def _clean(text: str) -> str:
+    from journal.document import strip_markers
+
+    return strip_markers(text).strip()
+
+
+# -- digest of one file -------------------------------------------------------------------
+def _section_kind(title: str) -> str | None:
+    t = norm(title)
+    if t in _KINDS:
+        return _KINDS[t]
+    for name, kind in _KINDS.items():
+        if t.startswith(name + " ") or t.endswith(" " + name):
+            return kind
+    return None
+
+
+def _frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
+    from journal.document import load_yaml
+    from journal.errors import MalformedFile
+
+    if not text.startswith("---"):
+        raise MalformedFile(f"{where}: no YAML frontmatter")
+    first = text.find("\n")
+    m = re.compile(r"^(?:---|\.\.\.)\r?$", re.M).search(text, first + 1)
+    if first < 0 or m is None:
+        raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
+    meta = load_yaml(text[first + 1 : m.start()], where) or {}
+    if not isinstance(meta, dict):
+        raise MalformedFile(f"{where}: frontmatter is not a mapping")
+    return meta, m.end()
+
+
+def _message(sender: str, header: str, cont: list[str], created_day: str,
+             limit: int | None = CACHED_TEXT) -> list[Any] | None:
+    """[id, to, priority, stamp, text, complete] of a Messages Sent entry, or None."""
+    ids = _MSG_ID.findall(header)
+    bare = _TAIL.sub("", header)
+    m = _SENT.match(bare)
+    if m is None:
+        return None
+    day, hh, mm, to, first, priority = m.groups()
+    to = to.strip()
+    if len(first) >= 2 and first[0] == '"' and first[-1] == '"':
+        first = first[1:-1]
+    while cont and not cont[-1].strip():
+        cont.pop()
+    text = _unescape([first] + [line[2:] if line.startswith("  ") else line.lstrip() for line in cont])
+    msg_id = ids[-1] if ids else "x" + hashlib.sha1(f"{sender}\n{header}".encode()).hexdigest()[:20]
+    stamp = f"{day or created_day} {int(hh):02d}:{mm}".strip()
+    complete = limit is None or len(text) <= limit
+    return [msg_id, to, priority or "normal", stamp, text if complete else text[:limit], complete]
+
+
+def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
+    """What coordination needs from one log, read in one pass without a full SessionDoc."""
+    meta, body_at = _frontmatter(text, where)
+    owner = meta.get("owner")
+    d: dict[str, Any] = {
+        "id": str(meta.get("id") or sid), "role": meta.get("role"), "mission": meta.get("mission"),
+        "status": meta.get("status"), "progress": meta.get("progress"),
+        "created": _as_iso(meta.get("created")), "updated": _as_iso(meta.get("updated")),
+        "owner": (owner.get("agent") or owner.get("name")) if isinstance(owner, dict) else owner,
+        "owner_kind": owner.get("kind") if isinstance(owner, dict) else None,
+        "handoff_from": meta.get("handoff_from"), "handoff_to": meta.get("handoff_to"),
+        "working_on": None, "phases": [], "blockers": [], "next": [], "completed": [],
+        "sent": [], "acked": [],
+    }
+    created_day = (d["created"] or "")[:10]
+    lines = text[body_at:].split("\n")
+    section: str | None = None
+    label: str | None = None
+    fence: str | None = None
+    header: str | None = None
+    cont: list[str] = []
+    day_label = ""
+
+    def finish() -> None:
+        nonlocal header
+        if header is not None:
+            msg = _message(sid, header, cont, created_day)
+            if msg is not None:
+                d["sent"].append(msg)
+        header = None
+        cont.clear()
+
+    for raw in lines:
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if header is not None:
+            if not line or line[0] in " \t":
+                cont.append(line)
+                f = _FENCE.match(line)
+                if f:
+                    fence = None if fence and f.group(1).startswith(fence) else (fence or f.group(1)[0] * len(f.group(1)))
+                continue
+            finish()
+        f = _FENCE.match(line)
+        if f:
+            token = f.group(1)
+            if fence is None:
+                fence = token[0] * len(token)
+            elif token.startswith(fence):
+                fence = None
+            continue
+        if fence is not None or not line.strip():
+            continue
+        if line[0] == "#":
+            h = _HEAD.match(line)
+            if h:
+                section = _section_kind(h.group(2)) if len(h.group(1)) == 2 else None
+                label = None
+                continue
+        if section is None:
+            continue
+        lm = _LABEL.match(line.strip())
+        if lm:
+            label = norm(lm.group(1))
+            if _DATE_LABEL.match(lm.group(1).strip()):
+                day_label = lm.group(1).strip()
+            continue
+        if section == "coordination":
+            if line[:2] not in ("- ", "* ", "+ "):
+                continue
+            if label in (None, norm(MESSAGES_SENT)) and " → " in line:
+                header = line
+            elif label in (None, norm(MESSAGES_RECEIVED)) and _RECEIVED.match(line):
+                d["acked"] += _MSG_ID.findall(line)
+        elif section == "current":
+            w = _WORKING_ON.match(line)
+            if w and d["working_on"] is None:
+                d["working_on"] = _clean(w.group(1)) or None
+            c = _CHECK.match(line)
+            if c:
+                d["phases"].append([c.group(1) != " ", _clean(c.group(2))])
+        elif section == "blockers":
+            c = _CHECK.match(line)
+            if c and c.group(1) == " ":
+                body = _clean(c.group(2))
+                dm = _DATE_PREFIX.match(body)
+                since = dm.group(1) if dm else None
+                evt = _EVT_ID.search(c.group(2))
+                if evt:
+                    t = ulid_time(evt.group(1))
+                    exact = clock.iso(datetime.fromtimestamp(t, timezone.utc)) if t is not None else None
+                    if exact is not None and (since is None or exact[:10] == since):
+                        since = exact
+                d["blockers"].append([body[dm.end():] if dm else body, since])
+        elif section == "next":
+            c = _CHECK.match(line)
+            if c:
+                if c.group(1) == " ":
+                    d["next"].append(_clean(c.group(2)))
+            elif line[0] not in " \t":
+                p = _PLAIN_ITEM.match(line)
+                if p:
+                    d["next"].append(_clean(p.group(1)))
+        elif section == "completed":
+            c = _CHECK.match(line)
+            if c and c.group(1) != " " and line[0] not in " \t":
+                body = _clean(c.group(2))
+                dm = _DATE_PREFIX.match(body)
+                d["completed"].append([dm.group(1) if dm else day_label or None, body[dm.end():] if dm else body])
+    finish()
+    d["completed"] = d["completed"][-10:]
+    return d
+
+
+# -- all digests, cached ------------------------------------------------------------------
+def _load_cache(path: Path) -> dict[str, Any]:
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("files"), dict):
+        return {}
+    return data["files"]
+
+
+def _save_cache(path: Path, files: dict[str, Any]) -> None:
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    with contextlib.suppress(OSError):
+        atomic_write(path, orjson.dumps({"version": CACHE_VERSION, "files": files}).decode())
+
+
+def _digest_file(path: Path, sid: str) -> dict[str, Any]:
+    from journal.errors import JournalError
+    from journal.fsutil import read_text
+
+    try:
+        return digest_text(read_text(path), sid, str(path))
+    except (JournalError, OSError) as e:
+        return {"id": sid, "error": str(e), "sent": [], "acked": [], "blockers": [], "next": [],
+                "phases": [], "completed": []}
+
+
+def digests(ws: Workspace, archived: bool = True) -> list[dict[str, Any]]:
+    """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
+    from journal.sessions import ARCHIVE_NAME
+
+    ws.require()
+    cache_path = ws.state_dir / "cache" / "coordination.json"
+    cache = _load_cache(cache_path)
+    fresh: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
+    folders = [(ws.active_dir, False)] + ([(ws.archive_dir, True)] if archived else [])
+    for folder, is_archive in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            if is_archive:
+                m = ARCHIVE_NAME.match(name)
+                if not m:
+                    continue
+                sid = m["id"]
+            else:
+                sid = name[:-3]
+            try:
+                st = entry.stat()
+            except FileNotFoundError:
+                continue  # archived or removed meanwhile
+            key = ("A/" if is_archive else "") + name
+            stamp = [st.st_mtime_ns, st.st_size]
+            hit = cache.get(key)
+            d = hit[1] if hit is not None and hit[0] == stamp else _digest_file(Path(entry.path), sid)
+            fresh[key] = [stamp, d]
+            d = dict(d, id=sid, archived=is_archive, path=entry.path)
+            out.append(d)
+    if not archived:
+        fresh.update({k: v for k, v in cache.items() if k.startswith("A/")})
+    if fresh != cache:
+        _save_cache(cache_path, fresh)
+    return out
+
+
+def load_view(ws: Workspace) -> View:
+    """Every session (active preferred over archived copies) and every message, deduplicated."""
+    view = View()
+    seen: set[str] = set()
+    for d in sorted(digests(ws), key=lambda d: d["archived"]):
+        sid = d["id"]
+        view.sessions.setdefault(sid, d)
+        view.acked.setdefault(sid, set()).update(d.get("acked") or ())
+        for mid, to, priority, sent, text, complete in d.get("sent") or ():
+            if mid in seen:
+                continue
+            seen.add(mid)
+            view.messages.append(Message(mid, sid, to, priority, sent, text, sender_archived=d["archived"],
+                                         complete=complete))
+    return view
+
+
+# -- sending ------------------------------------------------------------------------------
+def check_priority(priority: str | None) -> str:
+    value = (priority or "normal").strip().lower()
+    if value not in PRIORITIES:
+        raise InvalidInput(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+    return value
+
+
+def _check_message_text(text: str) -> str:
+    from journal.fsutil import check_text
+
+    if text is None or not str(text).strip():
+        raise InvalidInput("message text is empty")
+    check_text(text, "message text")
+    return text
+
+
+def _record(ws: Workspace, sid: str, event_type: str, event_id: str, data: dict[str, Any],
+            agent: str | None) -> None:
+    """Append the event that the Markdown entry's ``evt`` marker points at."""
+    from journal.events.store import append_event
+
+    text = data.get("text")
+    if isinstance(text, str) and len(text) > MAX_EVENT_TEXT:
+        data["text"], data["truncated"] = text[:MAX_EVENT_TEXT], True
+    append_event(ws, sid, event_type, data=data, agent=agent, source="journal", event_id=event_id)
+
+
+def _owner(doc: SessionDoc) -> str | None:
+    owner = doc.meta.get("owner")
+    return (owner.get("agent") or owner.get("name")) if isinstance(owner, dict) else None
+
+
+def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str | None = None) -> Message:
+    """Record a message to ``to`` (a session id, or ``broadcast``) in the sender's own log."""
+    from journal import activity
+    from journal.ids import ulid, validate_id
+    from journal.sessions import mutate_session
+
+    priority = check_priority(priority)
+    text = _check_message_text(text)
+    validate_id(sender)
+    to = validate_id(to.strip() if to else to, "recipient")
+    if to != BROADCAST:
+        if to == sender:
+            raise InvalidInput(f"session {sender!r} cannot message itself")
+        if not ws.active_path(to).is_file():
+            ws.require()
+            raise NotFound(f"no active session {to!r} to message (see 'journal board')")
+    mid = ulid()
+    event_id = "evt_" + mid
+    stamp = _stamp()
+    body = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if _FENCE.match(body.split("\n", 1)[0]):
+        body = "\\" + body  # a fence cannot open inside the quoted first line
+    marker = f'" ({priority}) <!-- msg:{mid} -->' + activity.marker(event_id)
+    found: dict[str, Any] = {}
+
+    def edit(doc: SessionDoc) -> None:
+        section = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
+        doc.append_under_label(section, MESSAGES_SENT, entry_lines(body, doc.nl, f'- {stamp} → {to}: "', marker))
+        found["agent"] = _owner(doc)
+
+    with deferred_signals():
+        mutate_session(ws, sender, edit)
+        _record(ws, sender, "state_change", event_id,
+                {"action": "broadcast" if to == BROADCAST else "message", "section": COORDINATION[0],
+                 "message_id": mid, "to": to, "priority": priority, "text": text}, found.get("agent"))
+    return Message(mid, sender, to, priority, stamp, text)
+
+
+def broadcast(ws: Workspace, sender: str, text: str, priority: str | None = None) -> Message:
+    """Record a message to every session in the sender's own log."""
+    return send_message(ws, sender, BROADCAST, text, priority)
+
+
+# -- inbox --------------------------------------------------------------------------------
+def _chain(view: View, sid: str) -> list[str]:
+    """The session and its predecessors through ``handoff_from``, nearest first."""
+    chain = [sid]
+    while True:
+        d = view.sessions.get(chain[-1]) or {}
+        prev = d.get("handoff_from")
+        if not isinstance(prev, str) or prev in chain or len(chain) > 50:
+            return chain
+        chain.append(prev)
+
+
+def _since(view: View, chain: list[str]) -> str:
+    created = (view.sessions.get(chain[-1]) or {}).get("created") or ""
+    return created[:16].replace("T", " ")
+
+
+def _full_text(m: Message, view: View) -> str:
+    """The whole text of a message whose cached text was cut, read again from its file."""
+    from journal.fsutil import read_text
+
+    d = view.sessions.get(m.sender)
+    if m.complete or d is None:
+        return m.text
+    lines = read_text(Path(d["path"])).split("\n")
+    for i, line in enumerate(lines):
+        if f"<!-- msg:{m.id} -->" in line and " → " in line:
+            cont = []
+            for nxt in lines[i + 1 :]:
+                nxt = nxt.rstrip("\r")
+                if nxt and nxt[0] not in " \t":
+                    break
+                cont.append(nxt)
+            full = _message(m.sender, line.rstrip("\r"), cont, "", limit=None)
+            if full is not None:
+                return str(full[4])
+    return m.text
+
+
+def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None = None) -> list[Message]:
+    """Messages to ``sid`` (or its handoff predecessors) and broadcasts since it began, newest first.
+
+    A message is read once the session (or a predecessor) acknowledged it. Own
+    broadcasts are not in one's inbox.
+    """
+    from journal.ids import validate_id
+
+    validate_id(sid)
+    view = view or load_view(ws)
+    if sid not in view.sessions:
+        raise NotFound(f"no session {sid!r} in ACTIVE or ARCHIVE of {ws.root}")
+    chain = _chain(view, sid)
+    acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
+    since = _since(view, chain)
+    out = []
+    for m in view.messages:
+        if m.sender in chain:
+            continue
+        if m.to == BROADCAST:
+            if m.sent < since:
+                continue
+        elif m.to not in chain:
+            continue
+        unread = m.id not in acked
+        if unread or include_read:
+            msg = Message(m.id, m.sender, m.to, m.priority, m.sent, m.text, unread, m.sender_archived,
+                          m.to if m.to not in (sid, BROADCAST) else None, m.complete)
+            if not msg.complete:
+                msg.text, msg.complete = _full_text(msg, view), True
+            out.append(msg)
+    out.sort(key=lambda m: (m.sent, m.id), reverse=True)
+    return out
+
+
+def _pick(messages: list[Message], wanted: str) -> Message:
+    wanted = wanted.strip().lower()
+    exact = [m for m in messages if m.id.lower() == wanted]
+    if exact:
+        return exact[0]
+    if len(wanted) < 6:
+        raise InvalidInput(f"message id {wanted!r} is too short: give at least 6 characters")
+    hits = [m for m in messages if m.id.lower().startswith(wanted) or m.id.lower().endswith(wanted)]
+    if not hits:
+        raise NotFound(f"no message {wanted!r} in this inbox")
+    if len(hits) > 1:
+        raise InvalidInput(f"message id {wanted!r} matches {len(hits)} messages; give more characters")
+    return hits[0]
+
+
+def _quote(text: str, limit: int = 120) -> str:
+    first = text.strip().split("\n", 1)[0].strip()
+    more = "\n" in text.strip()
+    if len(first) > limit:
+        first, more = first[: limit - 1].rstrip(), True
+    return first + ("…" if more else "")
+
+
+def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[Message]:
+    """Mark messages read by recording them under the session's Messages Received.
+
+    With no ids, every unread message is acknowledged. Returns the messages newly acknowledged.
+    """
+    from journal import activity
+    from journal.ids import ulid
+    from journal.sessions import mutate_session
+
+    ws.active_path(sid)
+    everything = inbox(ws, sid, include_read=True)
+    if ids:
+        chosen = list({m.id: m for m in (_pick(everything, i) for i in ids)}.values())
+    else:
+        chosen = [m for m in everything if m.unread]
+    chosen = [m for m in chosen if m.unread]
+    if not chosen:
+        return []
+    event_id = "evt_" + ulid()
+    stamp = _stamp()
+    done: list[Message] = []
+    found: dict[str, Any] = {}
+
+    def edit(doc: SessionDoc) -> None:
+        already = set(digest_text(doc.text(), sid, doc.where)["acked"])
+        section = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
+        for m in sorted(chosen, key=lambda m: (m.sent, m.id)):
+            if m.id in already:
+                continue
+            who = m.sender + (" (broadcast)" if m.broadcast else "")
+            marker = f'" ({m.priority}) <!-- msg:{m.id} -->' + activity.marker(event_id)
+            doc.append_under_label(section, MESSAGES_RECEIVED,
+                                   entry_lines(_quote(m.text), doc.nl, f'- {stamp} ← {who}: "', marker))
+            section = doc.require(*COORDINATION)
+            done.append(m)
+        found["agent"] = _owner(doc)
+
+    with deferred_signals():
+        mutate_session(ws, sid, edit)
+        if done:
+            _record(ws, sid, "state_change", event_id,
+                    {"action": "ack", "section": COORDINATION[0], "message_ids": [m.id for m in done],
+                     "text": "; ".join(f"{m.sender}: {_quote(m.text, 60)}" for m in done)}, found.get("agent"))
+    for m in done:
+        m.unread = False
+    return done
+
+
+# -- board and blockers -------------------------------------------------------------------
+def _unread_counts(view: View) -> dict[str, dict[str, int]]:
+    """Unread messages per session and priority, without a pass over every message per session."""
+    by_to: dict[str, list[Message]] = {}
+    casts: list[Message] = []
+    for m in view.messages:
+        (casts if m.to == BROADCAST else by_to.setdefault(m.to, [])).append(m)
+    casts.sort(key=lambda m: m.sent)
+    stamps = [m.sent for m in casts]
+    prefix = {p: [0] for p in PRIORITIES}
+    for m in casts:
+        for p in PRIORITIES:
+            prefix[p].append(prefix[p][-1] + (m.priority == p))
+    cast_by_id = {m.id: m for m in casts}
+    cast_by_sender: dict[str, list[Message]] = {}
+    for m in casts:
+        cast_by_sender.setdefault(m.sender, []).append(m)
+    out: dict[str, dict[str, int]] = {}
+    for sid in view.sessions:
+        chain = _chain(view, sid)
+        acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
+        since = _since(view, chain)
+        counts = dict.fromkeys(PRIORITIES, 0)
+        for c in chain:
+            for m in by_to.get(c, ()):
+                if m.sender not in chain and m.id not in acked:
+                    counts[m.priority] += 1
+        k = bisect.bisect_left(stamps, since)
+        for p in PRIORITIES:
+            counts[p] += prefix[p][-1] - prefix[p][k]
+        for c in chain:
+            for m in cast_by_sender.get(c, ()):
+                if m.sent >= since:
+                    counts[m.priority] -= 1
+        for mid in acked:
+            m = cast_by_id.get(mid)
+            if m is not None and m.sent >= since and m.sender not in chain:
+                counts[m.priority] -= 1
+        out[sid] = counts
+    return out
+
+
+def _age_hours(value: str | None, now: Any) -> float | None:
+    moment = clock.as_datetime(value)
+    return None if moment is None else (now - moment).total_seconds() / 3600
+
+
+def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any]]:
+    """One row per active session, what needs attention first (blocked, stale, blockers, urgent mail)."""
+    if stale_hours is not None and stale_hours <= 0:
+        raise InvalidInput("--stale-hours must be a positive number")
+    limit = ws.config.stale_hours if stale_hours is None else stale_hours
+    view = load_view(ws)
+    counts = _unread_counts(view)
+    now = clock.now()
+    rows = []
+    for sid, d in view.sessions.items():
+        if d["archived"]:
+            continue
+        c = counts.get(sid, dict.fromkeys(PRIORITIES, 0))
+        idle = _age_hours(d.get("updated"), now)
+        stale = idle is not None and idle > limit
+        status = str(d.get("status") or "")
+        blockers = d.get("blockers") or []
+        attention = []
+        if d.get("error"):
+            attention.append("unreadable")
+        if status.lower() == "blocked":
+            attention.append("blocked")
+        if c["urgent"]:
+            attention.append(f"{c['urgent']} urgent")
+        if stale:
+            attention.append(f"stale {int(idle or 0)}h")
+        if blockers:
+            attention.append(f"{len(blockers)} blocker" + ("s" if len(blockers) > 1 else ""))
+        if c["high"]:
+            attention.append(f"{c['high']} high")
+        score = (16 * bool(d.get("error")) + 8 * (status.lower() == "blocked") + 4 * bool(c["urgent"])
+                 + 4 * stale + 2 * bool(blockers) + bool(c["high"]))
+        rows.append({
+            "id": sid, "role": d.get("role"), "owner": d.get("owner"), "owner_kind": d.get("owner_kind"),
+            "status": d.get("status"), "progress": d.get("progress"), "working_on": d.get("working_on"),
+            "open_blockers": len(blockers), "blockers": [b[0] for b in blockers],
+            "unread": sum(c.values()), "unread_by_priority": c,
+            "updated": d.get("updated"), "idle_hours": None if idle is None else round(idle, 2),
+            "stale": stale, "attention": attention, "score": score,
+            "path": ws.rel(Path(d["path"])), "error": d.get("error"),
+        })
+    rows.sort(key=lambda r: r["id"])
+    rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
+    rows.sort(key=lambda r: -r["score"])
+    return rows
+
+
+def open_blockers(ws: Workspace) -> list[dict[str, Any]]:
+    """Every open blocker across active sessions, oldest first, with its age in hours."""
+    now = clock.now()
+    out = []
+    for d in digests(ws, archived=False):
+        for text, since in d.get("blockers") or ():
+            age = _age_hours(since, now)
+            out.append({"session": d["id"], "role": d.get("role"), "blocker": text, "since": since,
+                        "age_hours": None if age is None else round(age, 2),
+                        "path": ws.rel(Path(d["path"]))})
+    out.sort(key=lambda b: (b["since"] is None, b["since"] or "", b["session"]))
+    return out
