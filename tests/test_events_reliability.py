@@ -192,3 +192,31 @@ def test_since_until_filter_by_event_time(ws: Workspace) -> None:
     assert [e["event_id"] for e in query_events(ws, "s1", since="1h")] == [new["event_id"]]
     assert [e["event_id"] for e in query_events(ws, "s1", until="2026-06-01")] == [old["event_id"]]
     assert [e["event_id"] for e in query_events(ws, "s1", since="2025-12-31", until="2026-01-02")] == [old["event_id"]]
+
+
+def _forever(root: str) -> None:
+    ws = Workspace(load_config(Path(root)))
+    i = 0
+    while True:
+        append_event(ws, "killed", "note", data={"i": i, "pad": "x" * 2000})
+        i += 1
+
+
+def test_sigkill_mid_stream_leaves_whole_lines_and_a_free_lock(ws: Workspace) -> None:
+    import os
+    import signal
+    import time
+
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    proc = ctx.Process(target=_forever, args=(str(ws.root),))
+    proc.start()
+    path = ws.events_path("killed")
+    deadline = time.monotonic() + 30
+    while (not path.exists() or path.stat().st_size < 200_000) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    assert check_logs(ws) == []
+    seqs = [e["seq"] for e in query_events(ws, "killed")]
+    assert len(seqs) > 50 and seqs == list(range(1, len(seqs) + 1))
+    assert append_event(ws, "killed", "note")["seq"] == len(seqs) + 1  # the lock died with the process
