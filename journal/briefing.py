@@ -237,6 +237,10 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
         header.append(f"**Handed off to:** {d['handoff_to']}")
     events = ws.events_path(sid)
     header.append(f"**Full log:** `{path}`" + (f" · **Events:** `{ws.rel(events)}`" if events.exists() else ""))
+    completed = [(day, text, None) for day, text in reversed(d["completed"])]
+    prev = view.sessions.get(d.get("handoff_from") or "")
+    if prev is not None and len(completed) < 5:  # what the predecessor finished, after one's own
+        completed += [(day, text, prev["id"]) for day, text in reversed(prev.get("completed") or [])]
     phases = [f"- [{'x' if done else ' '}] {clip(text)}" for done, text in d["phases"]]
     current_extra = [f"**Working on:** {clip(d['working_on'])}", ""] if d.get("working_on") else []
     blocks = [
@@ -249,7 +253,8 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
               [f"- {m.sent} {'broadcast ' if m.broadcast else ''}from {m.sender} ({m.priority}): {clip(m.text)} `{m.id}`"
                for m in unread], 5, f" (journal inbox -s {sid})"),
         Block("completed", "Recently completed",
-              [f"- [x] {clip(t)}" + (f" _({day})_" if day else "") for day, t in reversed(d["completed"])], 1,
+              [f"- [x] {clip(t)}" + (f" _({day}{', in ' + who if who else ''})_" if day or who else "")
+               for day, t, who in completed[:10]], 1,
               f" in `{path}`"),
         Block("learnings", "Relevant shared learnings",
               [f"- **{clip(e.category, 80)}**" + (f" ({e.priority})" if e.priority else "") + f": {clip(e.text)}"
