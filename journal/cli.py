@@ -19,7 +19,7 @@ MODULES = ("journal_cmds", "coordination_cmds", "events_cmds", "logs_cmds")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
-                     "list", "show", "edit", "grep", "check"), "journal_cmds"),
+                     "list", "show", "edit", "grep", "check", "sync"), "journal_cmds"),
     **dict.fromkeys(("message", "broadcast", "inbox", "board", "blockers", "handoff", "context"),
                     "coordination_cmds"),
     "events": "events_cmds",

@@ -114,23 +114,40 @@ def commit_paths(repo_root: Path, paths: list[Path], message: str) -> str | None
         raise GitError(f"git commit failed: {e.stderr.strip() or e}") from e
 
 
-def sync(repo_root: Path, paths: list[Path], message: str, remote: str = "origin") -> dict[str, object]:
-    """Commit journal files, pull with rebase from ``remote``, push. Returns what happened."""
+def sync(repo_root: Path, paths: list[Path], message: str, remote: str = "origin",
+         push: bool = True) -> dict[str, object]:
+    """Commit the journal's files, pull (rebase, autostash) from ``remote``, then push.
+
+    Journal files never conflict (one writer per session file, union-merged
+    shared knowledge); if anything else does, the rebase is aborted and the
+    repository is left as it was before the pull.
+    """
     import git
 
     repo = _repo(repo_root)
-    result: dict[str, object] = {"committed": None, "pulled": False, "pushed": False}
-    result["committed"] = commit_paths(repo_root, paths, message)
     if remote not in [r.name for r in repo.remotes]:
         raise GitError(f"no git remote named {remote!r}")
-    branch = repo.active_branch.name
     try:
-        env = dict(os.environ, GIT_EDITOR="true")
-        with repo.git.custom_environment(**env):
-            repo.git.pull("--rebase", remote, branch)
-        result["pulled"] = True
-        repo.git.push(remote, f"HEAD:{branch}")
-        result["pushed"] = True
+        branch = repo.active_branch.name
+    except TypeError as e:
+        raise GitError("HEAD is detached: check out a branch before syncing") from e
+    result: dict[str, object] = {"committed": commit_paths(repo_root, paths, message), "pulled": False,
+                                 "pushed": False, "branch": branch, "remote": remote}
+    try:
+        remote_has_branch = bool(repo.git.ls_remote("--heads", remote, branch).strip())
+        if remote_has_branch:
+            with repo.git.custom_environment(GIT_EDITOR="true"):
+                repo.git.pull("--rebase", "--autostash", remote, branch)
+            result["pulled"] = True
+        if push:
+            repo.git.push(remote, f"HEAD:refs/heads/{branch}")
+            result["pushed"] = True
     except git.exc.GitCommandError as e:
-        raise GitError(f"git sync with {remote} failed: {(e.stderr or str(e)).strip().splitlines()[-1]}") from e
+        if (Path(repo.git_dir) / "rebase-merge").exists() or (Path(repo.git_dir) / "rebase-apply").exists():
+            try:
+                repo.git.rebase("--abort")
+            except git.exc.GitCommandError:
+                pass
+        detail = (e.stderr or str(e)).strip().splitlines()
+        raise GitError(f"git sync with {remote} failed: {detail[-1] if detail else e}") from e
     return result

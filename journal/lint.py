@@ -115,16 +115,8 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
 
 
 def _check_event_logs(ws: Workspace, fix: bool) -> list[Problem]:
-    try:
-        from journal.events.check import check_logs
-    except ImportError:
-        return []
-    out = []
-    for found in check_logs(ws, fix=fix):
-        if isinstance(found, Problem):
-            out.append(found)
-        elif isinstance(found, dict):
-            out.append(Problem(str(found.get("path", "")), int(found.get("line", 0) or 0), str(found.get("message", found))))
-        else:
-            out.append(Problem(str(getattr(found, "path", "")), int(getattr(found, "line", 0) or 0), str(getattr(found, "message", found))))
-    return out
+    """Problems of the machine event logs that remain (repaired ones are not problems)."""
+    from journal.events.check import check_logs
+
+    return [Problem(str(found.path), int(found.line or 0), found.message)
+            for found in check_logs(ws, fix=fix) if not getattr(found, "fixed", False)]

@@ -12,7 +12,7 @@ from typing import Any
 from journal.errors import JournalError
 from journal.workspace import Workspace
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 FIELDS = ("id", "role", "mission", "status", "progress", "created", "updated", "ended", "owner")
 
 
@@ -78,39 +78,40 @@ def _save_cache(path: Path, files: dict[str, Any]) -> None:
 
 
 def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for every session file in ``folder``; unchanged files come from the cache."""
     from journal.sessions import ARCHIVE_NAME
 
     rows: list[dict[str, Any]] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = os.scandir(folder)
     except FileNotFoundError:
         return rows
-    for entry in entries:
-        name = entry.name
-        if not name.endswith(".md") or name.startswith("."):
-            continue
-        archive_date = None
-        if archived:
-            m = ARCHIVE_NAME.match(name)
-            if not m:
+    prefix = "A/" if archived else ""
+    base = str(folder) + os.sep
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".md") or name[0] == ".":
                 continue
-            archive_date = m["date"]
-        st = entry.stat()
-        key = ("A/" if archived else "") + name
-        stamp = [st.st_mtime_ns, st.st_size]
-        hit = cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            row = hit[1]
-        else:
-            row = _row(Path(entry.path))
-        fresh[key] = [stamp, row]
-        row = dict(row)
-        row.setdefault("id", name[:-3] if not archived else name[: -len("-0000-00-00.md")])
-        row["archived"] = archived
-        if archive_date:
-            row["archive_date"] = archive_date
-        row["path"] = entry.path
-        rows.append(row)
+            st = entry.stat()
+            key = prefix + name
+            hit = cache.get(key)
+            if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+                row = hit[2]
+            else:
+                archive_date = None
+                if archived:
+                    m = ARCHIVE_NAME.match(name)
+                    if not m:
+                        continue
+                    archive_date = m["date"]
+                row = _row(Path(base + name))
+                row.setdefault("id", name[:-3] if not archived else name[: -len("-0000-00-00.md")])
+                row["archived"] = archived
+                if archive_date:
+                    row["archive_date"] = archive_date
+            fresh[key] = [st.st_mtime_ns, st.st_size, row]
+            rows.append(row)
     return rows
 
 

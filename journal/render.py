@@ -48,12 +48,9 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], title: str | No
         with console.capture() as cap:
             console.print(t)
         return cap.get().rstrip("\n")
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for i, c in enumerate(row):
-            widths[i] = max(widths[i], len(c))
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [title] if title else []
-    lines.append("  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip())
-    for row in cells:
-        lines.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
+    lines.append(fmt.format(*headers).rstrip())
+    lines.extend(fmt.format(*row).rstrip() for row in cells)
     return "\n".join(lines)

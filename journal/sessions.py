@@ -187,8 +187,8 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
         if path.exists() or find_archived(ws, sid):
             raise AlreadyExists(f"session {sid!r} already exists (in ACTIVE or ARCHIVE); pick another id")
         atomic_write(path, doc.text())
-    activity.record(ws, sid, "state_change", "create", event_id=event_id, agent=agent,
-                    text=f"{role}: {mission}")
+    activity.record(ws, sid, "state_change", "create", event_id=event_id,
+                    agent=agent or meta["owner"].get("name"), text=f"{role}: {mission}")
     return SessionRef(sid, path)
 
 
@@ -238,7 +238,10 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
         raise InvalidInput("nothing to update: give --working-on, --status, --progress, --phase or --phase-done")
     event_id = activity.new_event_id()
 
+    owner: dict[str, str | None] = {}
+
     def edit(doc: SessionDoc) -> None:
+        owner["agent"] = _owner(doc)
         section = doc.find(*CURRENT_WORK) or doc.add_section(CURRENT_WORK[0])
         fields = ("Working On", "Status", "Progress")
         if "working_on" in changes:
@@ -270,7 +273,7 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
     summary = dict(changes, phases=list(phases), phases_done=list(phases_done))
     text = "; ".join(f"{k}={v}" for k, v in summary.items() if v not in ([], None))
     activity.record(ws, session_id, "state_change", "update", event_id=event_id,
-                    section="Current Work", text=text)
+                    section="Current Work", text=text, agent=owner.get("agent"))
     return summary
 
 
@@ -348,7 +351,7 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
         body = line.rstrip("\r\n").replace("[ ]", "[x]", 1)
         resolved = f" — **resolved {clock.today()}**" + (f": {note}" if note else "")
         doc.lines[hit[0]] = body + resolved + activity.marker(event_id) + ending
-        found["text"] = hit[2]
+        found["text"] = re.sub(r"^\*\*\d{4}-\d\d-\d\d:\*\*\s*", "", hit[2])
         found["agent"] = _owner(doc)
         opened = re.search(r"<!-- evt:([A-Za-z0-9_:-]+) -->", line)
         found["commit_id"] = opened.group(1) if opened else event_id
@@ -389,7 +392,8 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
             gitops.stage(repo, dst)
         else:
             os.unlink(src)
-    activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst))
+    activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst),
+                    agent=_owner(doc))
     return SessionRef(session_id, dst, True, date)
 
 
@@ -431,5 +435,6 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
             gitops.stage(repo, dst)
         else:
             os.unlink(src)
-    activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst))
+    activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst),
+                    agent=_owner(doc))
     return SessionRef(session_id, dst)

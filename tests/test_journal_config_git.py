@@ -97,3 +97,33 @@ def test_union_merge_of_shared_learnings_across_clones(cli, repo, tmp_path):
     assert "learned in clone a" in merged and "learned in clone b" in merged
     assert "<<<<<<<" not in merged
     assert Cli(b)("check").returncode == 0
+
+
+def test_sync_between_two_clones_never_conflicts(cli, repo, tmp_path):
+    from conftest import Cli
+
+    cli("init")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "workspace")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
+    a, b = tmp_path / "a", tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(remote), str(a))
+    git(tmp_path, "clone", "-q", str(remote), str(b))
+    ja, jb = Cli(a), Cli(b)
+    for j, name in ((ja, "alpha"), (jb, "beta")):
+        j("create", name, "Dev", f"work in {name}")
+        j("add", "-s", name, "completed", f"{name} did a thing")
+        j("share-learning", "Sync", f"{name} learned something", "-s", name)
+    (a / "notes.txt").write_text("uncommitted, not journal\n", encoding="utf-8")
+    ja("sync")
+    jb("sync")
+    ja("sync")
+    for clone in (a, b):
+        ids = {s["id"] for s in __import__("json").loads(Cli(clone)("list", "--json").stdout)}
+        assert ids == {"alpha", "beta"}
+        knowledge = (clone / "coordination/shared-knowledge/learnings.md").read_text(encoding="utf-8")
+        assert "alpha learned something" in knowledge and "beta learned something" in knowledge
+        assert Cli(clone)("check").returncode == 0
+    assert (a / "notes.txt").read_text(encoding="utf-8") == "uncommitted, not journal\n"
+    assert "notes.txt" not in git(a, "log", "--name-only", "--format=")

@@ -171,8 +171,6 @@ def list_cmd(
 
     rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status)
     if as_json:
-        for r in rows:
-            r.pop("path", None)
         print_json(rows)
         return
     if not rows:
@@ -261,6 +259,34 @@ def check(
         out("ok: no problems found")
 
 
+def sync(
+    remote: str = typer.Option("origin", "--remote", help="The git remote to meet the other clones at."),
+    message: Optional[str] = typer.Option(None, "--message", "-m", help="Commit message."),
+    no_push: bool = typer.Option(False, "--no-push", help="Commit and pull, but do not push."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Commit the workspace, pull the other clones' work (rebase) and push yours.
+
+    Example: journal sync
+    """
+    from journal import gitops
+    from journal.errors import GitError
+
+    ws = workspace()
+    ws.require()
+    repo = ws.git_root
+    if repo is None:
+        raise GitError(f"{ws.root} is not inside a git repository")
+    result = gitops.sync(repo, [ws.root], message or "journal: sync session logs", remote, push=not no_push)
+    if as_json:
+        print_json(result)
+        return
+    out(f"committed {str(result['committed'])[:10]}" if result["committed"] else "nothing new to commit")
+    out(f"pulled {remote}/{result['branch']}" if result["pulled"] else f"{remote} has no {result['branch']} yet")
+    if result["pushed"]:
+        out(f"pushed to {remote}/{result['branch']}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(create)
@@ -275,3 +301,4 @@ def register(app: typer.Typer) -> None:
     app.command()(edit)
     app.command()(grep)
     app.command()(check)
+    app.command()(sync)
