@@ -1,0 +1,111 @@
+"""Interrupting coordination commands (SIGINT, SIGTERM, SIGKILL) in real processes leaves every file whole."""
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from journal import coordination as co
+from journal.document import SessionDoc
+from journal.lint import check_workspace
+from journal.sessions import create_session
+from journal.workspace import Workspace
+
+# Sends multi-line messages and acknowledges in a loop until killed; prints each finished step.
+_LOOP = r"""
+import sys
+from journal.config import load_config
+from journal.workspace import Workspace
+from journal import coordination as co
+ws = Workspace(load_config(sys.argv[1]))
+i = int(sys.argv[2])
+while True:
+    co.send_message(ws, "s1", "s2", f"message {i}\nsecond line of {i}\n\n    code of {i}", "high")
+    if i % 3 == 0:
+        co.broadcast(ws, "s2", f"broadcast {i}\nmore of {i}")
+    if i % 4 == 0:
+        co.acknowledge(ws, "s1")
+    print(i, flush=True)
+    i += 1
+"""
+
+
+def _whole(ws: Workspace) -> dict[str, str]:
+    """Every log parses, ``check`` finds nothing, and every message is complete; id -> text."""
+    assert [str(p) for p in check_workspace(ws)] == []
+    for path in ws.active_dir.glob("*.md"):
+        SessionDoc.read(path)
+    texts = {}
+    for m in co.inbox(ws, "s2", include_read=True):
+        n = m.text.split(" ", 1)[1].split("\n")[0]
+        assert m.text == f"message {n}\nsecond line of {n}\n\n    code of {n}"
+        texts[m.id] = m.text
+    for m in co.inbox(ws, "s1", include_read=True):
+        n = m.text.split(" ", 1)[1].split("\n")[0]
+        assert m.text == f"broadcast {n}\nmore of {n}"
+    return texts
+
+
+def _event_ids(ws: Workspace, sid: str) -> set[str]:
+    path = ws.events_path(sid)
+    return {orjson.loads(line)["event_id"] for line in path.read_bytes().splitlines()} if path.exists() else set()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_kill_mid_operation_leaves_whole_files(ws: Workspace, sig: signal.Signals) -> None:
+    create_session(ws, "s1", "Dev", "Sender")
+    create_session(ws, "s2", "Dev", "Receiver")
+    rng = random.Random(sig)
+    start = 0
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", _LOOP, str(ws.root), str(start)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the loop is running: now interrupt it somewhere
+        assert first.strip().isdigit()
+        time.sleep(rng.uniform(0.0, 0.4))
+        proc.send_signal(sig)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode != 0
+        done = [int(x) for x in (first + rest).split()]
+        start = done[-1] + 1000
+        texts = _whole(ws)
+        assert len(texts) >= len(done)
+    assert len(_whole(ws)) >= 5
+    if sig != signal.SIGKILL:  # a held signal lets the entry and its event land together
+        sent = {f"evt_{m.id}" for m in co.inbox(ws, "s2", include_read=True)}
+        assert sent <= _event_ids(ws, "s1")
+        leftovers = [p.name for p in ws.active_dir.iterdir() if p.name.endswith(".tmp")]
+        assert leftovers == []
+
+
+def test_deferred_signal_is_delivered_after_the_block() -> None:
+    code = r"""
+import os, signal, sys
+from journal.coordination import deferred_signals
+seen = []
+signal.signal(signal.SIGTERM, lambda s, f: seen.append("handled"))
+with deferred_signals():
+    os.kill(os.getpid(), signal.SIGTERM)
+    seen.append("block finished")
+print(",".join(seen))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "block finished,handled"
+
+
+def test_files_of_interrupted_runs_are_the_only_ones_written(ws: Workspace, tmp_path: Path) -> None:
+    """Sending touches the sender's log and event log only."""
+    create_session(ws, "s1", "Dev", "Sender")
+    create_session(ws, "s2", "Dev", "Receiver")
+    before = {p: p.read_bytes() for p in ws.root.rglob("*") if p.is_file() and ".journal" not in p.parts}
+    co.send_message(ws, "s1", "s2", "hello")
+    changed = {p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*")
+               if p.is_file() and ".journal" not in p.parts and before.get(p) != p.read_bytes()}
+    assert changed == {"sessions/ACTIVE/s1.md", "events/s1.jsonl"}
