@@ -108,6 +108,15 @@ def mutate_session(ws: Workspace, session_id: str, fn: Callable[[SessionDoc], T]
     return result
 
 
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
 def set_status(doc: SessionDoc, status: str) -> None:
     """Set the status in the frontmatter and, when present, the Current Work line."""
     doc.set_meta("status", status)
@@ -135,7 +144,7 @@ def _frontmatter(ws: Workspace, session_id: str, role: str, mission: str, agent:
         if model:
             owner["model"] = model
     else:
-        owner["name"] = os.environ.get("JOURNAL_USER") or os.environ.get("USER") or "unknown"
+        owner["name"] = os.environ.get("JOURNAL_USER") or _login_name()
     meta: dict[str, Any] = {
         "id": session_id, "role": role, "mission": mission, "status": "planning", "progress": 0,
         "created": now, "updated": now, "owner": owner,
