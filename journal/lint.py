@@ -110,8 +110,32 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                 problems.append(Problem(ws.rel(path), 0, str(e)))
                 continue
             problems += [Problem(ws.rel(path), n, "git conflict marker") for n in _conflict_lines(text)]
+    problems += _leftover_temp_files(ws, fix)
     problems += _check_event_logs(ws, fix)
     return problems
+
+
+def _leftover_temp_files(ws: Workspace, fix: bool, min_age_s: float = 300.0) -> list[Problem]:
+    """Temp files of writes interrupted by a crash (the files they were for are intact)."""
+    import os
+    import time
+
+    out = []
+    cutoff = time.time() - min_age_s  # younger ones may belong to a write in progress
+    for folder in (ws.active_dir, ws.archive_dir, ws.knowledge_dir, ws.root):
+        if not folder.is_dir():
+            continue
+        for path in folder.glob(".*.tmp"):
+            try:
+                if path.stat().st_mtime > cutoff:
+                    continue
+                if fix:
+                    os.unlink(path)
+                    continue
+            except FileNotFoundError:
+                continue
+            out.append(Problem(ws.rel(path), 0, "temporary file left by an interrupted write (journal check --fix removes it)"))
+    return out
 
 
 def _check_event_logs(ws: Workspace, fix: bool) -> list[Problem]:

@@ -118,3 +118,20 @@ def test_check_reports_problems(cli, seeded):
     assert "Current Work says status 'Planning' but the frontmatter says 'building'" in out
     assert "does not match the file name" in out
     assert proc.stderr.strip() == "journal: error: 8 problem(s) found" or "problem(s) found" in proc.stderr
+
+
+def test_check_fix_removes_stale_temp_files(cli, seeded):
+    import os
+    import time
+
+    leftover = seeded / "coordination/sessions/ACTIVE/.s1.md.abc123.tmp"
+    leftover.write_text("half a file", encoding="utf-8")
+    fresh = seeded / "coordination/sessions/ACTIVE/.s1.md.def456.tmp"
+    fresh.write_text("a write in progress", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(leftover, (old, old))
+    found = cli("check", check=False)
+    assert found.returncode == 1 and ".s1.md.abc123.tmp: temporary file left" in found.stdout
+    assert ".def456" not in found.stdout
+    assert cli("check", "--fix").returncode == 0
+    assert not leftover.exists() and fresh.exists()

@@ -3,14 +3,28 @@
 Python API::
 
     from journal.events import append_event, query_events, new_event_id
+
+Names are resolved on first use, so a command that only appends never imports the
+query machinery (start-up time matters for every journal command).
 """
 from __future__ import annotations
 
-from journal.events.query import QueryResult, query_events
-from journal.events.schema import EVENT_TYPES, SCHEMA_VERSION, schema, schema_text
-from journal.events.store import append_event, append_events, new_event_id
+from typing import Any
 
-__all__ = [
-    "EVENT_TYPES", "SCHEMA_VERSION", "QueryResult", "append_event", "append_events",
-    "new_event_id", "query_events", "schema", "schema_text",
-]
+_EXPORTS = {
+    "QueryResult": "journal.events.query", "query_events": "journal.events.query",
+    "EVENT_TYPES": "journal.events.schema", "SCHEMA_VERSION": "journal.events.schema",
+    "schema": "journal.events.schema", "schema_text": "journal.events.schema",
+    "append_event": "journal.events.store", "append_events": "journal.events.store",
+    "new_event_id": "journal.events.store",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'journal.events' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
