@@ -1,0 +1,81 @@
+"""Reading: grep names session, section and line; show and list render; edit uses $EDITOR."""
+from __future__ import annotations
+
+import json
+import stat
+
+
+def _two_sessions(cli):
+    cli("create", "alpha", "Dev", "Build the email service")
+    cli("create", "beta", "Ops", "Run the email relay")
+    cli("add", "-s", "alpha", "blocker", "Email relay rejects TLS 1.0")
+    cli("add", "-s", "beta", "next", "Upgrade the email relay")
+    cli("share-learning", "Email", "Relays need TLS 1.2", "-s", "beta")
+    cli("create", "gamma", "Dev", "Old work on email")
+    cli("archive", "gamma", "--date", "2026-01-02")
+
+
+def test_grep_scopes_sections_and_json(cli, repo):
+    _two_sessions(cli)
+    hits = json.loads(cli("grep", "email relay", "-i", "--json").stdout)
+    found = {(h["session"], h["section"]) for h in hits}
+    assert ("alpha", "Blockers & Issues") in found and ("beta", "Next Steps") in found
+    assert ("beta", "frontmatter") in found  # mission: Run the email relay
+    assert all(not h["archived"] for h in hits)
+    line = next(h for h in hits if h["session"] == "alpha" and h["section"] == "Blockers & Issues")
+    text = (repo / "coordination/sessions/ACTIVE/alpha.md").read_text(encoding="utf-8").split("\n")
+    assert "Email relay rejects TLS 1.0" in text[line["line"] - 1]
+
+    only_next = json.loads(cli("grep", "relay", "-i", "--section", "next", "--json").stdout)
+    assert [(h["session"], h["section"]) for h in only_next] == [("beta", "Next Steps")]
+
+    archived = json.loads(cli("grep", "Old work", "--archived", "--json").stdout)
+    assert {(h["session"], h["archived"], h["section"]) for h in archived} == {("gamma", True, "frontmatter"), ("gamma", True, "Session gamma: Dev")}
+    assert json.loads(cli("grep", "Old work", "--json").stdout) == []
+
+    knowledge = json.loads(cli("grep", "TLS 1\\.2", "--knowledge", "--json").stdout)
+    assert {h["session"] for h in knowledge} == {"beta", "shared-knowledge/learnings.md"}
+    plain = cli("grep", "TLS 1.0")
+    assert plain.stdout.startswith("sessions/ACTIVE/alpha.md:") and "[alpha › Blockers & Issues]" in plain.stdout
+    assert cli("grep", "no such text anywhere", check=False).returncode == 1
+
+
+def test_grep_handles_unicode_and_regex_syntax(cli, repo):
+    cli("create", "s1")
+    cli("add", "-s", "s1", "learning", "Café déjà vu — naïve résumé")
+    assert json.loads(cli("grep", "déjà", "--json").stdout)[0]["session"] == "s1"
+    assert json.loads(cli("grep", r"na.ve\s+r", "--json").stdout)[0]["session"] == "s1"
+    assert json.loads(cli("grep", "CAFÉ", "-i", "--json").stdout)[0]["session"] == "s1"
+
+
+def test_list_and_show(cli, repo):
+    _two_sessions(cli)
+    cli("update", "-s", "beta", "--status", "testing", "--progress", "30")
+    rows = json.loads(cli("list", "--json").stdout)
+    assert [r["id"] for r in rows][0] == "beta" and {r["id"] for r in rows} == {"alpha", "beta"}
+    assert json.loads(cli("list", "--status", "testing", "--json").stdout)[0]["progress"] == 30
+    assert {r["id"] for r in json.loads(cli("list", "--all", "--json").stdout)} == {"alpha", "beta", "gamma"}
+    plain = cli("list", "--all").stdout.splitlines()
+    assert plain[0].split() == ["ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "WHERE"]
+    assert any(line.startswith("gamma") and "archived 2026-01-02" in line for line in plain)
+    shown = json.loads(cli("show", "gamma", "--json").stdout)
+    assert shown["archived"] and shown["meta"]["status"] == "done"
+    blockers = cli("show", "alpha", "--section", "blockers").stdout
+    assert blockers.startswith("## Blockers & Issues") and "TLS 1.0" in blockers
+    events = cli("show", "alpha", "--events").stdout
+    assert "add-blocker Email relay rejects TLS 1.0" in events and "↳ line" in events
+
+
+def test_edit_opens_the_editor_and_checks_the_result(cli, repo, tmp_path):
+    cli("create", "s1")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "\\nHand-written note\\n" >> "$1"\n', encoding="utf-8")
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    cli("edit", "s1", EDITOR=str(editor))
+    assert (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8").endswith("Hand-written note\n")
+    breaker = tmp_path / "breaker.sh"
+    breaker.write_text('#!/bin/sh\nprintf "no frontmatter\\n" > "$1"\n', encoding="utf-8")
+    breaker.chmod(breaker.stat().st_mode | stat.S_IEXEC)
+    broken = cli("edit", "s1", EDITOR=str(breaker), check=False)
+    assert broken.returncode == 2 and "no YAML frontmatter" in broken.stderr
+    assert cli("edit", "s1", check=False).stderr.strip().endswith("set $VISUAL or $EDITOR to choose an editor")
