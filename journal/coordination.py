@@ -125,13 +125,34 @@ class Message:
         return out
 
 
-@dataclass
 class View:
-    """Every session's digest, and every message, read once per command."""
+    """Every session's digest and every message, read once per command.
 
-    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> digest (active preferred)
-    messages: list[Message] = field(default_factory=list)
-    acked: dict[str, set[str]] = field(default_factory=dict)
+    A message is a list ``[id, sender, to, priority, sent, text, sender_archived, complete]``
+    (there may be tens of thousands). Messages to a recipient may still be a JSON fragment
+    from the view cache, parsed only when that recipient's mail is asked for.
+    """
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, dict[str, Any]] = {}  # id -> digest (active preferred)
+        self.acked: dict[str, set[str]] = {}
+        self.casts: list[list[Any]] = []
+        self.counts: dict[str, dict[str, int]] | None = None
+        self._by_to: dict[str, list[list[Any]]] = {}
+        self._raw: dict[str, str] = {}
+
+    def to(self, sid: str) -> list[list[Any]]:
+        """Direct messages to ``sid``."""
+        if sid in self._raw:
+            import orjson
+
+            self._by_to[sid] = orjson.loads(self._raw.pop(sid))
+        return self._by_to.get(sid, [])
+
+    def by_to(self) -> dict[str, list[list[Any]]]:
+        for sid in list(self._raw):
+            self.to(sid)
+        return self._by_to
 
 
 def ulid_time(ulid: str) -> float | None:
@@ -360,15 +381,15 @@ def _digest_file(path: Path, sid: str) -> dict[str, Any]:
                 "phases": [], "completed": []}
 
 
-def digests(ws: Workspace, archived: bool = True) -> list[dict[str, Any]]:
-    """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
+Entry = tuple[str, str, str, bool, list[int]]  # cache key, path, session id, archived, [mtime_ns, size]
+
+
+def _scan(ws: Workspace, archived: bool = True) -> list[Entry]:
+    """Every log file with its (mtime_ns, size): one stat each, nothing read."""
     from journal.sessions import ARCHIVE_NAME
 
     ws.require()
-    cache_path = ws.state_dir / "cache" / "coordination.json"
-    cache = _load_cache(cache_path)
-    fresh: dict[str, Any] = {}
-    out: list[dict[str, Any]] = []
+    out: list[Entry] = []
     folders = [(ws.active_dir, False)] + ([(ws.archive_dir, True)] if archived else [])
     for folder, is_archive in folders:
         try:
@@ -390,34 +411,103 @@ def digests(ws: Workspace, archived: bool = True) -> list[dict[str, Any]]:
                 st = entry.stat()
             except FileNotFoundError:
                 continue  # archived or removed meanwhile
-            key = ("A/" if is_archive else "") + name
-            stamp = [st.st_mtime_ns, st.st_size]
-            hit = cache.get(key)
-            d = hit[1] if hit is not None and hit[0] == stamp else _digest_file(Path(entry.path), sid)
-            fresh[key] = [stamp, d]
-            d = dict(d, id=sid, archived=is_archive, path=entry.path)
-            out.append(d)
-    if not archived:
-        fresh.update({k: v for k, v in cache.items() if k.startswith("A/")})
-    if fresh != cache:
-        _save_cache(cache_path, fresh)
+            out.append((("A/" if is_archive else "") + name, entry.path, sid, is_archive, [st.st_mtime_ns, st.st_size]))
     return out
 
 
+def digests(ws: Workspace, archived: bool = True, scanned: list[Entry] | None = None) -> list[dict[str, Any]]:
+    """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
+    cache_path = ws.state_dir / "cache" / "coordination.json"
+    cache = _load_cache(cache_path)
+    fresh: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
+    changed = False
+    for key, path, sid, is_archive, stamp in scanned if scanned is not None else _scan(ws, archived):
+        hit = cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            d = hit[1]
+        else:
+            d, changed = _digest_file(Path(path), sid), True
+        fresh[key] = [stamp, d]
+        d["id"], d["archived"], d["path"] = sid, is_archive, path
+        out.append(d)
+    if not archived:
+        fresh.update({k: v for k, v in cache.items() if k.startswith("A/")})
+    if changed or len(fresh) != len(cache):
+        local = ("path", "archived")  # recomputed on every read, never cached
+        _save_cache(cache_path, {k: [st, {f: v for f, v in d.items() if f not in local}]
+                                 for k, (st, d) in fresh.items()})
+    return out
+
+
+def _signature(scanned: list[Entry]) -> str:
+    text = "\n".join(f"{key} {stamp[0]} {stamp[1]}" for key, _p, _s, _a, stamp in sorted(scanned))
+    return hashlib.sha1(f"{CACHE_VERSION}\n{text}".encode()).hexdigest()
+
+
+def _view_from_cache(ws: Workspace, data: dict[str, Any]) -> View:
+    view = View()
+    folders = {True: str(ws.archive_dir), False: str(ws.active_dir)}
+    for sid, d in data["sessions"].items():
+        d["path"] = os.path.join(folders[d["archived"]], d.pop("file"))
+        view.sessions[sid] = d
+    view.acked = {sid: set(ids) for sid, ids in data["acked"].items()}
+    view.casts = data["casts"]
+    view._raw = data["by_to"]
+    view.counts = data["counts"]
+    return view
+
+
+def _save_view(ws: Workspace, path: Path, signature: str, view: View) -> None:
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    sessions = {sid: dict({k: v for k, v in d.items() if k not in ("sent", "path")}, file=os.path.basename(d["path"]))
+                for sid, d in view.sessions.items()}
+    data = {"version": CACHE_VERSION, "signature": signature, "sessions": sessions,
+            "acked": {sid: sorted(ids) for sid, ids in view.acked.items() if ids}, "casts": view.casts,
+            "by_to": {to: orjson.dumps(ms).decode() for to, ms in view.by_to().items()},
+            "counts": view.counts}
+    with contextlib.suppress(OSError):
+        atomic_write(path, orjson.dumps(data).decode())
+
+
 def load_view(ws: Workspace) -> View:
-    """Every session (active preferred over archived copies) and every message, deduplicated."""
+    """Every session (active preferred over archived copies) and every message, deduplicated.
+
+    Served from ``.journal/cache/coordination-view.json`` while no log changed.
+    """
+    import orjson
+
+    scanned = _scan(ws)
+    signature = _signature(scanned)
+    cache_path = ws.state_dir / "cache" / "coordination-view.json"
+    try:
+        data = orjson.loads(cache_path.read_bytes())
+        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature:
+            return _view_from_cache(ws, data)
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        pass
     view = View()
     seen: set[str] = set()
-    for d in sorted(digests(ws), key=lambda d: d["archived"]):
-        sid = d["id"]
+    by_to = view._by_to
+    for d in sorted(digests(ws, scanned=scanned), key=lambda d: d["archived"]):
+        sid, archived = d["id"], d["archived"]
         view.sessions.setdefault(sid, d)
         view.acked.setdefault(sid, set()).update(d.get("acked") or ())
         for mid, to, priority, sent, text, complete in d.get("sent") or ():
-            if mid in seen:
-                continue
-            seen.add(mid)
-            view.messages.append(Message(mid, sid, to, priority, sent, text, sender_archived=d["archived"],
-                                         complete=complete))
+            if mid not in seen:
+                seen.add(mid)
+                m = [mid, sid, to, priority, sent, text, archived, complete]
+                if to == BROADCAST:
+                    view.casts.append(m)
+                elif to in by_to:
+                    by_to[to].append(m)
+                else:
+                    by_to[to] = [m]
+    view.counts = _unread_counts(view)
+    _save_view(ws, cache_path, signature, view)
     return view
 
 
@@ -552,18 +642,19 @@ def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None
     acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
     since = _since(view, chain)
     out = []
-    for m in view.messages:
-        if m.sender in chain:
+    candidates = [m for c in chain for m in view.to(c)] + view.casts
+    for mid, sender, to, priority, sent, text, archived, complete in candidates:
+        if sender in chain:
             continue
-        if m.to == BROADCAST:
-            if m.sent < since:
+        if to == BROADCAST:
+            if sent < since:
                 continue
-        elif m.to not in chain:
+        elif to not in chain:
             continue
-        unread = m.id not in acked
+        unread = mid not in acked
         if unread or include_read:
-            msg = Message(m.id, m.sender, m.to, m.priority, m.sent, m.text, unread, m.sender_archived,
-                          m.to if m.to not in (sid, BROADCAST) else None, m.complete)
+            msg = Message(mid, sender, to, priority, sent, text, unread, archived,
+                          to if to not in (sid, BROADCAST) else None, complete)
             if not msg.complete:
                 msg.text, msg.complete = _full_text(msg, view), True
             out.append(msg)
@@ -645,20 +736,18 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
 # -- board and blockers -------------------------------------------------------------------
 def _unread_counts(view: View) -> dict[str, dict[str, int]]:
     """Unread messages per session and priority, without a pass over every message per session."""
-    by_to: dict[str, list[Message]] = {}
-    casts: list[Message] = []
-    for m in view.messages:
-        (casts if m.to == BROADCAST else by_to.setdefault(m.to, [])).append(m)
-    casts.sort(key=lambda m: m.sent)
-    stamps = [m.sent for m in casts]
+    by_to = view.by_to()
+    casts = [(m[4], m[0], m[1], m[3]) for m in view.casts]  # (sent, id, sender, priority)
+    casts.sort()
+    stamps = [c[0] for c in casts]
     prefix = {p: [0] for p in PRIORITIES}
-    for m in casts:
+    for c in casts:
         for p in PRIORITIES:
-            prefix[p].append(prefix[p][-1] + (m.priority == p))
-    cast_by_id = {m.id: m for m in casts}
-    cast_by_sender: dict[str, list[Message]] = {}
-    for m in casts:
-        cast_by_sender.setdefault(m.sender, []).append(m)
+            prefix[p].append(prefix[p][-1] + (c[3] == p))
+    cast_by_id = {c[1]: c for c in casts}
+    cast_by_sender: dict[str, list[tuple[str, str, str, str]]] = {}
+    for c in casts:
+        cast_by_sender.setdefault(c[2], []).append(c)
     out: dict[str, dict[str, int]] = {}
     for sid in view.sessions:
         chain = _chain(view, sid)
@@ -666,22 +755,27 @@ def _unread_counts(view: View) -> dict[str, dict[str, int]]:
         since = _since(view, chain)
         counts = dict.fromkeys(PRIORITIES, 0)
         for c in chain:
-            for m in by_to.get(c, ()):
-                if m.sender not in chain and m.id not in acked:
-                    counts[m.priority] += 1
+            for mid, sender, _to, priority, *_ in by_to.get(c, ()):
+                if sender not in chain and mid not in acked:
+                    counts[priority] += 1
         k = bisect.bisect_left(stamps, since)
         for p in PRIORITIES:
             counts[p] += prefix[p][-1] - prefix[p][k]
         for c in chain:
-            for m in cast_by_sender.get(c, ()):
-                if m.sent >= since:
-                    counts[m.priority] -= 1
+            for sent, _mid, _sender, priority in cast_by_sender.get(c, ()):
+                if sent >= since:
+                    counts[priority] -= 1
         for mid in acked:
-            m = cast_by_id.get(mid)
-            if m is not None and m.sent >= since and m.sender not in chain:
-                counts[m.priority] -= 1
+            hit = cast_by_id.get(mid)
+            if hit is not None and hit[0] >= since and hit[2] not in chain:
+                counts[hit[3]] -= 1
         out[sid] = counts
     return out
+
+
+def _rel(ws: Workspace, path: str) -> str:
+    root = str(ws.root) + os.sep
+    return path[len(root):].replace(os.sep, "/") if path.startswith(root) else path
 
 
 def _age_hours(value: str | None, now: Any) -> float | None:
@@ -695,7 +789,7 @@ def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any
         raise InvalidInput("--stale-hours must be a positive number")
     limit = ws.config.stale_hours if stale_hours is None else stale_hours
     view = load_view(ws)
-    counts = _unread_counts(view)
+    counts = view.counts if view.counts is not None else _unread_counts(view)
     now = clock.now()
     rows = []
     for sid, d in view.sessions.items():
@@ -728,7 +822,7 @@ def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any
             "unread": sum(c.values()), "unread_by_priority": c,
             "updated": d.get("updated"), "idle_hours": None if idle is None else round(idle, 2),
             "stale": stale, "attention": attention, "score": score,
-            "path": ws.rel(Path(d["path"])), "error": d.get("error"),
+            "path": _rel(ws, d["path"]), "error": d.get("error"),
         })
     rows.sort(key=lambda r: r["id"])
     rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
@@ -740,11 +834,13 @@ def open_blockers(ws: Workspace) -> list[dict[str, Any]]:
     """Every open blocker across active sessions, oldest first, with its age in hours."""
     now = clock.now()
     out = []
-    for d in digests(ws, archived=False):
+    for d in load_view(ws).sessions.values():
+        if d["archived"]:
+            continue
         for text, since in d.get("blockers") or ():
             age = _age_hours(since, now)
             out.append({"session": d["id"], "role": d.get("role"), "blocker": text, "since": since,
                         "age_hours": None if age is None else round(age, 2),
-                        "path": ws.rel(Path(d["path"]))})
+                        "path": _rel(ws, d["path"])})
     out.sort(key=lambda b: (b["since"] is None, b["since"] or "", b["session"]))
     return out
