@@ -73,7 +73,13 @@ def build_app(args: Optional[list[str]] = None) -> typer.Typer:
                 raise
             continue
         module.register(app)
+    if name in ROUTES:  # build only the one command this run executes
+        app.registered_commands = [c for c in app.registered_commands if _command_name(c) == name]
     return app
+
+
+def _command_name(info: Any) -> str:
+    return info.name or info.callback.__name__.replace("_", "-")
 
 
 def __getattr__(name: str) -> Any:
