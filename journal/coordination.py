@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -91,10 +91,10 @@ def deferred_signals() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sig in pending:
-            signal.raise_signal(sig)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in pending:
+            signal.raise_signal(signum)
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -741,13 +741,13 @@ def _unread_counts(view: View) -> dict[str, dict[str, int]]:
     casts.sort()
     stamps = [c[0] for c in casts]
     prefix = {p: [0] for p in PRIORITIES}
-    for c in casts:
+    for cast in casts:
         for p in PRIORITIES:
-            prefix[p].append(prefix[p][-1] + (c[3] == p))
-    cast_by_id = {c[1]: c for c in casts}
+            prefix[p].append(prefix[p][-1] + (cast[3] == p))
+    cast_by_id = {cast[1]: cast for cast in casts}
     cast_by_sender: dict[str, list[tuple[str, str, str, str]]] = {}
-    for c in casts:
-        cast_by_sender.setdefault(c[2], []).append(c)
+    for cast in casts:
+        cast_by_sender.setdefault(cast[2], []).append(cast)
     out: dict[str, dict[str, int]] = {}
     for sid in view.sessions:
         chain = _chain(view, sid)
@@ -791,7 +791,7 @@ def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any
     view = load_view(ws)
     counts = view.counts if view.counts is not None else _unread_counts(view)
     now = clock.now()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sid, d in view.sessions.items():
         if d["archived"]:
             continue

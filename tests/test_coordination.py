@@ -1,7 +1,6 @@
 """Coordination through the library: messages, inbox and acks, board, blockers, handoff, context."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import orjson
 import pytest
@@ -258,3 +257,29 @@ def test_context_has_mission_next_steps_mail_learning_and_fits(trio: Workspace) 
 def test_context_of_unknown_session(trio: Workspace) -> None:
     with pytest.raises(NotFound):
         briefing(trio, "nope")
+
+
+def test_view_cache_agrees_with_a_fresh_read(trio: Workspace, monkeypatch) -> None:
+    import shutil
+
+    add_entry(trio, "s2", "blocker", "Disk full")
+    for i in range(4):
+        co.send_message(trio, "s1", "s2", f"note {i}", "urgent" if i == 2 else "normal")
+    co.broadcast(trio, "s3", "release on Monday")
+    co.acknowledge(trio, "s2", None)
+    co.send_message(trio, "s3", "s2", "after the ack")
+    handoff(trio, "s2", "s5")
+
+    def state() -> tuple:
+        board = [(r["id"], r["unread"], r["unread_by_priority"], r["open_blockers"]) for r in co.board(trio)]
+        mail = {sid: [(m.id, m.unread, m.via) for m in co.inbox(trio, sid, include_read=True)]
+                for sid in ("s1", "s2", "s3", "s5")}
+        return board, mail, co.open_blockers(trio)
+
+    first = state()
+    assert (trio.state_dir / "cache" / "coordination-view.json").exists()
+    assert state() == first  # served from the view cache
+    shutil.rmtree(trio.state_dir / "cache")
+    assert state() == first  # recomputed from the logs
+    unread = {row[0]: row[1] for row in first[0]}
+    assert unread == {"s1": 1, "s2": 1, "s3": 0, "s5": 1}

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import orjson
 import pytest
@@ -100,8 +99,8 @@ print(",".join(seen))
     assert out.stdout.strip() == "block finished,handled"
 
 
-def test_files_of_interrupted_runs_are_the_only_ones_written(ws: Workspace, tmp_path: Path) -> None:
-    """Sending touches the sender's log and event log only."""
+def test_sending_writes_only_the_senders_files(ws: Workspace) -> None:
+    """One writer per file: a message touches the sender's log and event log, nothing else."""
     create_session(ws, "s1", "Dev", "Sender")
     create_session(ws, "s2", "Dev", "Receiver")
     before = {p: p.read_bytes() for p in ws.root.rglob("*") if p.is_file() and ".journal" not in p.parts}
