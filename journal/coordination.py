@@ -53,7 +53,11 @@ _PLAIN_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) (?!\[[ xX]\] )(.*)$")
 _DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2}):?\*\*:?\s*")
 _WORKING_ON = re.compile(r"^\s*\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_UNESCAPE = re.compile(r"^(\s*)\\(?=[#=*_~`-])")
+_UNESCAPE = re.compile(r"^(\s*)\\")
+_LEAD = re.compile(r"^(\s*)(?=\\)")
+_AMP = re.compile(r"&((?:amp;)*)lt;!--")
+_UNAMP = re.compile(r"&amp;((?:amp;)*)lt;!--")
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
 _CROCKFORD = {c: i for i, c in enumerate("0123456789abcdefghjkmnpqrstvwxyz")}
 
 _KINDS = {
@@ -177,8 +181,23 @@ def _as_iso(value: Any) -> str | None:
     return clock.iso(moment) if moment is not None else str(value)
 
 
+def normalize_text(text: str) -> str:
+    """Line breaks as ``\n`` only (``str.splitlines`` also breaks at U+2028, U+2029 and U+0085)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_SEPARATORS)
+
+
+def _escape(text: str) -> str:
+    """The exact inverse of ``_unescape`` once ``entry_lines`` has escaped its own way."""
+    # A line that starts with a backslash gets one more; a literal '&lt;!--' gets '&amp;'.
+    text = "\n".join(_AMP.sub(r"&amp;\1lt;!--", _LEAD.sub(r"\1\\", line)) for line in text.split("\n"))
+    if _FENCE.match(text.split("\n", 1)[0]):
+        text = "\\" + text  # a fence cannot open inside the quoted first line
+    return text
+
+
 def _unescape(lines: list[str]) -> str:
-    return "\n".join(_UNESCAPE.sub(r"\1", line).replace("&lt;!--", "<!--") for line in lines)
+    return "\n".join(_UNAMP.sub(r"&\1lt;!--", _UNESCAPE.sub(r"\1", line).replace("&lt;!--", "<!--"))
+                     for line in lines)
 
 
 def _clean(text: str) -> str:
@@ -563,9 +582,7 @@ def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str |
     mid = ulid()
     event_id = "evt_" + mid
     stamp = _stamp()
-    body = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    if _FENCE.match(body.split("\n", 1)[0]):
-        body = "\\" + body  # a fence cannot open inside the quoted first line
+    body = _escape(normalize_text(text).strip("\n"))
     marker = f'" ({priority}) <!-- msg:{mid} -->' + activity.marker(event_id)
     found: dict[str, Any] = {}
 
@@ -678,8 +695,9 @@ def _pick(messages: list[Message], wanted: str) -> Message:
 
 
 def _quote(text: str, limit: int = 120) -> str:
-    first = text.strip().split("\n", 1)[0].strip()
-    more = "\n" in text.strip()
+    text = normalize_text(text).strip()
+    first = text.split("\n", 1)[0].strip()
+    more = "\n" in text
     if len(first) > limit:
         first, more = first[: limit - 1].rstrip(), True
     return first + ("…" if more else "")

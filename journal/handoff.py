@@ -24,12 +24,18 @@ def _summary(steps: list[str], blockers: list[Any]) -> str:
     return f"{_plural(len(steps), 'next step')}, {_plural(len(blockers), 'open blocker')}"
 
 
+def _one_line(text: str) -> str:
+    from journal.coordination import normalize_text
+
+    return " ".join(normalize_text(str(text)).split("\n")).strip()
+
+
 def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, event_id: str) -> None:
     """Fill a freshly rendered log from its predecessor's digest."""
     from journal.sessions import set_status
 
-    steps: list[str] = source["next"]
-    blockers: list[Any] = source["blockers"]
+    steps = [_one_line(t) for t in source["next"] if _one_line(t)]
+    blockers = [(_one_line(t), since) for t, since in source["blockers"] if _one_line(t)]
     nl = doc.nl
     status = str(source.get("status") or "planning").lower()
     if status in ("done", "review"):
@@ -42,7 +48,7 @@ def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, eve
         if doc.field_line(section, "Progress") is not None:
             doc.set_field(section, "Progress", f"{progress}%")
             section = doc.require(*CURRENT_WORK)
-    working = steps[0] if steps else source.get("working_on") or f"continue {from_id}"
+    working = steps[0] if steps else _one_line(source.get("working_on") or "") or f"continue {from_id}"
     doc.set_field(section, "Working On", single_line(working, "working-on text"))
     for step in steps:
         section = doc.require(*CURRENT_WORK)

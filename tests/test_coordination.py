@@ -283,3 +283,44 @@ def test_view_cache_agrees_with_a_fresh_read(trio: Workspace, monkeypatch) -> No
     assert state() == first  # recomputed from the logs
     unread = {row[0]: row[1] for row in first[0]}
     assert unread == {"s1": 1, "s2": 1, "s3": 0, "s5": 1}
+
+
+# -- round trip -----------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.characters(blacklist_categories=("Cs",), blacklist_characters=[
+    *(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)), "\x7f"])
+_PIECES = st.sampled_from(["#", "## ", "\\", "\\#", "---", "===", "```", "~~~", "<!--", "&lt;!--", "&amp;lt;!--",
+                           '" (urgent)', "<!-- msg:x -->", "→ s1: ", "  ", "\n", "\r\n", "\u2028", "- [ ] ", "**X:**"])
+
+
+def _expected(text: str) -> str:
+    """Exact text, except: line breaks as \\n, trailing blanks and outer blank lines dropped, and an
+    unclosed code fence closed (so that it cannot swallow the rest of the file)."""
+    from journal.document import entry_lines
+
+    text = co.normalize_text(text).strip("\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    while len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    if lines != [""]:
+        written = entry_lines(co._escape("\n".join(lines)), "\n")
+        if len(written) > len(lines):
+            lines.append(written[-1].strip())
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(_PIECES, st.text(_ALPHABET, max_size=6)), min_size=1, max_size=12).map("".join))
+def test_any_text_round_trips_and_keeps_the_document_shape(trio: Workspace, text: str) -> None:
+    if not _expected(text).strip():
+        with pytest.raises(InvalidInput):
+            co.send_message(trio, "s1", "s2", text)
+        return
+    titles = [s.title for s in SessionDoc(text_of(trio, "s1")).sections()]
+    m = co.send_message(trio, "s1", "s2", text, "low")
+    got = {x.id: x for x in co.inbox(trio, "s2", include_read=True)}[m.id]
+    assert (got.text, got.sender, got.priority) == (_expected(text), "s1", "low")
+    assert [s.title for s in SessionDoc(text_of(trio, "s1")).sections()] == titles
+    assert all(x.sender == "s1" and len(x.id) == 26 for x in co.inbox(trio, "s2", include_read=True))
