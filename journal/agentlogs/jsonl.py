@@ -10,8 +10,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-CHUNK = 8 * 1024 * 1024
+CHUNK = 1024 * 1024  # measured: 1 MB reads split faster than 8 MB ones and keep the peak low
 MAX_LINE = 16 * 1024 * 1024
 
 
@@ -21,18 +22,21 @@ class LineScan:
 
     offset: int = 0          # end of the last complete line (resume point)
     bytes_read: int = 0      # bytes read from disk by this scan
-    lines: int = 0           # complete, non-blank lines yielded
-    blank: int = 0
+    lines: int = 0           # complete, non-blank lines yielded (iter_lines only)
+    blank: int = 0           # (iter_lines only)
     oversized: int = 0       # complete lines over MAX_LINE, dropped
+    bad: int = 0             # lines a consumer could not parse
     tail: bytes = b""        # an unterminated last line (up to MAX_LINE bytes)
     tail_oversized: bool = False
 
 
-def iter_lines(path: Path, offset: int = 0, scan: LineScan | None = None,
-               chunk: int = CHUNK, max_line: int = MAX_LINE) -> Iterator[bytes]:
-    """Yield each complete non-blank line (without ``\\n``) from ``offset`` on.
+def iter_batches(path: Path, offset: int = 0, scan: LineScan | None = None,
+                 chunk: int = CHUNK, max_line: int = MAX_LINE) -> Iterator[list[bytes]]:
+    """Yield the complete lines from ``offset`` on, one list per chunk read.
 
-    ``scan`` (updated in place) records the resume offset and counters.
+    Lines come without their ``\\n`` and may be blank (the consumer counts them);
+    lines over ``max_line`` are dropped and counted in ``scan.oversized``.
+    ``scan`` (updated in place) records the resume offset and the tail.
     """
     st = scan if scan is not None else LineScan()
     st.offset = offset
@@ -57,20 +61,21 @@ def iter_lines(path: Path, offset: int = 0, scan: LineScan | None = None,
                 pos += nl + 1
                 st.offset = pos
                 buf = buf[nl + 1:]
-            data = carry + buf if carry else buf
-            lines = data.split(b"\n")
-            carry = lines.pop()
-            for line in lines:
-                n = len(line)
-                if n > max_line:
-                    st.oversized += 1
-                elif n and not line.isspace():
-                    st.lines += 1
-                    yield line
-                else:
-                    st.blank += 1
-            pos += len(data) - len(carry)
-            st.offset = pos
+            lines = buf.split(b"\n")
+            n = len(carry) + len(buf)
+            if len(lines) == 1:
+                carry += buf
+            else:
+                if carry:
+                    lines[0] = carry + lines[0]
+                carry = lines.pop()
+                pos += n - len(carry)
+                st.offset = pos
+                if n > max_line:  # only then can a line be over the limit
+                    kept = [ln for ln in lines if len(ln) <= max_line]
+                    st.oversized += len(lines) - len(kept)
+                    lines = kept
+                yield lines
             if len(carry) > max_line:
                 pos += len(carry)
                 carry = b""
@@ -81,7 +86,23 @@ def iter_lines(path: Path, offset: int = 0, scan: LineScan | None = None,
         st.tail = carry
 
 
-def file_identity(path: Path, nbytes: int = 4096) -> dict:
+def iter_lines(path: Path, offset: int = 0, scan: LineScan | None = None,
+               chunk: int = CHUNK, max_line: int = MAX_LINE) -> Iterator[bytes]:
+    """Yield each complete non-blank line (without ``\\n``) from ``offset`` on.
+
+    ``scan`` (updated in place) records the resume offset and counters.
+    """
+    st = scan if scan is not None else LineScan()
+    for lines in iter_batches(path, offset, st, chunk, max_line):
+        for line in lines:
+            if line and not line.isspace():
+                st.lines += 1
+                yield line
+            else:
+                st.blank += 1
+
+
+def file_identity(path: Path, nbytes: int = 4096) -> dict[str, Any]:
     """Inode, size and a hash of the first bytes: tells a grown file from a new one."""
     import hashlib
 

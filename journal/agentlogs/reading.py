@@ -1,17 +1,17 @@
 """Drive a reader over a file: stream lines, parse, fold into a Summary; resume."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.base import Reader
-from journal.agentlogs.jsonl import LineScan, file_identity, iter_lines
+from journal.agentlogs.jsonl import LineScan, file_identity, iter_batches, iter_lines
 from journal.agentlogs.model import Event, Summary
 from journal.agentlogs.summary import Accumulator
 from journal.errors import MalformedFile, NotFound
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: claude-code state is a ClaudeTally dump
 MAX_DOCUMENT = 512 * 1024 * 1024
 
 
@@ -28,14 +28,13 @@ def _check(path: Path) -> None:
 
 
 def _parse_lines(path: Path, reader: Reader, offset: int, scan: LineScan,
-                 on_ts: Any) -> Iterator[Event]:
+                 on_ts: Callable[[str], None]) -> Iterator[Event]:
     """Events of every complete line from ``offset``; counts undecodable lines in scan."""
     import orjson
 
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
-    pf = reader.prefilter
-    bad = 0
+    pf = type(reader).prefilter
     for line in iter_lines(path, offset, scan):
         if pf is not None and not pf(line):
             i = line.rfind(b'"timestamp":"')
@@ -47,8 +46,7 @@ def _parse_lines(path: Path, reader: Reader, offset: int, scan: LineScan,
         try:
             rec = loads(line)
         except decode_error:
-            bad += 1
-            scan.bad = bad  # type: ignore[attr-defined]
+            scan.bad += 1
             continue
         if type(rec) is dict:
             ts = rec.get("timestamp")
@@ -134,10 +132,25 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
         s.path = str(path)
         return s, {"version": STATE_VERSION, "format": fmt, "identity": ident, "offset": ident["size"]}
 
+    resumable = bool(state and state.get("version") == STATE_VERSION and state.get("format") == fmt
+                     and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity")))
+    if fmt == "claude-code":
+        return _summarize_claude(path, ident, state if resumable else None)
+    return summarize_events(path, fmt, state if resumable else None, ident)
+
+
+def summarize_events(path: Path, fmt: str, state: dict[str, Any] | None = None,
+                     ident: dict[str, Any] | None = None) -> tuple[Summary, dict[str, Any]]:
+    """Summarize a JSONL log through its normalized event stream (``reader.feed`` → ``Accumulator``).
+
+    The path of every JSONL format but Claude Code's, and the reference its fast
+    path is tested against. ``state`` must come from this function on this file.
+    """
+    reader = reader_for(fmt, path)
+    ident = ident or file_identity(path)
     offset, lines, skipped = 0, 0, 0
-    acc = None
-    if (state and state.get("version") == STATE_VERSION and state.get("format") == fmt
-            and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity"))):
+    acc: Accumulator | None = None
+    if state:
         acc = Accumulator.from_state(state["acc"])
         reader.load(state.get("reader") or {})
         reader.unknown = state.get("unknown", 0)
@@ -148,11 +161,11 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
     add = acc.add
     for ev in _parse_lines(path, reader, offset, scan, acc.seen_ts):
         add(ev)
-    skipped += getattr(scan, "bad", 0) + scan.blank + scan.oversized
+    skipped += scan.bad + scan.blank + scan.oversized
     lines += scan.lines + scan.blank + scan.oversized
-    import orjson
-
     import copy
+
+    import orjson
 
     new_state = {"version": STATE_VERSION, "format": fmt, "identity": ident, "offset": scan.offset,
                  "lines": lines, "skipped": skipped, "unknown": reader.unknown,
@@ -174,6 +187,47 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
         add(ev)
     s = acc.finalize(reader.unanswered_fail)
     s.skipped = skipped + tail_skipped + reader.unknown
+    s.lines = lines + (1 if scan.tail or scan.tail_oversized else 0)
+    s.bytes_read = scan.bytes_read
+    s.offset = scan.offset
+    s.path = str(path)
+    return s, new_state
+
+
+def _summarize_claude(path: Path, ident: dict[str, Any], state: dict[str, Any] | None
+                      ) -> tuple[Summary, dict[str, Any]]:
+    """The Claude Code fast path: lines folded straight into a ClaudeTally (no Event objects)."""
+    import orjson
+
+    from journal.agentlogs.claude_tally import ClaudeTally
+
+    if state is not None:
+        tally = ClaudeTally.load(state["tally"])
+        offset, lines, skipped = state["offset"], state.get("lines", 0), state.get("skipped", 0)
+    else:
+        tally, offset, lines, skipped = ClaudeTally(), 0, 0, 0
+    scan = LineScan()
+    feed = tally.feed
+    for batch in iter_batches(path, offset, scan):
+        lines += len(batch)
+        feed(batch)
+    lines += scan.oversized
+    skipped += tally.bad + tally.blank + scan.oversized
+    tally.bad = tally.blank = 0
+    new_state = {"version": STATE_VERSION, "format": "claude-code", "identity": ident, "offset": scan.offset,
+                 "lines": lines, "skipped": skipped, "tally": tally.dump()}
+    tail_skipped = 0
+    if scan.tail_oversized:
+        tail_skipped = 1
+    elif scan.tail:
+        try:
+            orjson.loads(scan.tail)
+        except orjson.JSONDecodeError:
+            tail_skipped = 1
+        else:  # a complete record without its newline: count it, but re-read it next time
+            feed([scan.tail])
+    s = tally.summary()
+    s.skipped = skipped + tail_skipped + tally.unknown
     s.lines = lines + (1 if scan.tail or scan.tail_oversized else 0)
     s.bytes_read = scan.bytes_read
     s.offset = scan.offset

@@ -1,0 +1,457 @@
+"""Claude Code summaries straight from the bytes: counters, not event objects.
+
+``reading.summarize`` uses this for claude-code logs. It counts exactly what
+``ClaudeCodeReader`` + ``Accumulator`` count (the normalized event stream stays
+the reference, see ``iter_events``), with the per-line work cut down:
+
+* Lines whose top-level ``type`` is one that carries nothing to count
+  (progress, file-history-snapshot, queue-operation, …: a third of the lines
+  of a typical transcript) are recognized from their bytes and only their
+  top-level ``timestamp`` is taken, without parsing them. The byte test is
+  strict (no ``{``/``[`` before the ``"type":"…"`` key, the timestamp at the
+  object's top level, balanced braces); anything it cannot prove goes to the
+  parser. A corrupt line that passes it is taken as the quiet record it looks
+  like instead of being counted as unreadable.
+* Every other line is parsed once (orjson) and folded into plain counters.
+
+Memory stays small on multi-GB logs: no per-line objects survive the line;
+what is kept per message is its id and one row of a flat integer array (its
+last usage), per tool call its id. Ids are kept as the strings themselves:
+hashing each into a compact digest (blake2b, 0.6 us an id) cost about 5% of a
+full read, for memory that is not the limit (about 60 MB at 1 GB of log). The
+state (``dump``/``load``) holds the ids as one joined string each and the usage
+rows as a packed array, so a refresh loads and saves them in a few C calls and
+reads only what the log gained.
+"""
+from __future__ import annotations
+
+import base64
+from array import array
+from datetime import datetime
+from dataclasses import asdict
+from typing import Any
+
+from journal.agentlogs.claude_code import _KNOWN, _NOT_PROMPTS
+from journal.agentlogs.kinds import tool_kind
+from journal.agentlogs.model import Summary, ToolStat
+from journal.agentlogs.summary import Accumulator, parse_ts
+
+# Known record types that carry nothing a summary counts (only their timestamp).
+QUIET = frozenset(t.encode() for t in _KNOWN - {"user", "assistant", "system"})
+_QUIET3 = frozenset(t[:3] for t in QUIET)  # a cheap first probe of the type's value
+QUIET_MIN = 1024  # bytes: below this, parsing a line costs less than testing its bytes
+_TS_HI = "\U0010ffff"   # above every timestamp: "none seen yet" for the minimum
+_BTS_HI = b"\xff"
+ROW = 6                  # usage row: input, output, cache read, cache write, 1-hour cache write, model index
+_ZERO_ROW = (0, 0, 0, 0, 0, 0)
+_SEP = "\n"
+
+
+def _join(ids: Any) -> str | list[Any]:
+    """Ids as one string (cheap to save and load), or a list if one holds the separator."""
+    ids = list(ids)
+    if all(type(i) is str for i in ids):
+        blob = _SEP.join(ids)
+        if blob.count(_SEP) == len(ids) - 1:
+            return blob
+    return ids
+
+
+def _split(blob: str | list[Any]) -> list[Any]:
+    if isinstance(blob, list):
+        return blob
+    return blob.split(_SEP) if blob else []
+
+
+def _row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
+    """A usage row from a message's ``usage``: input, output, cache read/write, 1-hour write, model."""
+    cc = u.get("cache_creation")
+    v0 = u.get("input_tokens")
+    v1 = u.get("output_tokens")
+    v2 = u.get("cache_read_input_tokens")
+    v3 = u.get("cache_creation_input_tokens")
+    v4 = cc.get("ephemeral_1h_input_tokens") if type(cc) is dict else 0
+    return (v0 if type(v0) is int else 0, v1 if type(v1) is int else 0, v2 if type(v2) is int else 0,
+            v3 if type(v3) is int else 0, v4 if type(v4) is int else 0, mi)
+
+
+def _duration_ms(start: Any, end: Any) -> float | None:
+    """Milliseconds from ``start`` to ``end`` (ISO timestamps), as ``Accumulator`` computes them."""
+    try:
+        return max(0.0, (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
+    except (TypeError, ValueError):  # not both aware ISO strings of this Python's syntax: the slow way
+        a, z = parse_ts(start), parse_ts(end)
+        return max(0.0, (z - a).total_seconds() * 1000) if a and z else None
+
+
+class ClaudeTally:
+    """Running figures of one Claude Code log; ``dump``/``load`` make it resumable."""
+
+    def __init__(self) -> None:
+        self.s = Summary(format="claude-code")
+        self.started = False
+        self.users: set[Any] = set()          # uuids of counted user turns
+        self.error_keys: set[Any] = set()     # uuids of counted error lines
+        self.calls: set[Any] = set()          # tool_use ids seen
+        self.pending: dict[Any, tuple[str, Any]] = {}  # unanswered tool_use id -> (name, call timestamp)
+        self.rows: dict[Any, int] = {}        # message id -> row number in ``table`` (insertion order = row order)
+        self.table: array[int] = array("i")   # ROW ints per closed message; widened to "q" if a value needs it
+        self.models: list[str] = [""]         # model index -> name ("" when a line names none)
+        self.model_ix: dict[str, int] = {"": 0}
+        self.totals: list[list[int]] = [[0] * 5]  # usage per model index, over the rows in ``table``
+        # The open message: streamed copies of one message id come in a run. Its last
+        # ``usage`` (and the model named with it) is kept as parsed and turned into a row
+        # only when another id starts; ``cur_row`` is its row from an earlier run.
+        self.cur_mid: Any = None
+        self.cur_ix = -1                      # its row number when it was closed before, else -1
+        self.cur_row: tuple[int, ...] | None = None
+        self.cur_u: dict[str, Any] | None = None
+        self.cur_model: Any = None
+        self.ts_min, self.ts_max = _TS_HI, ""
+        self.bts_min, self.bts_max = _BTS_HI, b""
+        self.unknown = 0                      # records of a type Claude Code is not known to write
+        self.bad = 0                          # lines that are not JSON
+        self.blank = 0
+
+    # ---- reading -----------------------------------------------------------
+    def feed(self, lines: list[bytes]) -> None:
+        """Fold complete lines (no newline) into the figures."""
+        import orjson
+
+        loads = orjson.loads
+        decode_error = orjson.JSONDecodeError
+        quiet, quiet3 = QUIET, _QUIET3
+        known = _KNOWN
+        not_prompts = _NOT_PROMPTS
+        s = self.s
+        tools = s.tools
+        smodels = s.models
+        pending, calls, users, error_keys = self.pending, self.calls, self.users, self.error_keys
+        rows, totals, model_ix, table = self.rows, self.totals, self.model_ix, self.table
+        nrows = len(rows)
+        cur_mid, cur_ix, cur_row, cur_u, cur_model = (self.cur_mid, self.cur_ix, self.cur_row, self.cur_u,
+                                                      self.cur_model)
+        tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
+        uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
+        unknown, bad, blank = self.unknown, self.bad, self.blank
+        started = self.started
+
+        for line in lines:
+            # Long quiet records: recognized from the bytes, only their timestamp is used.
+            # (Short lines parse faster than these tests run: measured.)
+            if len(line) < QUIET_MIN:
+                i = -1
+            else:
+                i = line.find(b'"type":"')
+            if (i > 0 and line[i + 8:i + 11] in quiet3 and line[0] == 123 and line[i - 1] != 92
+                    and line.find(b"{", 1, i) < 0 and line.find(b"[", 1, i) < 0
+                    and line[i + 8:line.find(b'"', i + 8)] in quiet and line.count(b"{") == line.count(b"}")):
+                k = line.rfind(b'"timestamp":"')
+                if k < 0:
+                    if b'"timestamp"' not in line:
+                        continue
+                else:
+                    e = line.find(b'"', k + 13)
+                    # the key at the top level: only the closing brace after its value
+                    if (line[k - 1] != 92 and line.find(b"}", e) == len(line) - 1
+                            and line.find(b"]", e) < 0 and line.find(b"\\", k + 13, e) < 0):
+                        b = line[k + 13:e]
+                        if b < bmin:
+                            bmin = b
+                        if b > bmax:
+                            bmax = b
+                        continue
+                # not provably simple: parse it like any other line
+            try:
+                rec = loads(line)
+            except decode_error:
+                if not line or line.isspace():
+                    blank += 1
+                else:
+                    bad += 1
+                continue
+            if type(rec) is not dict:
+                continue
+            ts = rec.get("timestamp")
+            if type(ts) is str:
+                if ts < tmin:
+                    tmin = ts
+                if ts > tmax:
+                    tmax = ts
+            t = rec.get("type")
+            try:
+                if t == "assistant":
+                    if not started:
+                        started = self._start(rec)
+                    msg = rec.get("message")
+                    if type(msg) is not dict:
+                        continue
+                    if rec.get("isApiErrorMessage"):
+                        u = rec.get("uuid")
+                        if u is None:
+                            errors += 1
+                        elif u not in error_keys:
+                            error_keys.add(u)
+                            errors += 1
+                        continue
+                    mid = msg.get("id") or rec.get("uuid")
+                    model = msg.get("model")
+                    if model == "<synthetic>":
+                        continue
+                    new = False
+                    if mid is None:
+                        new = True
+                        aturns += 1
+                    elif mid != cur_mid:
+                        if cur_mid is not None:  # close the open message
+                            if cur_u is not None:
+                                mi = model_ix.get(cur_model if type(cur_model) is str else "")
+                                if mi is None:
+                                    mi = self._model_index(cur_model)
+                                r = _row(cur_u, mi)
+                            else:
+                                r = cur_row if cur_row is not None else _ZERO_ROW
+                            if cur_ix < 0:
+                                try:
+                                    table.extend(r)
+                                except OverflowError:  # a value over 32 bits: undo the partial row, widen
+                                    del table[nrows * ROW:]
+                                    table = self._widen()
+                                    table.extend(r)
+                                rows[cur_mid] = nrows
+                                nrows += 1
+                            else:
+                                self._store(cur_ix, r)
+                                table = self.table
+                            m = totals[r[5]]
+                            m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
+                        cur_ix = rows.get(mid, -1)
+                        cur_u = None
+                        if cur_ix < 0:
+                            new = True
+                            aturns += 1
+                            cur_row = None
+                        else:  # an id seen before, not in the last run: reopen its row
+                            j = cur_ix * ROW
+                            r = tuple(table[j:j + ROW])
+                            m = totals[r[5]]
+                            m[0] -= r[0]; m[1] -= r[1]; m[2] -= r[2]; m[3] -= r[3]; m[4] -= r[4]  # noqa: E702
+                            cur_row = r
+                        cur_mid = mid
+                    content = msg.get("content")
+                    if type(content) is list:
+                        for blk in content:
+                            if type(blk) is not dict:
+                                continue
+                            bt = blk.get("type")
+                            if bt == "tool_use":
+                                tid = blk.get("id")
+                                name = blk.get("name") or "?"
+                                if type(name) is not str:
+                                    name = str(name)
+                                if tid is not None:
+                                    if tid in calls:
+                                        continue
+                                    calls.add(tid)
+                                    pending[tid] = (name, ts)
+                                st = tools.get(name)
+                                if st is None:
+                                    st = tools[name] = ToolStat(kind=tool_kind(name))
+                                st.calls += 1
+                            elif bt == "thinking" or bt == "redacted_thinking":
+                                reasoning += 1
+                    u = msg.get("usage")
+                    if type(u) is dict:
+                        if mid is None:  # no id to dedupe by: it adds up
+                            r = self._row(u, model)
+                            m = totals[r[5]]
+                            m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
+                        else:  # the last usage of a message wins
+                            cur_u, cur_model = u, model
+                        if model and model not in smodels:
+                            smodels.append(model)
+                    elif new and model and model not in smodels:
+                        smodels.append(model)
+                elif t == "user":
+                    if not started:
+                        started = self._start(rec)
+                    msg = rec.get("message")
+                    if type(msg) is not dict or rec.get("isMeta"):
+                        continue
+                    content = msg.get("content")
+                    text = None
+                    if type(content) is list:
+                        parts = None
+                        for blk in content:
+                            if type(blk) is not dict:
+                                continue
+                            if blk.get("type") == "tool_result":
+                                tid = blk.get("tool_use_id")
+                                p = pending.pop(tid, None) if tid is not None else None
+                                if p is not None:  # else answered already, or a call never seen
+                                    st = tools.get(p[0])
+                                    if st is not None:
+                                        if blk.get("is_error"):
+                                            st.failures += 1
+                                            errors += 1
+                                        if p[1] and ts:
+                                            dur = _duration_ms(p[1], ts)
+                                            if dur is not None:
+                                                st.time_ms += dur
+                                                st.timed += 1
+                            tx = blk.get("text")
+                            if type(tx) is str:
+                                if parts is None:
+                                    parts = [tx]
+                                else:
+                                    parts.append(tx)
+                        if parts:
+                            text = "\n".join(parts)
+                    elif isinstance(content, str):
+                        text = content
+                    if text and not rec.get("isSidechain") and not text.lstrip().startswith(not_prompts):
+                        u = rec.get("uuid")
+                        if u is not None:
+                            if u in users:
+                                continue
+                            users.add(u)
+                        uturns += 1
+                        if s.title is None:
+                            s.title = " ".join(text.split())[:120]
+                elif t == "system":
+                    if not started:
+                        started = self._start(rec)
+                    if rec.get("subtype") == "api_error" or rec.get("level") == "error":
+                        u = rec.get("uuid")
+                        if u is None:
+                            errors += 1
+                        elif u not in error_keys:
+                            error_keys.add(u)
+                            errors += 1
+                elif t not in known:
+                    unknown += 1
+            except Exception:  # noqa: BLE001 - an unexpected shape never stops a read
+                unknown += 1
+
+        self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model = (cur_mid, cur_ix, cur_row, cur_u,
+                                                                               cur_model)
+        self.table = table
+        self.ts_min, self.ts_max, self.bts_min, self.bts_max = tmin, tmax, bmin, bmax
+        s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors = uturns, aturns, reasoning, errors
+        self.unknown, self.bad, self.blank = unknown, bad, blank
+        self.started = started
+
+    def _model_index(self, model: Any) -> int:
+        mk = model if type(model) is str else ""
+        mi = self.model_ix.get(mk)
+        if mi is None:
+            self.model_ix[mk] = mi = len(self.models)
+            self.models.append(mk)
+            self.totals.append([0] * 5)
+        return mi
+
+    def _row(self, u: dict[str, Any], model: Any) -> tuple[int, ...]:
+        return _row(u, self._model_index(model))
+
+    def _open_row(self) -> tuple[int, ...] | None:
+        """The open message's usage row, if it has one."""
+        if self.cur_u is not None:
+            return self._row(self.cur_u, self.cur_model)
+        return self.cur_row
+
+    def _start(self, rec: dict[str, Any]) -> bool:
+        """The session's identity from its first record that has one; True once found."""
+        if not rec.get("sessionId"):
+            return False
+        s = self.s
+        for attr, val in (("provider_session_id", rec.get("sessionId")), ("cwd", rec.get("cwd")),
+                          ("git_branch", rec.get("gitBranch") or None)):
+            if val and getattr(s, attr) is None:
+                setattr(s, attr, val)
+        if rec.get("agentId"):
+            s.extra["subagent"] = True
+            s.extra["agent_id"] = rec.get("agentId")
+        return True
+
+    def _widen(self) -> array[int]:
+        """Give the usage table 64-bit cells (a value did not fit in 32 bits)."""
+        if self.table.typecode == "q":
+            raise OverflowError("token count over 64 bits")
+        self.table = array("q", self.table)
+        return self.table
+
+    def _store(self, ix: int, row: tuple[int, ...]) -> None:
+        """Overwrite the usage row of a message closed before."""
+        try:
+            self.table[ix * ROW:ix * ROW + ROW] = array(self.table.typecode, row)
+        except OverflowError:
+            self._widen()
+            self.table[ix * ROW:ix * ROW + ROW] = array("q", row)
+
+    # ---- results -----------------------------------------------------------
+    def summary(self) -> Summary:
+        """The Summary as of now (does not change the tally)."""
+        r = self._open_row() if self.cur_mid is not None else None  # first: it may add a model
+        totals = [list(m) for m in self.totals]
+        if r is not None:
+            m = totals[r[5]]
+            for i in range(5):
+                m[i] += r[i]
+        acc = Accumulator("claude-code")
+        acc.s = self.s
+        by_model: dict[str, list[int]] = {}
+        for name, m in zip(self.models, totals):
+            if any(m):
+                by_model[name] = [m[0], m[1], m[2], m[3], 0, m[4]]
+        acc.loose_by_model = by_model
+        acc.loose = [sum(m[i] for m in totals) for i in range(4)] + [0, sum(m[4] for m in totals), None]
+        acc.ts_min, acc.ts_max = self._ts_range()
+        return acc.finalize(False)
+
+    def _ts_range(self) -> tuple[str | None, str | None]:
+        lo = self.ts_min if self.ts_min != _TS_HI else None
+        hi = self.ts_max or None
+        if self.bts_min != _BTS_HI:  # UTF-8 byte order is code point order: same as str order
+            b = self.bts_min.decode("utf-8", "replace")
+            lo = b if lo is None or b < lo else lo
+        if self.bts_max:
+            b = self.bts_max.decode("utf-8", "replace")
+            hi = b if hi is None or b > hi else hi
+        return lo, hi
+
+    # ---- state -------------------------------------------------------------
+    def dump(self) -> dict[str, Any]:
+        """Plain JSON-able state: each id set as one joined string, usage rows as a packed array."""
+        lo, hi = self._ts_range()
+        return {"s": asdict(self.s), "started": self.started, "users": _join(self.users),
+                "error_keys": _join(self.error_keys), "calls": _join(self.calls),
+                "pending": [[k, v[0], v[1]] for k, v in self.pending.items()],
+                "keys": _join(self.rows), "table": base64.b64encode(self.table.tobytes()).decode("ascii"),
+                "table_type": self.table.typecode, "models": list(self.models),
+                "totals": [list(m) for m in self.totals],
+                "cur": [self.cur_mid, self.cur_ix, None if self.cur_row is None else list(self.cur_row),
+                        self.cur_u, self.cur_model],
+                "ts": [lo, hi], "unknown": self.unknown}
+
+    @classmethod
+    def load(cls, d: dict[str, Any]) -> ClaudeTally:
+        t = cls()
+        sd = dict(d["s"])
+        tools = {k: ToolStat(**v) for k, v in sd.pop("tools").items()}
+        t.s = Summary(**sd, tools=tools)
+        t.started = bool(d["started"])
+        t.users, t.error_keys, t.calls = (set(_split(d[k])) for k in ("users", "error_keys", "calls"))
+        t.pending = {k: (name, ts) for k, name, ts in d["pending"]}
+        keys = _split(d["keys"])
+        t.rows = dict(zip(keys, range(len(keys))))
+        t.table = array(d["table_type"])
+        t.table.frombytes(base64.b64decode(d["table"]))
+        t.models = list(d["models"])
+        t.model_ix = {name: i for i, name in enumerate(t.models)}
+        t.totals = [list(m) for m in d["totals"]]
+        t.cur_mid, t.cur_ix, row, t.cur_u, t.cur_model = d["cur"]
+        t.cur_row = None if row is None else tuple(row)
+        lo, hi = d["ts"]
+        t.ts_min, t.ts_max = lo if lo is not None else _TS_HI, hi or ""
+        t.unknown = d.get("unknown", 0)
+        return t
