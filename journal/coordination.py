@@ -55,6 +55,7 @@ _WORKING_ON = re.compile(r"^\s*\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNESCAPE = re.compile(r"^(\s*)\\")
 _LEAD = re.compile(r"^(\s*)(?=\\)")
+_LEAD_SPACE = re.compile(r"^(\s*)")
 _AMP = re.compile(r"&((?:amp;)*)lt;!--")
 _UNAMP = re.compile(r"&amp;((?:amp;)*)lt;!--")
 _SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
@@ -188,8 +189,15 @@ def normalize_text(text: str) -> str:
 
 def _escape(text: str) -> str:
     """The exact inverse of ``_unescape`` once ``entry_lines`` has escaped its own way."""
-    # A line that starts with a backslash gets one more; a literal '&lt;!--' gets '&amp;'.
-    text = "\n".join(_AMP.sub(r"&amp;\1lt;!--", _LEAD.sub(r"\1\\", line)) for line in text.split("\n"))
+    # A line that starts with a backslash gets one more, a line shaped like a **Label:** one
+    # (SessionDoc would end the list there, even indented); a literal '&lt;!--' gets '&amp;'.
+    lines = []
+    for line in text.split("\n"):
+        line = _LEAD.sub(r"\1\\", line)
+        if _LABEL.match(line.strip()):
+            line = _LEAD_SPACE.sub(r"\1\\", line)
+        lines.append(_AMP.sub(r"&amp;\1lt;!--", line))
+    text = "\n".join(lines)
     if _FENCE.match(text.split("\n", 1)[0]):
         text = "\\" + text  # a fence cannot open inside the quoted first line
     return text

@@ -324,3 +324,10 @@ def test_any_text_round_trips_and_keeps_the_document_shape(trio: Workspace, text
     assert (got.text, got.sender, got.priority) == (_expected(text), "s1", "low")
     assert [s.title for s in SessionDoc(text_of(trio, "s1")).sections()] == titles
     assert all(x.sender == "s1" and len(x.id) == 26 for x in co.inbox(trio, "s2", include_read=True))
+
+
+def test_label_shaped_lines_stay_inside_their_message(trio: Workspace) -> None:
+    first = co.send_message(trio, "s1", "s2", "plan\n**Note:**\nkeep this")
+    second = co.send_message(trio, "s1", "s2", "second")
+    got = {m.id: m.text for m in co.inbox(trio, "s2")}
+    assert got == {first.id: "plan\n**Note:**\nkeep this", second.id: "second"}
