@@ -250,7 +250,8 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
               f" in `{path}`"),
         Block("next", "Next steps", [f"- [ ] {clip(t)}" for t in d["next"]], 6, f" in `{path}`"),
         Block("messages", f"Unread messages ({len(unread)})",
-              [f"- {m.sent} {'broadcast ' if m.broadcast else ''}from {m.sender} ({m.priority}): {clip(m.text)} `{m.id}`"
+              [f"- {m.sent} {'broadcast ' if m.broadcast else ''}from {m.sender}" + (f" to {m.via}" if m.via else "")
+               + f" ({m.priority}): {clip(m.text)} `{m.id}`"
                for m in unread], 5, f" (journal inbox -s {sid})"),
         Block("completed", "Recently completed",
               [f"- [x] {clip(t)}" + (f" _({day}{', in ' + who if who else ''})_" if day or who else "")

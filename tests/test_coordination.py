@@ -236,10 +236,12 @@ def test_context_has_mission_next_steps_mail_learning_and_fits(trio: Workspace) 
     add_entry(trio, "s1", "completed", "Rendered the email templates")
     share_learning(trio, "Email", "SMTP servers throttle bursts; exponential backoff avoids 421 errors", "High")
     share_learning(trio, "Frontend", "CSS grid beats flexbox for dashboards", "High")
+    co.send_message(trio, "s3", "s1", "Signup emails bounce")
     handoff(trio, "s1", "s4", archive=True)
     co.send_message(trio, "s2", "s4", "Ping me before deploying")
     full = briefing(trio, "s4")
     md = full["markdown"]
+    assert "from s3 to s1 (normal): Signup emails bounce" in md
     for needle in ("Build the email service", "Add exponential backoff to the SMTP retry queue",
                    "Ping me before deploying", "SMTP servers throttle bursts", "sessions/ACTIVE/s4.md",
                    "Rendered the email templates"):
@@ -331,3 +333,13 @@ def test_label_shaped_lines_stay_inside_their_message(trio: Workspace) -> None:
     second = co.send_message(trio, "s1", "s2", "second")
     got = {m.id: m.text for m in co.inbox(trio, "s2")}
     assert got == {first.id: "plan\n**Note:**\nkeep this", second.id: "second"}
+
+
+def test_handoff_from_an_archived_session(trio: Workspace) -> None:
+    add_entry(trio, "s3", "next", "Cover the password reset flow")
+    archived = archive_session(trio, "s3").path
+    result = handoff(trio, "s3", "s6", archive=True)
+    assert result["archived"] and result["from_path"] == trio.rel(archived)
+    assert SessionDoc.read(archived).meta["handoff_to"] == "s6"
+    assert "Cover the password reset flow" in (SessionDoc.read(trio.active_path("s6")).section_text("Next Steps") or "")
+    assert "to s3" not in briefing(trio, "s6")["markdown"]
