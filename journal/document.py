@@ -20,6 +20,7 @@ _H1 = re.compile(r"^#(?!#)[ \t]+")
 _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
+_FIELD = re.compile(r"^\s*\*\*(.+?):?\*\*:?\s*(.*)$")
 _MARKER = re.compile(r"\s*<!-- (evt|msg):[A-Za-z0-9_:-]+ -->")
 _WORD = re.compile(r"[^a-z0-9]+")
 
@@ -272,14 +273,13 @@ class SessionDoc:
         return k
 
     def _insert_after(self, index: int, new: list[str], s: Section) -> None:
+        """Insert lines after ``index``, keeping blank lines around headings readable."""
         self._ensure_newline(index)
         block = list(new)
-        if index == s.head:  # empty section: keep a blank line under the heading
-            block.insert(0, self.nl)
-            if index + 1 < len(self.lines) and self.lines[index + 1].strip() and not new[-1].strip() == "":
-                block.append(self.nl)
-        if index + 1 == s.end and s.end < len(self.lines):
-            block.append(self.nl)  # keep the blank line before the next heading
+        if index == s.head:
+            block.insert(0, self.nl)  # a blank line under the heading
+        if index + 1 < len(self.lines) and self.lines[index + 1].strip():
+            block.append(self.nl)  # and one before the next heading
         self.lines[index + 1 : index + 1] = block
 
     def append_entry(self, section: Section, entry: list[str]) -> None:
@@ -325,13 +325,11 @@ class SessionDoc:
         self.lines[end + 1 : end + 1] = entry
 
     def field_line(self, section: Section, name: str) -> int | None:
-        """Index of a ``**Name:** value`` line in ``section``."""
-        prefix = norm(name)
+        """Index of a ``**Name:** value`` line in ``section`` (the value may be empty)."""
+        wanted = norm(name)
         for i in range(section.start, section.end):
-            m = re.match(r"^\s*\*\*(.+?):?\*\*:?\s*(.*)$", self.lines[i].rstrip("\r\n"))
-            if m and norm(m.group(1)) == prefix and m.group(2):
-                return i
-            if m and norm(m.group(1)) == prefix and not _LABEL.match(self.lines[i].strip()):
+            m = _FIELD.match(self.lines[i].rstrip("\r\n"))
+            if m and norm(m.group(1)) == wanted:
                 return i
         return None
 
@@ -339,8 +337,8 @@ class SessionDoc:
         i = self.field_line(section, name)
         if i is None:
             return None
-        m = re.match(r"^\s*\*\*.+?:?\*\*:?\s*(.*)$", self.lines[i].rstrip("\r\n"))
-        return _MARKER.sub("", m.group(1)).strip() if m else None
+        m = _FIELD.match(self.lines[i].rstrip("\r\n"))
+        return _MARKER.sub("", m.group(2)).strip() if m else None
 
     def set_field(self, section: Section, name: str, value: str, after: tuple[str, ...] = ()) -> None:
         """Set a ``**Name:** value`` line, in place when present."""
