@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.agentlogs import summarize
-from journal.agentlogs.claude_tally import QUIET_MIN
+from journal.agentlogs.claude_tally import MAX_RUNS, QUIET_MIN
 from journal.agentlogs.model import Summary
 from journal.agentlogs.reading import summarize_events
 
@@ -233,7 +233,9 @@ def test_state_is_compact(tmp_path: Path) -> None:
     s, state = summarize(p, "claude-code")
     assert s.tool_calls == 2000 and s.assistant_turns == 2000
     size = len(orjson.dumps(state))
-    assert size < 2000 * 60, size
+    # per message: its id and its call's id (10 and 12 characters here, each with a
+    # separator, "\n" in JSON), six 4-byte usage numbers (32 in base64); nothing per line
+    assert size < 2000 * (12 + 14 + 32) + 2000, size
     assert not state["tally"]["pending"]
 
 
@@ -279,3 +281,51 @@ def test_random_logs_equal_event_stream_and_resume(tmp_path: Path, recs: list[An
         del d["bytes_read"]
     assert a.pop("cost_usd") == pytest.approx(b.pop("cost_usd"))
     assert a == b
+
+
+def test_many_refreshes_equal_one_read(edge: Path, tmp_path: Path) -> None:
+    """Each refresh saves a run of new ids; runs are joined when many; figures stay exact."""
+    data = edge.read_bytes()
+    whole, _ = summarize(edge, "claude-code")
+    ends = [i + 1 for i, c in enumerate(data) if c == 10]
+    p = tmp_path / "grow.jsonl"
+    p.write_bytes(b"")
+    state = None
+    for cut in ends[::3] + [len(data)]:
+        p.write_bytes(data[:cut])
+        s, state = summarize(p, "claude-code", state)
+        state = orjson.loads(orjson.dumps(state))
+    assert all(len(state["tally"][k]) <= MAX_RUNS for k in ("users", "calls", "rows"))
+    a, b = s.to_dict(), whole.to_dict()
+    for d in (a, b):
+        del d["path"], d["bytes_read"]
+    assert a.pop("cost_usd") == pytest.approx(b.pop("cost_usd"))
+    assert a == b
+
+
+def test_refresh_rereads_only_when_an_old_id_comes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journal.agentlogs import reading
+
+    passes: list[bool] = []
+    real = reading._claude_pass
+
+    def spy(path: Path, ident: dict[str, Any], state: dict[str, Any] | None, lookups: bool) -> Any:
+        passes.append(lookups)
+        return real(path, ident, state, lookups)
+
+    monkeypatch.setattr(reading, "_claude_pass", spy)
+    first = line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2)))
+    p = tmp_path / "s.jsonl"
+    p.write_bytes(first)
+    _s, state = summarize(p, "claude-code")
+    with open(p, "ab") as f:  # new ids only: one pass
+        f.write(line(user("r1", "2026-01-01T00:00:02.000Z", [result("t1")])))
+        f.write(line(assistant("a2", "2026-01-01T00:00:03.000Z", "m2", [tool_use("t2", "Read")], usage(1, 2))))
+    passes.clear()
+    s, state = summarize(p, "claude-code", state)
+    assert passes == [False] and s.tool_calls == 2
+    with open(p, "ab") as f:  # m1 and t1 again (history repeated): read again with lookups
+        f.write(first)
+    passes.clear()
+    s, _ = summarize(p, "claude-code", state)
+    assert passes == [False, True] and (s.tool_calls, s.assistant_turns) == (2, 2)

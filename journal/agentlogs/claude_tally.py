@@ -14,19 +14,20 @@ the reference, see ``iter_events``), with the per-line work cut down:
   like instead of being counted as unreadable.
 * Every other line is parsed once (orjson) and folded into plain counters.
 
-Memory stays small on multi-GB logs: no per-line objects survive the line;
-what is kept per message is its id and one row of a flat integer array (its
-last usage), per tool call its id. Ids are kept as the strings themselves:
-hashing each into a compact digest (blake2b, 0.6 us an id) cost about 5% of a
-full read, for memory that is not the limit (about 60 MB at 1 GB of log). The
-state (``dump``/``load``) holds the ids as one joined string each and the usage
-rows as a packed array, so a refresh loads and saves them in a few C calls and
-reads only what the log gained.
+Memory stays small on multi-GB logs: no per-line object outlives its line;
+per message there is its id and one row of a flat integer array (its last
+usage), per tool call its id. Ids are kept as the strings themselves: hashing
+each into a compact digest cost 0.6 us an id (5% of a full read) for memory
+that is not the limit. The state saves each read's new ids as one joined
+string; a refresh does not rebuild sets of the old ones but checks, in C, that
+none of its new ids is among them (see ``meets_saved``), so its cost follows
+what the log gained, not the size of its history.
 """
 from __future__ import annotations
 
 import base64
 from array import array
+from collections.abc import Iterator
 from datetime import datetime
 from dataclasses import asdict
 from typing import Any
@@ -47,20 +48,40 @@ _ZERO_ROW = (0, 0, 0, 0, 0, 0)
 _SEP = "\n"
 
 
-def _join(ids: Any) -> str | list[Any]:
-    """Ids as one string (cheap to save and load), or a list if one holds the separator."""
+MAX_RUNS = 8  # id runs kept apart (one per read) before they are joined into one
+
+
+def _b64(a: array[int]) -> str:
+    return base64.b64encode(a.tobytes()).decode("ascii")
+
+
+def _run(ids: Any) -> str | list[Any]:
+    """Ids as one newline-joined string (a few C calls to save and load), or a list if
+    one is not a string or holds a newline."""
     ids = list(ids)
-    if all(type(i) is str for i in ids):
-        blob = _SEP.join(ids)
-        if blob.count(_SEP) == len(ids) - 1:
-            return blob
-    return ids
+    try:
+        blob = "\n".join(ids)
+    except TypeError:
+        return ids
+    return blob if blob.count("\n") == len(ids) - 1 else ids
 
 
-def _split(blob: str | list[Any]) -> list[Any]:
-    if isinstance(blob, list):
-        return blob
-    return blob.split(_SEP) if blob else []
+def _ids(runs: list[Any]) -> Iterator[Any]:
+    """The ids of saved runs, in order."""
+    for run in runs:
+        if isinstance(run, str):
+            if run or len(runs) == 1:
+                yield from run.split("\n")
+        else:
+            yield from run
+
+
+def _save(runs: list[Any], new: Any) -> list[Any]:
+    """Saved runs plus one for this read's ``new`` ids (old runs pass through as loaded)."""
+    out = [*runs, _run(new)] if new else list(runs)
+    if len(out) > MAX_RUNS:
+        out = [_run(_ids(out))]
+    return out
 
 
 def _row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
@@ -90,11 +111,18 @@ class ClaudeTally:
     def __init__(self) -> None:
         self.s = Summary(format="claude-code")
         self.started = False
+        # ids new in this read; those of earlier reads are in ``saved`` (as loaded), and in
+        # the ``old_*`` sets only when this read has to look them up (see ``meets_saved``)
         self.users: set[Any] = set()          # uuids of counted user turns
         self.error_keys: set[Any] = set()     # uuids of counted error lines
         self.calls: set[Any] = set()          # tool_use ids seen
+        self.saved: dict[str, list[Any]] = {"users": [], "error_keys": [], "calls": [], "rows": []}
+        self.old_users: set[Any] | None = None
+        self.old_errors: set[Any] | None = None
+        self.old_calls: set[Any] | None = None
+        self.old_rows: dict[Any, int] | None = None
         self.pending: dict[Any, tuple[str, Any]] = {}  # unanswered tool_use id -> (name, call timestamp)
-        self.rows: dict[Any, int] = {}        # message id -> row number in ``table`` (insertion order = row order)
+        self.rows: dict[Any, int] = {}        # message id (new in this read) -> row number in ``table``
         self.table: array[int] = array("i")   # ROW ints per closed message; widened to "q" if a value needs it
         self.models: list[str] = [""]         # model index -> name ("" when a line names none)
         self.model_ix: dict[str, int] = {"": 0}
@@ -128,7 +156,8 @@ class ClaudeTally:
         smodels = s.models
         pending, calls, users, error_keys = self.pending, self.calls, self.users, self.error_keys
         rows, totals, model_ix, table = self.rows, self.totals, self.model_ix, self.table
-        nrows = len(rows)
+        old_users, old_errors, old_calls, old_rows = self.old_users, self.old_errors, self.old_calls, self.old_rows
+        nrows = len(table) // ROW
         cur_mid, cur_ix, cur_row, cur_u, cur_model = (self.cur_mid, self.cur_ix, self.cur_row, self.cur_u,
                                                       self.cur_model)
         tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
@@ -190,7 +219,7 @@ class ClaudeTally:
                         u = rec.get("uuid")
                         if u is None:
                             errors += 1
-                        elif u not in error_keys:
+                        elif u not in error_keys and (old_errors is None or u not in old_errors):
                             error_keys.add(u)
                             errors += 1
                         continue
@@ -226,6 +255,8 @@ class ClaudeTally:
                             m = totals[r[5]]
                             m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
                         cur_ix = rows.get(mid, -1)
+                        if cur_ix < 0 and old_rows is not None:
+                            cur_ix = old_rows.get(mid, -1)
                         cur_u = None
                         if cur_ix < 0:
                             new = True
@@ -250,7 +281,7 @@ class ClaudeTally:
                                 if type(name) is not str:
                                     name = str(name)
                                 if tid is not None:
-                                    if tid in calls:
+                                    if tid in calls or (old_calls is not None and tid in old_calls):
                                         continue
                                     calls.add(tid)
                                     pending[tid] = (name, ts)
@@ -312,7 +343,7 @@ class ClaudeTally:
                     if text and not rec.get("isSidechain") and not text.lstrip().startswith(not_prompts):
                         u = rec.get("uuid")
                         if u is not None:
-                            if u in users:
+                            if u in users or (old_users is not None and u in old_users):
                                 continue
                             users.add(u)
                         uturns += 1
@@ -325,7 +356,7 @@ class ClaudeTally:
                         u = rec.get("uuid")
                         if u is None:
                             errors += 1
-                        elif u not in error_keys:
+                        elif u not in error_keys and (old_errors is None or u not in old_errors):
                             error_keys.add(u)
                             errors += 1
                 elif t not in known:
@@ -420,30 +451,46 @@ class ClaudeTally:
         return lo, hi
 
     # ---- state -------------------------------------------------------------
+    def meets_saved(self) -> bool:
+        """True when an id new in this read was saved by an earlier one.
+
+        A read resumed from saved state first runs without looking old ids up; if
+        none of its new ids is an old one (the usual case, checked here in C), that
+        is exactly what looking them up would have given. Otherwise the caller reads
+        the new part again from a tally loaded with ``lookups=True``.
+        """
+        sv = self.saved
+        return not (self.users.isdisjoint(_ids(sv["users"])) and self.error_keys.isdisjoint(_ids(sv["error_keys"]))
+                    and self.calls.isdisjoint(_ids(sv["calls"])) and self.rows.keys().isdisjoint(_ids(sv["rows"])))
+
     def dump(self) -> dict[str, Any]:
-        """Plain JSON-able state: each id set as one joined string, usage rows as a packed array."""
+        """Plain JSON-able state: ids as joined strings, usage rows as a packed array."""
         lo, hi = self._ts_range()
-        return {"s": asdict(self.s), "started": self.started, "users": _join(self.users),
-                "error_keys": _join(self.error_keys), "calls": _join(self.calls),
+        sv = self.saved
+        return {"s": asdict(self.s), "started": self.started,
+                "users": _save(sv["users"], self.users), "error_keys": _save(sv["error_keys"], self.error_keys),
+                "calls": _save(sv["calls"], self.calls), "rows": _save(sv["rows"], self.rows),
                 "pending": [[k, v[0], v[1]] for k, v in self.pending.items()],
-                "keys": _join(self.rows), "table": base64.b64encode(self.table.tobytes()).decode("ascii"),
-                "table_type": self.table.typecode, "models": list(self.models),
+                "table": _b64(self.table), "table_type": self.table.typecode, "models": list(self.models),
                 "totals": [list(m) for m in self.totals],
                 "cur": [self.cur_mid, self.cur_ix, None if self.cur_row is None else list(self.cur_row),
                         self.cur_u, self.cur_model],
                 "ts": [lo, hi], "unknown": self.unknown}
 
     @classmethod
-    def load(cls, d: dict[str, Any]) -> ClaudeTally:
+    def load(cls, d: dict[str, Any], lookups: bool = False) -> ClaudeTally:
+        """A tally from ``dump``; ``lookups`` builds the sets of old ids (see ``meets_saved``)."""
         t = cls()
         sd = dict(d["s"])
         tools = {k: ToolStat(**v) for k, v in sd.pop("tools").items()}
         t.s = Summary(**sd, tools=tools)
         t.started = bool(d["started"])
-        t.users, t.error_keys, t.calls = (set(_split(d[k])) for k in ("users", "error_keys", "calls"))
+        t.saved = {k: list(d[k]) for k in ("users", "error_keys", "calls", "rows")}
+        if lookups:
+            t.old_users, t.old_errors, t.old_calls = (set(_ids(d[k])) for k in ("users", "error_keys", "calls"))
+            rows = list(_ids(d["rows"]))  # in row order
+            t.old_rows = dict(zip(rows, range(len(rows))))
         t.pending = {k: (name, ts) for k, name, ts in d["pending"]}
-        keys = _split(d["keys"])
-        t.rows = dict(zip(keys, range(len(keys))))
         t.table = array(d["table_type"])
         t.table.frombytes(base64.b64decode(d["table"]))
         t.models = list(d["models"])

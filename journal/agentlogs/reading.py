@@ -197,12 +197,23 @@ def summarize_events(path: Path, fmt: str, state: dict[str, Any] | None = None,
 def _summarize_claude(path: Path, ident: dict[str, Any], state: dict[str, Any] | None
                       ) -> tuple[Summary, dict[str, Any]]:
     """The Claude Code fast path: lines folded straight into a ClaudeTally (no Event objects)."""
+    if state is None:
+        return _claude_pass(path, ident, None, False)[:2]
+    s, new_state, repeats = _claude_pass(path, ident, state, False)
+    if repeats:  # an id of the new lines was seen by an earlier read: read them again, looking old ids up
+        s, new_state, _ = _claude_pass(path, ident, state, True)
+    return s, new_state
+
+
+def _claude_pass(path: Path, ident: dict[str, Any], state: dict[str, Any] | None, lookups: bool
+                 ) -> tuple[Summary, dict[str, Any], bool]:
+    """One read from the saved offset; also says whether a new id was an old one."""
     import orjson
 
     from journal.agentlogs.claude_tally import ClaudeTally
 
     if state is not None:
-        tally = ClaudeTally.load(state["tally"])
+        tally = ClaudeTally.load(state["tally"], lookups)
         offset, lines, skipped = state["offset"], state.get("lines", 0), state.get("skipped", 0)
     else:
         tally, offset, lines, skipped = ClaudeTally(), 0, 0, 0
@@ -226,10 +237,11 @@ def _summarize_claude(path: Path, ident: dict[str, Any], state: dict[str, Any] |
             tail_skipped = 1
         else:  # a complete record without its newline: count it, but re-read it next time
             feed([scan.tail])
+    repeats = state is not None and not lookups and tally.meets_saved()
     s = tally.summary()
     s.skipped = skipped + tail_skipped + tally.unknown
     s.lines = lines + (1 if scan.tail or scan.tail_oversized else 0)
     s.bytes_read = scan.bytes_read
     s.offset = scan.offset
     s.path = str(path)
-    return s, new_state
+    return s, new_state, repeats
