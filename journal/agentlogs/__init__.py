@@ -5,29 +5,32 @@ Public API: ``summarize(path, fmt="auto", state=None) -> (Summary, state)``,
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 from journal.agentlogs.model import Event, Summary, ToolStat, Usage
 
 FORMAT_NAMES = ("claude-code", "codex", "gemini", "copilot", "zag", "massgen", "journal")
 
 
-def summarize(path, fmt: str = "auto", state=None):  # type: ignore[no-untyped-def]
+def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None
+              ) -> tuple[Summary, dict[str, Any]]:
     """Summarize a log (see reading.summarize)."""
     from journal.agentlogs.reading import summarize as _summarize
 
     return _summarize(path, fmt, state)
 
 
-def iter_events(path, fmt: str = "auto"):  # type: ignore[no-untyped-def]
+def iter_events(path: str | Path, fmt: str = "auto") -> Iterator[Event]:
     """Stream a log's normalized events (see reading.iter_events)."""
     from journal.agentlogs.reading import iter_events as _iter
 
     return _iter(path, fmt)
 
 
-def detect_format(path) -> str:  # type: ignore[no-untyped-def]
+def detect_format(path: str | Path) -> str:
     """The format name of a log file or MassGen directory."""
-    from pathlib import Path
-
     from journal.agentlogs.detect import detect_format as _detect
 
     return _detect(Path(path))

@@ -46,9 +46,19 @@ def text_of(content: Any) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts = [b.get("text") for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)]
+        parts = [t for b in content if isinstance(b, dict) for t in (b.get("text"),) if isinstance(t, str)]
         return "\n".join(parts) if parts else None
     return None
+
+
+def as_dict(v: Any) -> dict[str, Any]:
+    """``v`` if it is a JSON object, else an empty one (logs hold what they like)."""
+    return v if isinstance(v, dict) else {}
+
+
+def as_list(v: Any) -> list[Any]:
+    """``v`` if it is a JSON array, else an empty one."""
+    return v if isinstance(v, list) else []
 
 
 def as_int(v: Any) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
-from journal.agentlogs.base import Reader, as_int, text_of
+from journal.agentlogs.base import Reader, as_dict, as_int, text_of
 from journal.agentlogs.model import Event, Usage
 
 _CALLS = ("function_call", "custom_tool_call", "local_shell_call", "web_search_call")
@@ -108,7 +108,7 @@ class CodexReader(Reader):
         if self.started:
             return
         self.started = True
-        git = p.get("git") if isinstance(p.get("git"), dict) else {}
+        git = as_dict(p.get("git"))
         extra = {k: p[k] for k in ("originator", "cli_version") if p.get(k)}
         yield Event(m.SESSION_START, p.get("timestamp") or ts, data={
             "provider_session_id": p.get("id"), "cwd": p.get("cwd"),

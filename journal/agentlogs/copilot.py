@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
-from journal.agentlogs.base import Reader, as_int, text_of
+from journal.agentlogs.base import Reader, as_dict, as_int, text_of
 from journal.agentlogs.model import Event, Usage
 
 _KNOWN_PREFIXES = ("session.", "user.", "assistant.", "tool.", "system.", "hook.", "skill.",
@@ -34,9 +34,9 @@ class CopilotReader(Reader):
             self.unknown += 1
             return
         t, ts = rec["type"], rec.get("timestamp")
-        d = rec.get("data") if isinstance(rec.get("data"), dict) else {}
+        d = as_dict(rec.get("data"))
         if t == "session.start":
-            ctx = d.get("context") if isinstance(d.get("context"), dict) else {}
+            ctx = as_dict(d.get("context"))
             extra = {k: d[k] for k in ("copilotVersion", "producer") if d.get(k)}
             yield Event(m.SESSION_START, d.get("startTime") or ts, data={
                 "provider_session_id": d.get("sessionId"), "cwd": ctx.get("cwd"),
@@ -61,13 +61,13 @@ class CopilotReader(Reader):
         elif t == "session.error":
             yield Event(m.ERROR, ts)
         elif t == "session.shutdown":
-            metrics = d.get("modelMetrics") if isinstance(d.get("modelMetrics"), dict) else {}
+            metrics = as_dict(d.get("modelMetrics"))
             if metrics:
                 yield Event(m.USAGE_RESET, ts)
             premium = 0.0
             for model, mm in metrics.items():
-                u = mm.get("usage") if isinstance(mm, dict) and isinstance(mm.get("usage"), dict) else {}
-                req = mm.get("requests") if isinstance(mm, dict) and isinstance(mm.get("requests"), dict) else {}
+                u = as_dict(mm.get("usage")) if isinstance(mm, dict) else {}
+                req = as_dict(mm.get("requests")) if isinstance(mm, dict) else {}
                 premium += req.get("cost") or 0
                 yield Event(m.USAGE, ts, key=f"shutdown:{model}", usage=Usage(
                     input=as_int(u.get("inputTokens")), output=as_int(u.get("outputTokens")),
@@ -115,7 +115,7 @@ class CopilotLegacyReader(Reader):
             elif t == "tool_call_requested":
                 yield Event(m.TOOL_CALL, ts, key=e.get("callId"), name=str(e.get("name") or "?"))
             elif t == "tool_call_completed":
-                res = e.get("result") if isinstance(e.get("result"), dict) else {}
+                res = as_dict(e.get("result"))
                 yield Event(m.TOOL_RESULT, ts, key=e.get("callId"),
                             success=res.get("type", "success") == "success")
             elif t == "error":

@@ -7,7 +7,7 @@ and every later one. Gemini's ``input`` includes ``cached``; ``output`` excludes
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
@@ -71,7 +71,7 @@ class GeminiReader(Reader):
                 return True
         return False
 
-    def feed(self, rec: Any) -> Iterator[Event]:
+    def feed(self, rec: Any) -> Iterable[Event]:
         if not isinstance(rec, dict):
             self.unknown += 1
             return ()

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from journal.agentlogs.base import as_dict, as_list
 from journal.agentlogs import model as m
 from journal.agentlogs.model import Event, Summary
 from journal.errors import MalformedFile
@@ -66,13 +67,13 @@ def _run_events(run: Path, counters: dict[str, Any]) -> Iterator[Event]:
     if ce.is_file():
         data = _json(ce)
         if isinstance(data, dict):
-            sm = data.get("session_metadata") if isinstance(data.get("session_metadata"), dict) else {}
-            events = data.get("events") if isinstance(data.get("events"), list) else []
+            sm = as_dict(data.get("session_metadata"))
+            events = as_list(data.get("events"))
         elif isinstance(data, list):
             events = data
-    git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
+    git = as_dict(meta.get("git"))
     models = []
-    cfg = meta.get("config") if isinstance(meta.get("config"), dict) else {}
+    cfg = as_dict(meta.get("config"))
     for a in cfg.get("agents") or []:
         if isinstance(a, dict) and isinstance(a.get("backend"), dict) and a["backend"].get("model"):
             models.append(a["backend"]["model"])

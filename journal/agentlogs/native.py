@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
-from journal.agentlogs.base import Reader
+from journal.agentlogs.base import Reader, as_dict
 from journal.agentlogs.model import Event
 
 
@@ -32,8 +32,8 @@ class NativeReader(Reader):
             self.unknown += 1
             return
         et, ts = rec["event_type"], rec.get("timestamp")
-        d = rec.get("data") if isinstance(rec.get("data"), dict) else {}
-        prov = rec.get("provenance") if isinstance(rec.get("provenance"), dict) else {}
+        d = as_dict(rec.get("data"))
+        prov = as_dict(rec.get("provenance"))
         self.by_type[et] = self.by_type.get(et, 0) + 1
         if not self.started:
             self.started = True

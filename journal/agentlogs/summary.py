@@ -99,19 +99,19 @@ class Accumulator:
             if ev.success is not None or ev.duration_ms is not None:  # call and result in one record
                 self._result(name, ev.success, ev.duration_ms, None, None)
         elif k == m.TOOL_RESULT:
-            name, start = ev.name, None
+            rname, start = ev.name, None
             if ev.key is not None:
                 p = self.pending.pop(ev.key, None)
                 if p is None:
                     return  # answered already (a repeated line), or a call we never saw
-                name = name or p[0]
+                rname = rname or p[0]
                 start = p[1]
-            if name:
-                self._result(name, ev.success, ev.duration_ms, start, ev.ts)
+            if rname:
+                self._result(rname, ev.success, ev.duration_ms, start, ev.ts)
         elif k == m.USAGE and ev.usage is not None:
             u = ev.usage
-            row = [u.input, u.output, u.cache_read, u.cache_write, u.reasoning, u.cache_write_1h,
-                   u.cost_usd, u.model]
+            row: list[Any] = [u.input, u.output, u.cache_read, u.cache_write, u.reasoning, u.cache_write_1h,
+                              u.cost_usd, u.model]
             if ev.key is not None:
                 self.usage[ev.key] = row
             else:
