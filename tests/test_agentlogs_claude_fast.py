@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from journal.agentlogs import summarize
@@ -262,8 +262,13 @@ RECORD = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(RECORD, max_size=25), st.integers(0, 10_000))
+@example(recs=[assistant("a1", "2026-01-01T00:00:00.000Z", mid, [], None) for mid in ("m1", "m2", "m1", "m2")],
+         cut_at=993)  # the open message at the cut comes back after it
+@example(recs=[assistant("a1", "2026-01-01T00:00:00.000Z", mid, [], None, model=model) for mid, model in (
+    ("m1", "claude-opus-4-6"), ("m2", "claude-opus-4-6"), ("m1", "claude-opus-4-6"), ("m2", "claude-haiku-4-5"))],
+    cut_at=993)  # read again after a repeat: the first pass must not have changed the saved state
 def test_random_logs_equal_event_stream_and_resume(tmp_path: Path, recs: list[Any], cut_at: int) -> None:
     data = b"".join(line(r) for r in recs)
     p = tmp_path / "r.jsonl"

@@ -460,8 +460,11 @@ class ClaudeTally:
         the new part again from a tally loaded with ``lookups=True``.
         """
         sv = self.saved
+        mids: Any = self.rows.keys()
+        if self.cur_mid is not None and self.cur_ix < 0:  # the open message gets its row when closed
+            mids = {*mids, self.cur_mid}
         return not (self.users.isdisjoint(_ids(sv["users"])) and self.error_keys.isdisjoint(_ids(sv["error_keys"]))
-                    and self.calls.isdisjoint(_ids(sv["calls"])) and self.rows.keys().isdisjoint(_ids(sv["rows"])))
+                    and self.calls.isdisjoint(_ids(sv["calls"])) and mids.isdisjoint(_ids(sv["rows"])))
 
     def dump(self) -> dict[str, Any]:
         """Plain JSON-able state: ids as joined strings, usage rows as a packed array."""
@@ -481,7 +484,8 @@ class ClaudeTally:
     def load(cls, d: dict[str, Any], lookups: bool = False) -> ClaudeTally:
         """A tally from ``dump``; ``lookups`` builds the sets of old ids (see ``meets_saved``)."""
         t = cls()
-        sd = dict(d["s"])
+        sd = dict(d["s"])  # copied: a pass that is read again must leave ``d`` as it was
+        sd["models"], sd["extra"] = list(sd["models"]), dict(sd["extra"])
         tools = {k: ToolStat(**v) for k, v in sd.pop("tools").items()}
         t.s = Summary(**sd, tools=tools)
         t.started = bool(d["started"])
