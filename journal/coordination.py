@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -37,6 +38,10 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 BROADCAST = "broadcast"
 CACHE_VERSION = 1
 CACHED_TEXT = 4096  # longer message texts are re-read from their file when shown
+# A file changed this recently may change again within the same timestamp tick without a
+# new (mtime, size): it is always read afresh, and no view is cached while one exists (git's
+# "racy" rule; 2 s covers file systems with coarse timestamps).
+RACY_NS = 2_000_000_000
 MAX_EVENT_TEXT = 16_384
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -56,6 +61,7 @@ _DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNESCAPE = re.compile(r"^(\s*)\\")
 _LEAD = re.compile(r"^(\s*)(?=\\)")
 _LEAD_SPACE = re.compile(r"^(\s*)")
+_DEEP_FENCE = re.compile(r"^ {2,3}(`{3,}|~{3,})")
 _AMP = re.compile(r"&((?:amp;)*)lt;!--")
 _UNAMP = re.compile(r"&amp;((?:amp;)*)lt;!--")
 _SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
@@ -189,12 +195,14 @@ def normalize_text(text: str) -> str:
 
 def _escape(text: str) -> str:
     """The exact inverse of ``_unescape`` once ``entry_lines`` has escaped its own way."""
-    # A line that starts with a backslash gets one more, a line shaped like a **Label:** one
-    # (SessionDoc would end the list there, even indented); a literal '&lt;!--' gets '&amp;'.
+    # A line that starts with a backslash gets one more, and so does a line shaped like a
+    # **Label:** (SessionDoc would end the list there, even indented) or a fence indented by
+    # 2-3 spaces (entry_lines counts it as a fence, but indented under the bullet it is none,
+    # and the closing fence entry_lines adds would open one). A literal '&lt;!--' gets '&amp;'.
     lines = []
-    for line in text.split("\n"):
+    for n, line in enumerate(text.split("\n")):
         line = _LEAD.sub(r"\1\\", line)
-        if _LABEL.match(line.strip()):
+        if _LABEL.match(line.strip()) or (n and _DEEP_FENCE.match(line)):
             line = _LEAD_SPACE.sub(r"\1\\", line)
         lines.append(_AMP.sub(r"&amp;\1lt;!--", line))
     text = "\n".join(lines)
@@ -449,13 +457,15 @@ def digests(ws: Workspace, archived: bool = True, scanned: list[Entry] | None = 
     fresh: dict[str, Any] = {}
     out: list[dict[str, Any]] = []
     changed = False
+    racy = time.time_ns() - RACY_NS
     for key, path, sid, is_archive, stamp in scanned if scanned is not None else _scan(ws, archived):
         hit = cache.get(key)
-        if hit is not None and hit[0] == stamp:
+        if hit is not None and hit[0] == stamp and stamp[0] < racy:
             d = hit[1]
         else:
             d, changed = _digest_file(Path(path), sid), True
-        fresh[key] = [stamp, d]
+        if stamp[0] < racy:
+            fresh[key] = [stamp, d]
         d["id"], d["archived"], d["path"] = sid, is_archive, path
         out.append(d)
     if not archived:
@@ -534,7 +544,8 @@ def load_view(ws: Workspace) -> View:
                 else:
                     by_to[to] = [m]
     view.counts = _unread_counts(view)
-    _save_view(ws, cache_path, signature, view)
+    if all(entry[4][0] < time.time_ns() - RACY_NS for entry in scanned):
+        _save_view(ws, cache_path, signature, view)
     return view
 
 

@@ -278,6 +278,7 @@ def test_view_cache_agrees_with_a_fresh_read(trio: Workspace, monkeypatch) -> No
                 for sid in ("s1", "s2", "s3", "s5")}
         return board, mail, co.open_blockers(trio)
 
+    age_files(trio, 10)  # the view is cached only once no file is "racy" (changed in the last 2 s)
     first = state()
     assert (trio.state_dir / "cache" / "coordination-view.json").exists()
     assert state() == first  # served from the view cache
@@ -285,6 +286,30 @@ def test_view_cache_agrees_with_a_fresh_read(trio: Workspace, monkeypatch) -> No
     assert state() == first  # recomputed from the logs
     unread = {row[0]: row[1] for row in first[0]}
     assert unread == {"s1": 1, "s2": 1, "s3": 0, "s5": 1}
+
+
+def age_files(ws: Workspace, seconds: float) -> None:
+    import os
+    import time
+
+    for path in ws.sessions_dir.rglob("*.md"):
+        then = time.time() - seconds
+        os.utime(path, (then, then))
+
+
+def test_a_change_within_one_timestamp_tick_is_not_missed(trio: Workspace) -> None:
+    import os
+
+    path = trio.active_path("s1")
+    text = path.read_text(encoding="utf-8")
+    first = text.replace("**Messages Sent:**\n", '**Messages Sent:**\n- 10:00 → s2: "aaaa" (high)\n')
+    second = text.replace("**Messages Sent:**\n", '**Messages Sent:**\n- 10:00 → s2: "bbbb" (high)\n')
+    path.write_text(first, encoding="utf-8")
+    stamp = os.stat(path).st_mtime_ns
+    assert [m.text for m in co.inbox(trio, "s2")] == ["aaaa"]
+    path.write_text(second, encoding="utf-8")  # same size, and (forced) the same mtime
+    os.utime(path, ns=(stamp, stamp))
+    assert [m.text for m in co.inbox(trio, "s2")] == ["bbbb"]
 
 
 # -- round trip -----------------------------------------------------------------------
@@ -304,12 +329,13 @@ def _expected(text: str) -> str:
 
     text = co.normalize_text(text).strip("\n")
     lines = [line.rstrip() for line in text.split("\n")]
+    if "".join(lines).strip():
+        body = co._escape(text)
+        written = entry_lines(body, "\n")
+        if len(written) > len(body.split("\n")):
+            lines.append(written[-1].strip())
     while len(lines) > 1 and not lines[-1]:
         lines.pop()
-    if lines != [""]:
-        written = entry_lines(co._escape("\n".join(lines)), "\n")
-        if len(written) > len(lines):
-            lines.append(written[-1].strip())
     return "\n".join(lines)
 
 
@@ -343,3 +369,11 @@ def test_handoff_from_an_archived_session(trio: Workspace) -> None:
     assert SessionDoc.read(archived).meta["handoff_to"] == "s6"
     assert "Cover the password reset flow" in (SessionDoc.read(trio.active_path("s6")).section_text("Next Steps") or "")
     assert "to s3" not in briefing(trio, "s6")["markdown"]
+
+
+def test_indented_fence_lines_cannot_hide_the_rest_of_the_log(trio: Workspace) -> None:
+    titles = [s.title for s in SessionDoc(text_of(trio, "s1")).sections()]
+    first = co.send_message(trio, "s1", "s2", "see\n  ~~~")
+    second = co.send_message(trio, "s1", "s2", "next")
+    assert [s.title for s in SessionDoc(text_of(trio, "s1")).sections()] == titles
+    assert {m.id: m.text for m in co.inbox(trio, "s2")} == {first.id: "see\n  ~~~", second.id: "next"}

@@ -108,3 +108,27 @@ def test_sending_writes_only_the_senders_files(ws: Workspace) -> None:
     changed = {p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*")
                if p.is_file() and ".journal" not in p.parts and before.get(p) != p.read_bytes()}
     assert changed == {"sessions/ACTIVE/s1.md", "events/s1.jsonl"}
+
+
+_SENDER = r"""
+import sys
+from journal.config import load_config
+from journal.workspace import Workspace
+from journal import coordination as co
+ws = Workspace(load_config(sys.argv[1]))
+for i in range(15):
+    co.send_message(ws, "s1", "s2", f"{sys.argv[2]} {i}\nline two")
+    co.acknowledge(ws, "s2") if i % 5 == 0 else None
+"""
+
+
+def test_concurrent_senders_lose_nothing(ws: Workspace) -> None:
+    create_session(ws, "s1", "Dev", "Sender")
+    create_session(ws, "s2", "Dev", "Receiver")
+    procs = [subprocess.Popen([sys.executable, "-c", _SENDER, str(ws.root), name]) for name in ("left", "right")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    got = sorted(m.text.split("\n")[0] for m in co.inbox(ws, "s2", include_read=True))
+    assert got == sorted(f"{name} {i}" for name in ("left", "right") for i in range(15))
+    received = ws.active_path("s2").read_text(encoding="utf-8").count(" ← s1: ")
+    assert received == len({m.id for m in co.inbox(ws, "s2", include_read=True) if not m.unread})
+    assert check_workspace(ws) == []
