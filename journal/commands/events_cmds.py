@@ -147,7 +147,8 @@ def query(
             buf.write(orjson.dumps(event) + b"\n")
     else:
         for e in stream:
-            prov = e.get("provenance") if isinstance(e.get("provenance"), dict) else {}
+            raw = e.get("provenance")
+            prov: dict[str, Any] = raw if isinstance(raw, dict) else {}
             write(f"{e.get('timestamp', '?')}  {e.get('session_id', '?')}#{e.get('seq', '?')}  "
                   f"{e.get('event_type', '?')}  {prov.get('agent', '?')}  {_summary(e)}\n")
     _warn(stats.warnings(ws))

@@ -155,5 +155,5 @@ def log_stats(ws: Workspace) -> dict[str, Any]:
         g["events"] += events or 0
         sid = session_of(p)
         logs.append({"session_id": sid, "path": ws.rel(p), "compressed": group == "archived", "bytes": size,
-                     "events": events, "session_archived": archived.get(sid).isoformat() if sid in archived else None})
+                     "events": events, "session_archived": day.isoformat() if (day := archived.get(sid)) else None})
     return {**groups, "logs": logs}

@@ -10,8 +10,13 @@ from journal.events.schema import CLOSED_STATUSES
 from journal.workspace import Workspace
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (logs may hold anything)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _origin(event: dict[str, Any]) -> dict[str, Any]:
-    prov = event.get("provenance") if isinstance(event.get("provenance"), dict) else {}
+    prov = _mapping(event.get("provenance"))
     return {"session_id": event.get("session_id"), "event_id": event.get("event_id"), "seq": event.get("seq"),
             "event_timestamp": event.get("timestamp"), "agent": prov.get("agent")}
 
@@ -55,7 +60,7 @@ def failures(ws: Workspace, session_id: str | None = None) -> tuple[list[dict[st
     flt = Filter(raw_any=(b'"failure_ledger"', b'"error"'))
     for event in iter_events(ws, session_id, flt, stats):
         if event.get("event_type") == "error":
-            data = event.get("data") if isinstance(event.get("data"), dict) else {}
+            data = _mapping(event.get("data"))
             message = data.get("message") or data.get("error")
             if not isinstance(message, str):
                 message = orjson.dumps(data).decode() if data else ""

@@ -93,6 +93,11 @@ _TYPES: dict[str, Check] = {
 _ANNOTATIONS = {"description", "title", "$schema", "$id", "format", "examples"}
 
 
+def _pred(fn: Callable[..., bool]) -> Check:
+    """A predicate with bound defaults (``lambda v, n=n: ...``) typed as a Check."""
+    return fn
+
+
 def compile_check(node: dict[str, Any]) -> Check | None:
     """A fast predicate for the subset of JSON Schema this schema uses, or None if ``node``
     uses anything else. The predicate may be stricter than the schema (False means "ask
@@ -112,16 +117,16 @@ def compile_check(node: dict[str, Any]) -> Check | None:
                                  "boolean": (bool,), "number": (int, float), "null": (type(None),)}[n]
                                 for n in names)
                 allowed_types = frozenset(t for group in pytypes for t in group)
-                checks.append(lambda v, a=allowed_types: type(v) in a)
+                checks.append(_pred(lambda v, a=allowed_types: type(v) in a))
         elif key in ("enum", "const"):
             allowed = value if key == "enum" else [value]
             if not all(type(a) in (str, int) for a in allowed):
                 return None
             pairs = frozenset((type(a), a) for a in allowed)
-            checks.append(lambda v, pairs=pairs: type(v) in (str, int) and (type(v), v) in pairs)
+            checks.append(_pred(lambda v, pairs=pairs: type(v) in (str, int) and (type(v), v) in pairs))
         elif key == "required":
             req = tuple(value)
-            checks.append(lambda v, req=req: type(v) is not dict or all(r in v for r in req))
+            checks.append(_pred(lambda v, req=req: type(v) is not dict or all(r in v for r in req)))
         elif key == "properties":
             props = {k: compile_check(sub) for k, sub in value.items()}
             if any(c is None for c in props.values()):
@@ -132,13 +137,13 @@ def compile_check(node: dict[str, Any]) -> Check | None:
             if node.get("patternProperties"):
                 return None
             if value is False:
-                checks.append(lambda v, known=known: type(v) is not dict or known.issuperset(v))
+                checks.append(_pred(lambda v, known=known: type(v) is not dict or known.issuperset(v)))
             elif isinstance(value, dict):
                 sub = compile_check(value)
                 if sub is None:
                     return None
-                checks.append(lambda v, known=known, sub=sub: type(v) is not dict
-                              or all(sub(x) for k, x in v.items() if k not in known))
+                checks.append(_pred(lambda v, known=known, sub=sub: type(v) is not dict
+                              or all(sub(x) for k, x in v.items() if k not in known)))
             elif value is not True:
                 return None
         elif key == "items":
@@ -148,19 +153,19 @@ def compile_check(node: dict[str, Any]) -> Check | None:
             checks.append(_items_check(sub))
         elif key == "uniqueItems":
             if value:
-                checks.append(lambda v: type(v) is not list
-                              or (all(type(x) is str for x in v) and len(set(v)) == len(v)))
+                checks.append(_pred(lambda v: type(v) is not list
+                              or (all(type(x) is str for x in v) and len(set(v)) == len(v))))
         elif key in ("minLength", "maxLength"):
             n = int(value)
             if key == "minLength":
-                checks.append(lambda v, n=n: type(v) is not str or len(v) >= n)
+                checks.append(_pred(lambda v, n=n: type(v) is not str or len(v) >= n))
             else:
-                checks.append(lambda v, n=n: type(v) is not str or len(v) <= n)
+                checks.append(_pred(lambda v, n=n: type(v) is not str or len(v) <= n))
         elif key == "minimum":
-            checks.append(lambda v, n=value: type(v) not in (int, float) or v >= n)
+            checks.append(_pred(lambda v, n=value: type(v) not in (int, float) or v >= n))
         elif key == "pattern":
             search = re.compile(value).search
-            checks.append(lambda v, search=search: type(v) is not str or search(v) is not None)
+            checks.append(_pred(lambda v, search=search: type(v) is not str or search(v) is not None))
         else:
             return None
     return _all_of(checks)
