@@ -36,7 +36,7 @@ from journal.workspace import Workspace
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 BROADCAST = "broadcast"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHED_TEXT = 4096  # longer message texts are re-read from their file when shown
 # A file changed this recently may change again within the same timestamp tick without a
 # new (mtime, size): it is always read afresh, and no view is cached while one exists (git's
@@ -151,9 +151,27 @@ class View:
         self.counts: dict[str, dict[str, int]] | None = None
         self._by_to: dict[str, list[list[Any]]] = {}
         self._raw: dict[str, str] = {}
+        self._mail: tuple[Workspace, Path, str] | None = None  # mail in the cache, not loaded yet
+
+    def _load_mail(self) -> None:
+        import orjson
+
+        assert self._mail is not None
+        ws, path, signature = self._mail
+        self._mail = None
+        try:
+            data = orjson.loads(path.read_bytes())
+            if isinstance(data, dict) and data.get("signature") == signature and isinstance(data.get("by_to"), dict):
+                self._raw = data["by_to"]
+                return
+        except (OSError, orjson.JSONDecodeError):
+            pass
+        self._by_to = _build_view(ws, _scan(ws)).by_to()  # the cache was replaced meanwhile
 
     def to(self, sid: str) -> list[list[Any]]:
         """Direct messages to ``sid``."""
+        if self._mail is not None:
+            self._load_mail()
         if sid in self._raw:
             import orjson
 
@@ -161,6 +179,8 @@ class View:
         return self._by_to.get(sid, [])
 
     def by_to(self) -> dict[str, list[list[Any]]]:
+        if self._mail is not None:
+            self._load_mail()
         for sid in list(self._raw):
             self.to(sid)
         return self._by_to
@@ -482,7 +502,7 @@ def _signature(scanned: list[Entry]) -> str:
     return hashlib.sha1(f"{CACHE_VERSION}\n{text}".encode()).hexdigest()
 
 
-def _view_from_cache(ws: Workspace, data: dict[str, Any]) -> View:
+def _view_from_cache(ws: Workspace, data: dict[str, Any], mail: Path) -> View:
     view = View()
     folders = {True: str(ws.archive_dir), False: str(ws.active_dir)}
     for sid, d in data["sessions"].items():
@@ -490,12 +510,13 @@ def _view_from_cache(ws: Workspace, data: dict[str, Any]) -> View:
         view.sessions[sid] = d
     view.acked = {sid: set(ids) for sid, ids in data["acked"].items()}
     view.casts = data["casts"]
-    view._raw = data["by_to"]
+    view._mail = (ws, mail, data["signature"])
     view.counts = data["counts"]
     return view
 
 
-def _save_view(ws: Workspace, path: Path, signature: str, view: View) -> None:
+def _save_view(ws: Workspace, path: Path, mail: Path, signature: str, view: View) -> None:
+    """Two files: the view (small: what the board needs) and everyone's mail, read only for inboxes."""
     import orjson
 
     from journal.fsutil import atomic_write
@@ -504,10 +525,11 @@ def _save_view(ws: Workspace, path: Path, signature: str, view: View) -> None:
                 for sid, d in view.sessions.items()}
     data = {"version": CACHE_VERSION, "signature": signature, "sessions": sessions,
             "acked": {sid: sorted(ids) for sid, ids in view.acked.items() if ids}, "casts": view.casts,
-            "by_to": {to: orjson.dumps(ms).decode() for to, ms in view.by_to().items()},
             "counts": view.counts}
+    by_to = {to: orjson.dumps(ms).decode() for to, ms in view.by_to().items()}
     with contextlib.suppress(OSError):
-        atomic_write(path, orjson.dumps(data).decode())
+        atomic_write(mail, orjson.dumps({"signature": signature, "by_to": by_to}).decode())
+        atomic_write(path, orjson.dumps(data).decode())  # last: the view is valid only with its mail
 
 
 def load_view(ws: Workspace) -> View:
@@ -520,12 +542,18 @@ def load_view(ws: Workspace) -> View:
     scanned = _scan(ws)
     signature = _signature(scanned)
     cache_path = ws.state_dir / "cache" / "coordination-view.json"
+    mail_path = ws.state_dir / "cache" / "coordination-mail.json"
     try:
         data = orjson.loads(cache_path.read_bytes())
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature:
-            return _view_from_cache(ws, data)
+            return _view_from_cache(ws, data, mail_path)
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         pass
+    return _build_view(ws, scanned, signature)
+
+
+def _build_view(ws: Workspace, scanned: list[Entry], signature: str | None = None) -> View:
+    """The view computed from the per-file digests; cached when no file is racy."""
     view = View()
     seen: set[str] = set()
     by_to = view._by_to
@@ -544,8 +572,9 @@ def load_view(ws: Workspace) -> View:
                 else:
                     by_to[to] = [m]
     view.counts = _unread_counts(view)
-    if all(entry[4][0] < time.time_ns() - RACY_NS for entry in scanned):
-        _save_view(ws, cache_path, signature, view)
+    if signature is not None and all(entry[4][0] < time.time_ns() - RACY_NS for entry in scanned):
+        cache = ws.state_dir / "cache"
+        _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
     return view
 
 

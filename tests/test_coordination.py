@@ -282,6 +282,8 @@ def test_view_cache_agrees_with_a_fresh_read(trio: Workspace, monkeypatch) -> No
     first = state()
     assert (trio.state_dir / "cache" / "coordination-view.json").exists()
     assert state() == first  # served from the view cache
+    (trio.state_dir / "cache" / "coordination-mail.json").unlink()
+    assert state() == first  # the mail half of the cache went missing: rebuilt
     shutil.rmtree(trio.state_dir / "cache")
     assert state() == first  # recomputed from the logs
     unread = {row[0]: row[1] for row in first[0]}
