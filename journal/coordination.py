@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 import os
 import re
 import time
@@ -284,7 +283,12 @@ def _message(sender: str, header: str, cont: list[str], created_day: str,
     while cont and not cont[-1].strip():
         cont.pop()
     text = _unescape([first] + [line[2:] if line.startswith("  ") else line.lstrip() for line in cont])
-    msg_id = ids[-1] if ids else "x" + hashlib.sha1(f"{sender}\n{header}".encode()).hexdigest()[:20]
+    if ids:
+        msg_id = ids[-1]
+    else:  # a hand-written line: an id that stays the same while the line does
+        import hashlib
+
+        msg_id = "x" + hashlib.sha1(f"{sender}\n{header}".encode()).hexdigest()[:20]
     stamp = f"{day or created_day} {int(hh):02d}:{mm}".strip()
     complete = limit is None or len(text) <= limit
     return [msg_id, to, priority or "normal", stamp, text if complete else text[:limit], complete]
@@ -498,8 +502,11 @@ def digests(ws: Workspace, archived: bool = True, scanned: list[Entry] | None = 
 
 
 def _signature(scanned: list[Entry]) -> str:
-    text = "\n".join(f"{key} {stamp[0]} {stamp[1]}" for key, _p, _s, _a, stamp in sorted(scanned))
-    return hashlib.sha1(f"{CACHE_VERSION}\n{text}".encode()).hexdigest()
+    """Every file's name, mtime and size, folded (zlib's checksums import in no time, hashlib's do not)."""
+    import zlib
+
+    data = "\n".join(f"{key} {stamp[0]} {stamp[1]}" for key, _p, _s, _a, stamp in sorted(scanned)).encode()
+    return f"{CACHE_VERSION}-{len(scanned)}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
 
 def _view_from_cache(ws: Workspace, data: dict[str, Any], mail: Path) -> View:
