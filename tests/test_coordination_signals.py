@@ -132,3 +132,43 @@ def test_concurrent_senders_lose_nothing(ws: Workspace) -> None:
     received = ws.active_path("s2").read_text(encoding="utf-8").count(" ← s1: ")
     assert received == len({m.id for m in co.inbox(ws, "s2", include_read=True) if not m.unread})
     assert check_workspace(ws) == []
+
+
+_HANDOFFS = r"""
+import sys
+from journal.config import load_config
+from journal.workspace import Workspace
+from journal.handoff import handoff
+from journal.sessions import add_entry
+ws = Workspace(load_config(sys.argv[1]))
+i = int(sys.argv[2])
+while True:
+    add_entry(ws, f"h{i}", "next", f"step after h{i}")
+    handoff(ws, f"h{i}", f"h{i + 1}", archive=True)
+    print(i, flush=True)
+    i += 1
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_handoffs_leave_two_way_links(ws: Workspace, sig: signal.Signals) -> None:
+    from journal.sessions import active_refs, archived_refs
+
+    create_session(ws, "h0", "Dev", "Relay")
+    rng = random.Random(int(sig))
+    for _ in range(4):
+        current = [r.id for r in active_refs(ws)]
+        assert len(current) == 1  # exactly one live end of the relay
+        proc = subprocess.Popen([sys.executable, "-c", _HANDOFFS, str(ws.root), current[0][1:]],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip().isdigit()
+        time.sleep(rng.uniform(0.0, 0.3))
+        proc.send_signal(sig)
+        proc.communicate(timeout=60)
+        assert [str(p) for p in check_workspace(ws)] == []
+        docs = {r.id: SessionDoc.read(r.path) for r in [*active_refs(ws), *archived_refs(ws)]}
+        for sid, doc in docs.items():
+            if doc.meta.get("handoff_from"):
+                assert docs[doc.meta["handoff_from"]].meta.get("handoff_to") == sid
+            if doc.meta.get("handoff_to"):
+                assert docs[doc.meta["handoff_to"]].meta.get("handoff_from") == sid
