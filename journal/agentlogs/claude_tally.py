@@ -106,9 +106,14 @@ def _duration_ms(start: Any, end: Any) -> float | None:
 
 
 class ClaudeTally:
-    """Running figures of one Claude Code log; ``dump``/``load`` make it resumable."""
+    """Running figures of one Claude Code log; ``dump``/``load`` make it resumable.
 
-    def __init__(self) -> None:
+    ``log=True`` (a tally of one part of a log read in parallel, see
+    ``claude_parallel``) also keeps what merging it after the earlier parts needs:
+    the tool results it could not match, in order among its timed results.
+    """
+
+    def __init__(self, log: bool = False) -> None:
         self.s = Summary(format="claude-code")
         self.started = False
         # ids new in this read; those of earlier reads are in ``saved`` (as loaded), and in
@@ -140,6 +145,16 @@ class ClaudeTally:
         self.unknown = 0                      # records of a type Claude Code is not known to write
         self.bad = 0                          # lines that are not JSON
         self.blank = 0
+        # for merging (see ``claude_parallel.merge``)
+        self.first_seen = False               # a line opened or closed a message; the first one's id:
+        self.first_mid: Any = None
+        self.first_models = 0                 # len(models) then
+        self.overflow64 = False               # a count did not fit in 64 bits (merging refuses)
+        self.log = log
+        self.dur_tool: array[int] = array("i")   # (log) tool of each timed result, by ``tool_pos``
+        self.dur_ms: array[float] = array("d")   # (log) its duration
+        self.tool_pos: dict[str, int] = {}
+        self.unmatched: list[tuple[int, Any, bool, Any]] = []  # (log) (len(dur_ms) then, tool id, is_error, ts)
 
     # ---- reading -----------------------------------------------------------
     def feed(self, lines: list[bytes]) -> None:
@@ -164,6 +179,8 @@ class ClaudeTally:
         uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
         unknown, bad, blank = self.unknown, self.bad, self.blank
         started = self.started
+        dlog = self.dur_ms if self.log else None
+        unmatched = self.unmatched
 
         for line in lines:
             # Long quiet records: recognized from the bytes, only their timestamp is used.
@@ -232,6 +249,8 @@ class ClaudeTally:
                         new = True
                         aturns += 1
                     elif mid != cur_mid:
+                        if not self.first_seen:
+                            self.first_seen, self.first_mid, self.first_models = True, mid, len(self.models)
                         if cur_mid is not None:  # close the open message
                             if cur_u is not None:
                                 mi = model_ix.get(cur_model if type(cur_model) is str else "")
@@ -257,7 +276,7 @@ class ClaudeTally:
                         cur_ix = rows.get(mid, -1)
                         if cur_ix < 0 and old_rows is not None:
                             cur_ix = old_rows.get(mid, -1)
-                        cur_u = None
+                        cur_u = cur_model = None  # (the model goes with its usage)
                         if cur_ix < 0:
                             new = True
                             aturns += 1
@@ -330,6 +349,10 @@ class ClaudeTally:
                                             if dur is not None:
                                                 st.time_ms += dur
                                                 st.timed += 1
+                                                if dlog is not None:
+                                                    self._log_dur(p[0], dur)
+                                elif dlog is not None and tid is not None:  # perhaps a call of an earlier part
+                                    unmatched.append((len(dlog), tid, bool(blk.get("is_error")), ts))
                             tx = blk.get("text")
                             if type(tx) is str:
                                 if parts is None:
@@ -381,6 +404,13 @@ class ClaudeTally:
             self.totals.append([0] * 5)
         return mi
 
+    def _log_dur(self, name: str, dur: float) -> None:
+        ix = self.tool_pos.get(name)
+        if ix is None:
+            ix = self.tool_pos[name] = len(self.tool_pos)
+        self.dur_tool.append(ix)
+        self.dur_ms.append(dur)
+
     def _row(self, u: dict[str, Any], model: Any) -> tuple[int, ...]:
         return _row(u, self._model_index(model))
 
@@ -407,6 +437,7 @@ class ClaudeTally:
     def _widen(self) -> array[int]:
         """Give the usage table 64-bit cells (a value did not fit in 32 bits)."""
         if self.table.typecode == "q":
+            self.overflow64 = True
             raise OverflowError("token count over 64 bits")
         self.table = array("q", self.table)
         return self.table

@@ -31,8 +31,8 @@ class LineScan:
 
 
 def iter_batches(path: Path, offset: int = 0, scan: LineScan | None = None,
-                 chunk: int = CHUNK, max_line: int = MAX_LINE) -> Iterator[list[bytes]]:
-    """Yield the complete lines from ``offset`` on, one list per chunk read.
+                 chunk: int = CHUNK, max_line: int = MAX_LINE, end: int | None = None) -> Iterator[list[bytes]]:
+    """Yield the complete lines from ``offset`` on (up to byte ``end``), one list per chunk read.
 
     Lines come without their ``\\n`` and may be blank (the consumer counts them);
     lines over ``max_line`` are dropped and counted in ``scan.oversized``.
@@ -43,11 +43,14 @@ def iter_batches(path: Path, offset: int = 0, scan: LineScan | None = None,
     pos = offset          # file offset where ``carry`` starts
     carry = b""
     skipping = False      # inside an oversized line: drop bytes up to its newline
+    left = -1 if end is None else max(0, end - offset)  # bytes still to read; -1: to the end of the file
     with open(path, "rb") as f:
         if offset:
             f.seek(offset)
-        while True:
-            buf = f.read(chunk)
+        while left:
+            buf = f.read(chunk if left < 0 else min(chunk, left))
+            if left > 0:
+                left -= len(buf)
             if not buf:
                 break
             st.bytes_read += len(buf)

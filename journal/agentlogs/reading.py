@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.base import Reader
-from journal.agentlogs.jsonl import LineScan, file_identity, iter_batches, iter_lines
+from journal.agentlogs.jsonl import LineScan, file_identity, iter_lines
 from journal.agentlogs.model import Event, Summary
 from journal.agentlogs.summary import Accumulator
 from journal.errors import MalformedFile, NotFound
@@ -212,17 +212,18 @@ def _claude_pass(path: Path, ident: dict[str, Any], state: dict[str, Any] | None
 
     from journal.agentlogs.claude_tally import ClaudeTally
 
+    from journal.agentlogs import claude_parallel
+
     if state is not None:
         tally = ClaudeTally.load(state["tally"], lookups)
         offset, lines, skipped = state["offset"], state.get("lines", 0), state.get("skipped", 0)
-    else:
-        tally, offset, lines, skipped = ClaudeTally(), 0, 0, 0
-    scan = LineScan()
+        part = claude_parallel.read_part(path, offset, None, tally)
+    else:  # a full read: on several cores when the log is big
+        part = claude_parallel.read(path, claude_parallel.plan(path, ident["size"]))
+        tally, lines, skipped = part.tally, 0, 0
+    scan = part.scan
     feed = tally.feed
-    for batch in iter_batches(path, offset, scan):
-        lines += len(batch)
-        feed(batch)
-    lines += scan.oversized
+    lines += part.lines + scan.oversized
     skipped += tally.bad + tally.blank + scan.oversized
     tally.bad = tally.blank = 0
     new_state = {"version": STATE_VERSION, "format": "claude-code", "identity": ident, "offset": scan.offset,
