@@ -3,7 +3,9 @@
 One writer per file: a session writes only its own log. A message lives in the
 sender's Coordination → Messages Sent; an acknowledgement in the reader's
 Messages Received. Inboxes, the board and the blocker list are computed from
-every log, through a per-file digest cached by (mtime_ns, size).
+every log (ACTIVE and ARCHIVE), through a per-file digest cached by (mtime_ns, size)
+and an aggregated view cached while no file changed (.journal/cache/coordination*.json);
+a file changed in the last 2 s is always read afresh (git's "racy timestamp" rule).
 
 A sent message is one list entry::
 
