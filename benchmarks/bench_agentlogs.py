@@ -49,19 +49,60 @@ def build(path: Path, mb: int, start_rep: int = 0) -> int:
 
 
 
-def run_child(code: str, *args: str) -> tuple[float, float, bytes]:
-    """Run Python ``code`` in a child; the child reports its own peak RSS (ru_maxrss, KB on Linux)."""
+def _tree_rss(pid: int) -> int:
+    """KB resident in ``pid`` and its descendants now (Linux /proc; 0 elsewhere)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", "rb") as f:
+                for ln in f:
+                    if ln.startswith(b"VmRSS:"):
+                        total += int(ln.split()[1])
+                        break
+            with open(f"/proc/{p}/task/{p}/children", "rb") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_child(code: str, *args: str) -> tuple[float, float, bytes, tuple[float, float, int, float]]:
+    """Run Python ``code`` in a child; return time, peak memory (MB), stdout and its parts.
+
+    The summary may fork workers (a big log is read on several cores), so memory is
+    measured two ways: the child's own ru_maxrss plus, for each worker it may run at
+    once, the largest worker's (RUSAGE_CHILDREN): an upper bound, as if all peaked
+    together (shared pages counted in each); and the resident memory of the child and
+    its workers together, sampled every 5 ms from here (/proc, Linux). The peak
+    returned is the larger of the sampled figure and the child's own ru_maxrss; the
+    parts are (own ru_maxrss, largest worker's, workers, the bound).
+    """
     wrapper = (
         "import resource, sys, time\n"
         f"{code}\n"
-        "sys.stderr.write('MAXRSS %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+        "from journal.agentlogs import claude_parallel as cp\n"
+        "sys.stderr.write('MAXRSS %d %d %d\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, min(cp.cpus(), cp.MAX_PARTS) - 1))\n")
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True)
-    dt = time.perf_counter() - t0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([sys.executable, "-c", wrapper, *args], stdout=out, stderr=err)
+        sampled = 0
+        while p.poll() is None:
+            sampled = max(sampled, _tree_rss(p.pid))
+            time.sleep(0.005)
+        dt = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if p.returncode:
-        raise SystemExit(p.stderr.decode(errors="replace")[-2000:])
-    rss = int(p.stderr.decode().rsplit("MAXRSS ", 1)[1].split()[0]) / 1024
-    return dt, rss, p.stdout
+        raise SystemExit(stderr.decode(errors="replace")[-2000:])
+    own, kids, workers = (int(x) for x in stderr.decode().rsplit("MAXRSS ", 1)[1].split()[:3])
+    if not kids:
+        workers = 0
+    bound = (own + workers * kids) / 1024
+    rss = max(sampled, own) / 1024
+    return dt, rss, stdout, (own / 1024, kids / 1024, workers, bound)
 
 
 def warm(path: Path) -> None:
@@ -133,12 +174,17 @@ def main() -> int:
                     runs["journal"].append(run_child(SUMMARY, str(log), "-", str(st_path)))
                 elif have_jq:
                     runs["jq"].append(jq_run(log, measure_rss=rnd == 0))
-        dt, rss, out = min(runs["journal"], key=lambda r: r[0])
-        rss = max(r[1] for r in runs["journal"])
+        dt, rss, out, _parts = min(runs["journal"], key=lambda r: r[0])
+        worst = max(runs["journal"], key=lambda r: r[1])
+        rss = worst[1]
         res = orjson.loads(out)
         ours_mbs = size_mb / dt
         print(f"journal summary : {dt:7.2f}s  {ours_mbs:7.1f} MB/s  peak {rss:6.1f} MB  "
               f"({res['calls']} tool calls; read loop {res['elapsed']:.2f}s)")
+        own, kid, nw, bound = worst[3]
+        print(f"  peak: summary process and workers together, sampled every 5 ms: {rss:.1f} MB; ru_maxrss: "
+              f"summary process {own:.1f} MB" + (f", largest of {nw} worker(s) {kid:.1f} MB, sum {bound:.1f} MB "
+                                               "(an upper bound: as if all peaked at once)" if nw else ", no workers"))
 
         if have_jq:
             jdt, jrss, jout = min(runs["jq"], key=lambda r: r[0])
@@ -155,7 +201,7 @@ def main() -> int:
         build(log, max(1, args.mb // 100), start_rep=reps)
         added = log.stat().st_size - before
         warm(log)
-        idt, irss, iout = run_child(SUMMARY, str(log), str(st_path))
+        idt, irss, iout, _ = run_child(SUMMARY, str(log), str(st_path))
         ires = orjson.loads(iout)
         print(f"refresh after +{added / 2**20:.1f} MB: {idt:6.2f}s  read {ires['bytes_read'] / 2**20:.1f} MB  "
               f"peak {irss:.1f} MB  state {st_path.stat().st_size / 2**20:.1f} MB  "

@@ -127,6 +127,7 @@ def _worker(conn: Any, path: Path, begin: int, end: int | None) -> None:
 
     try:
         part = read_part(path, begin, end, ClaudeTally(log=True))
+        pack(part.tally)
         part.maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         conn.send(part)
     except BaseException:  # noqa: BLE001 - the parent reads the part itself
@@ -164,6 +165,7 @@ def read(path: Path, cuts: list[int], on_merge: Callable[[bool], None] | None = 
                     part = None
             else:
                 part = read_part(path, cuts[k], ends[k], ClaudeTally(log=True))
+                pack(part.tally)
             ok = part is not None and merge(whole.tally, part.tally)
             if on_merge is not None:
                 on_merge(ok)
@@ -187,6 +189,34 @@ def read(path: Path, cuts: list[int], on_merge: Callable[[bool], None] | None = 
 
 
 # ---- merging --------------------------------------------------------------------------------
+def pack(w: ClaudeTally) -> None:
+    """Put ``w``'s ids in joined strings (``packed``): a fraction of the memory of sets
+    of strings, to keep and to send, and the merge needs them only once."""
+    from journal.agentlogs.claude_tally import _run
+
+    packed: dict[str, Any] = {}
+    for name in ("users", "error_keys", "calls"):
+        packed[name] = _run(getattr(w, name))
+        setattr(w, name, set())
+    packed["rows"] = _run(w.rows)
+    vals = array("q", w.rows.values())
+    w.rows = {}
+    packed["row_nums"] = vals
+    w.packed = packed
+
+
+def _unpacked(w: ClaudeTally) -> tuple[list[Any], list[Any], list[Any], list[Any], Any]:
+    """``w``'s users, error keys, tool call ids, message ids and their row numbers."""
+    pk = w.packed
+    if pk is None:
+        return list(w.users), list(w.error_keys), list(w.calls), list(w.rows), list(w.rows.values())
+
+    def split(run: Any) -> list[Any]:  # one run of ``_run``: a joined string, or a list
+        return run.split("\n") if isinstance(run, str) else list(run)
+
+    return split(pk["users"]), split(pk["error_keys"]), split(pk["calls"]), split(pk["rows"]), pk["row_nums"]
+
+
 def _fits(row: tuple[int, ...]) -> bool:
     return all(-_I64 <= v < _I64 for v in row)
 
@@ -209,12 +239,13 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
         r0 = _row(t.cur_u, 0) if t.cur_u is not None else (t.cur_row or _ZERO_ROW)
         if not _fits(r0):
             return False
-    if not (t.users.isdisjoint(w.users) and t.error_keys.isdisjoint(w.error_keys)
-            and t.calls.isdisjoint(w.calls) and t.pending.keys().isdisjoint(w.pending)):
+    users, error_keys, calls, row_ids, row_nums = _unpacked(w)
+    if not (t.users.isdisjoint(users) and t.error_keys.isdisjoint(error_keys)
+            and t.calls.isdisjoint(calls) and t.pending.keys().isdisjoint(w.pending)):
         return False
-    if not t.rows.keys().isdisjoint(w.rows):
+    if not t.rows.keys().isdisjoint(row_ids):
         return False
-    if m is not None and (m in w.rows or w.cur_mid == m):
+    if m is not None and (m in row_ids or w.cur_mid == m):
         return False
     if w.cur_mid is not None and w.cur_ix < 0 and w.cur_mid in t.rows:
         return False
@@ -245,16 +276,17 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
         else:
             wt = array("q", wt)
     t.table.extend(wt)
-    for k, v in w.rows.items():
-        t.rows[k] = v + base
+    rows = t.rows
+    for k, v in zip(row_ids, row_nums):
+        rows[k] = v + base
     if w.first_seen:
         t.cur_mid, t.cur_u, t.cur_model = w.cur_mid, w.cur_u, w.cur_model
         t.cur_ix = w.cur_ix + base if w.cur_ix >= 0 else -1
         t.cur_row = None if w.cur_row is None else (*w.cur_row[:5], remap[w.cur_row[5]])
     # ids
-    t.users |= w.users
-    t.error_keys |= w.error_keys
-    t.calls |= w.calls
+    t.users.update(users)
+    t.error_keys.update(error_keys)
+    t.calls.update(calls)
     # tools, in order of first call; times added in the order of the results
     tools = s.tools
     for name, st in ws.tools.items():

@@ -76,6 +76,19 @@ def _ids(runs: list[Any]) -> Iterator[Any]:
             yield from run
 
 
+def _disjoint(new: Any, runs: list[Any]) -> bool:
+    """True when no id of the set ``new`` is in the saved ``runs`` (the ids ``_ids`` gives)."""
+    if not new:
+        return True
+    for run in runs:
+        if isinstance(run, str):
+            if (run or len(runs) == 1) and not new.isdisjoint(run.split("\n")):
+                return False
+        elif not new.isdisjoint(run):
+            return False
+    return True
+
+
 def _save(runs: list[Any], new: Any) -> list[Any]:
     """Saved runs plus one for this read's ``new`` ids (old runs pass through as loaded)."""
     out = [*runs, _run(new)] if new else list(runs)
@@ -155,6 +168,7 @@ class ClaudeTally:
         self.dur_ms: array[float] = array("d")   # (log) its duration
         self.tool_pos: dict[str, int] = {}
         self.unmatched: list[tuple[int, Any, bool, Any]] = []  # (log) (len(dur_ms) then, tool id, is_error, ts)
+        self.packed: dict[str, Any] | None = None  # ids as joined strings (claude_parallel.pack)
 
     # ---- reading -----------------------------------------------------------
     def feed(self, lines: list[bytes]) -> None:
@@ -494,8 +508,8 @@ class ClaudeTally:
         mids: Any = self.rows.keys()
         if self.cur_mid is not None and self.cur_ix < 0:  # the open message gets its row when closed
             mids = {*mids, self.cur_mid}
-        return not (self.users.isdisjoint(_ids(sv["users"])) and self.error_keys.isdisjoint(_ids(sv["error_keys"]))
-                    and self.calls.isdisjoint(_ids(sv["calls"])) and mids.isdisjoint(_ids(sv["rows"])))
+        return not (_disjoint(self.users, sv["users"]) and _disjoint(self.error_keys, sv["error_keys"])
+                    and _disjoint(self.calls, sv["calls"]) and _disjoint(mids, sv["rows"]))
 
     def dump(self) -> dict[str, Any]:
         """Plain JSON-able state: ids as joined strings, usage rows as a packed array."""
