@@ -14,7 +14,8 @@ from typing import Any
 
 from journal.errors import InvalidInput, MalformedFile, NotFound
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
 _H2 = re.compile(r"^##(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _H1 = re.compile(r"^#(?!#)[ \t]+")
 _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
@@ -67,39 +68,73 @@ def single_line(value: str, what: str, limit: int = 2000) -> str:
     return value.replace("<!--", "&lt;!--")
 
 
+def fence_step(line: str, fence: str | None) -> tuple[bool, str | None]:
+    """Whether ``line`` is a code-fence line, and the fence state after it.
+
+    ``fence`` is the opening token while a fenced block is open. A closing fence uses
+    the same character, at least as many, and no info string (as in CommonMark).
+    """
+    m = _FENCE.match(line)
+    if not m:
+        return False, fence
+    token, info = m.group(1), m.group(2)
+    if fence is None:
+        if token[0] == "`" and "`" in info:
+            return False, None
+        return True, token
+    if token[0] == fence[0] and len(token) >= len(fence) and not info.strip():
+        return True, None
+    return False, fence
+
+
+def _escape_block_start(line: str) -> str:
+    """Backslash-escape a line that would open a heading, a setext underline or a rule."""
+    stripped = line.lstrip()
+    if stripped.startswith("#") or (stripped and set(stripped) <= {"=", " "}) \
+            or re.fullmatch(r"[-*_ ]{3,}", stripped) or _FENCE.match(stripped):
+        return line[: len(line) - len(stripped)] + "\\" + stripped
+    return line
+
+
 def entry_lines(text: str, nl: str, prefix: str = "- ", marker: str = "") -> list[str]:
     """Turn free text into one Markdown list entry that cannot break the document.
 
     Continuation lines are indented under the bullet; lines that would become a
-    heading, a setext underline or an HTML comment are escaped; an unclosed code
-    fence is closed inside the entry.
+    heading, a setext underline, a rule or an HTML comment are escaped; code fences
+    are allowed on continuation lines (set at the entry's indentation, so GitHub and
+    the section parser agree on them) and an unclosed one is closed inside the entry.
     """
     if _CONTROL.search(text):
         raise InvalidInput("text contains control characters")
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
-    out: list[str] = []
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS).strip("\n").split("\n")
+    raw = [line.rstrip().replace("<!--", "&lt;!--") for line in raw]
+    while len(raw) > 1 and not raw[0]:
+        del raw[0]  # the entry starts at its first line with text
+    lines = [prefix + _escape_block_start(raw[0]) + marker]
     fence: str | None = None
-    for line in raw:
-        line = line.rstrip().replace("<!--", "&lt;!--")
-        m = _FENCE.match(line)
-        if m:
-            token = m.group(1)
-            if fence is None:
-                fence = token[0] * len(token)
-            elif token.startswith(fence):
-                fence = None
-        elif fence is None:
-            stripped = line.lstrip()
-            if stripped.startswith("#"):
-                line = line[: len(line) - len(stripped)] + "\\" + stripped
-            elif stripped and set(stripped) <= {"=", " "} or re.fullmatch(r"[-*_ ]{3,}", stripped or "x"):
-                line = line[: len(line) - len(stripped)] + "\\" + stripped
-        out.append(line)
+    for line in raw[1:]:
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            is_fence, fence = fence_step("  " + stripped, fence)
+            if is_fence:
+                lines.append("  " + stripped)
+                continue
+        if fence is None:
+            line = _escape_block_start(line)
+        lines.append("  " + line if line else "")
     if fence is not None:
-        out.append(fence)
-    first = prefix + out[0] + marker
-    rest = [("  " + line) if line else "" for line in out[1:]]
-    return [line + nl for line in [first, *rest]]
+        lines.append("  " + fence)
+    return [line + nl for line in lines]
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, broken at \\n only (str.splitlines also breaks at
+    U+2028, U+0085 and others, which Markdown renderers and git do not)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 @dataclass(frozen=True)
@@ -118,7 +153,7 @@ class SessionDoc:
     def __init__(self, text: str, where: str = "session") -> None:
         self.where = where
         self.nl = "\r\n" if "\r\n" in text else "\n"
-        self.lines: list[str] = text.splitlines(keepends=True)
+        self.lines: list[str] = split_lines(text)
         self._parse_frontmatter()
 
     @classmethod
@@ -182,15 +217,8 @@ class SessionDoc:
         level_one: list[int] = []
         for i in range(self.fm_end + 1, len(self.lines)):
             line = self.lines[i].rstrip("\r\n")
-            m = _FENCE.match(line)
-            if m:
-                token = m.group(1)
-                if fence is None:
-                    fence = token[0] * len(token)
-                elif token.startswith(fence):
-                    fence = None
-                continue
-            if fence is not None:
+            is_fence, fence = fence_step(line, fence)
+            if is_fence or fence is not None:
                 continue
             h = _H2.match(line)
             if h:
@@ -304,7 +332,8 @@ class SessionDoc:
             if not stripped:
                 i += 1
                 continue
-            if _LABEL.match(stripped) or not (line.startswith((" ", "\t")) or stripped[:2] in ("- ", "* ", "+ ") or stripped[:1].isdigit()):
+            continuation = line.startswith((" ", "\t"))
+            if not continuation and (_LABEL.match(stripped) or not (stripped[:2] in ("- ", "* ", "+ ") or stripped[:1].isdigit())):
                 break
             last = i
             i += 1

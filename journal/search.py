@@ -92,7 +92,7 @@ def _session_of(path: Path, kind: str) -> str:
 
 def _scan_file(path: Path, kind: str, regex: re.Pattern[str], section_filter: set[str] | None,
                ws: Workspace) -> list[Hit]:
-    from journal.document import norm
+    from journal.document import fence_step, norm
 
     try:
         raw_bytes = path.read_bytes()
@@ -107,16 +107,15 @@ def _scan_file(path: Path, kind: str, regex: re.Pattern[str], section_filter: se
     section = "frontmatter" if data.startswith("---") else ""
     in_front = section == "frontmatter"
     level = 2 if kind != "knowledge" else 6
-    fence = False
+    fence: str | None = None
     for number, line in enumerate(data.split("\n"), 1):
         line = line.rstrip("\r")
         if in_front and number > 1 and line.rstrip() in ("---", "..."):
             in_front = False
             section = ""
         elif not in_front:
-            if line.lstrip().startswith(("```", "~~~")):
-                fence = not fence
-            elif not fence:
+            is_fence, fence = fence_step(line, fence)
+            if not is_fence and fence is None:
                 m = _HEADING.match(line)
                 if m and len(m.group(1)) <= level:
                     section = m.group(2)

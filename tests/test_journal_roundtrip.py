@@ -95,3 +95,33 @@ def test_hand_edits_survive_every_command(notes, customs, gaps, crlf, ops):
             assert "\n" not in raw.replace("\r\n", "")
         assert [s.title for s in doc.sections()] == titles_before
         assert doc.meta["custom_key"] == "kept as written"
+
+
+TRICKY = st.lists(st.sampled_from(list("ab #`~*:-=_<!>\\ \t\n") + ["\u2028", "\u2029", "\x85", "```", "~~~", "## ", "**Note:**", "<!--", "-->", "\n  "]),
+                  min_size=1, max_size=30).map("".join).filter(lambda s: s.strip())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.tuples(st.sampled_from(["completed", "learning", "blocker", "next", "collaboration"]), TRICKY), min_size=1, max_size=4))
+def test_no_text_can_change_the_structure(ws, texts):
+    """Whatever the text, the sections stay the same and each entry stays one entry."""
+    from journal.document import strip_markers
+    from journal.lint import check_workspace
+    from journal.sessions import create_session
+
+    from journal.ids import ulid
+
+    sid = "s-" + ulid()
+    create_session(ws, sid, "Dev", "Structure")
+    path = ws.active_path(sid)
+    before = [s.title for s in SessionDoc.read(path).sections()]
+    for kind, text in texts:
+        try:
+            add_entry(ws, sid, kind, text)
+        except Exception as e:  # only the documented refusal: control characters
+            assert "control characters" in str(e)
+    doc = SessionDoc.read(path)
+    assert [s.title for s in doc.sections()] == before
+    markers = [line for line in doc.text().split("\n") if "<!-- evt:" in line]
+    assert all(strip_markers(line).lstrip().startswith("- ") for line in markers)  # every entry starts a list item
+    assert not [p for p in check_workspace(ws) if sid in p.path]
