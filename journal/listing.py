@@ -6,6 +6,7 @@ file whose size and mtime are unchanged is taken from the cache.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from journal.errors import JournalError
 from journal.workspace import Workspace
 
 CACHE_VERSION = 3
+RACY_NS = 2_000_000_000
 FIELDS = ("id", "role", "mission", "status", "progress", "created", "updated", "ended", "owner")
 
 
@@ -88,6 +90,9 @@ def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, 
         return rows
     prefix = "A/" if archived else ""
     base = str(folder) + os.sep
+    # A file changed in the last two seconds may change again within the same mtime tick
+    # without changing size: read it, but do not cache it yet (git's "racy clean" rule).
+    racy_after = time.time_ns() - RACY_NS
     with entries:
         for entry in entries:
             name = entry.name
@@ -96,7 +101,7 @@ def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, 
             st = entry.stat()
             key = prefix + name
             hit = cache.get(key)
-            if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+            if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size and st.st_mtime_ns < racy_after:
                 row = hit[2]
             else:
                 archive_date = None
@@ -110,7 +115,8 @@ def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, 
                 row["archived"] = archived
                 if archive_date:
                     row["archive_date"] = archive_date
-            fresh[key] = [st.st_mtime_ns, st.st_size, row]
+            if st.st_mtime_ns < racy_after:
+                fresh[key] = [st.st_mtime_ns, st.st_size, row]
             rows.append(row)
     return rows
 

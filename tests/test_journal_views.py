@@ -79,3 +79,17 @@ def test_edit_opens_the_editor_and_checks_the_result(cli, repo, tmp_path):
     broken = cli("edit", "s1", EDITOR=str(breaker), check=False)
     assert broken.returncode == 2 and "no YAML frontmatter" in broken.stderr
     assert cli("edit", "s1", check=False).stderr.strip().endswith("set $VISUAL or $EDITOR to choose an editor")
+
+
+def test_list_sees_a_same_size_edit_made_right_after_a_listing(cli, repo):
+    cli("create", "s1")
+    path = repo / "coordination/sessions/ACTIVE/s1.md"
+    assert json.loads(cli("list", "--json").stdout)[0]["status"] == "planning"
+    stat_before = path.stat()
+    text = path.read_text(encoding="utf-8").replace("status: planning", "status: building")
+    path.write_text(text.replace("progress: 0", "progress: 0"), encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(stat_before.st_atime_ns, stat_before.st_mtime_ns))  # same size, same mtime
+    assert path.stat().st_size == stat_before.st_size
+    assert json.loads(cli("list", "--json").stdout)[0]["status"] == "building"
