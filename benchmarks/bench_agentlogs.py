@@ -3,7 +3,8 @@
 
 Builds a Claude Code transcript by repeating the real fixtures with fresh ids up
 to --mb megabytes (default 1024), then measures, each in its own process:
-  * `journal` summary throughput (MB/s) and peak memory (ru_maxrss),
+  * `journal` summary throughput (MB/s) and peak memory (of the summary process
+    and the workers it forks to read a big log on several cores: see run_child),
   * a `jq` pipeline counting tool calls by name (the anchor),
   * an incremental refresh after a 1% append, against the full read.
 Targets: >= 3x jq's throughput, <= 150 MB peak, refresh <= 5% of a full read.

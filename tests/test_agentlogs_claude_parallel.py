@@ -179,6 +179,41 @@ def test_workers_in_processes(tmp_path: Path) -> None:
     same_tally(t, one_read(data[:es[-1]]))
 
 
+def test_a_failed_worker_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(conn: Any, *_args: Any) -> None:
+        conn.send(None)
+        conn.close()
+
+    monkeypatch.setattr(claude_parallel, "_worker", fail)
+    data = big_log(0.5)
+    es = ends(data)
+    t, merged = tally_of(data, tmp_path, [0, es[len(es) // 2]], fork=True)
+    assert merged == [False]
+    same_tally(t, one_read(data))
+
+
+def test_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One part for a small log, on one core, or while threads run (no fork then)."""
+    import threading
+
+    p = tmp_path / "b.jsonl"
+    p.write_bytes(big_log(1))
+    size = p.stat().st_size
+    monkeypatch.setattr(claude_parallel, "cpus", lambda: 8)
+    assert claude_parallel.plan(p, size) == [0]  # under PARALLEL_MIN
+    cuts = claude_parallel.plan(p, size, min_size=0)
+    assert len(cuts) == claude_parallel.MAX_PARTS and cuts == sorted(set(cuts))
+    assert claude_parallel.plan(p, size, parts=1, min_size=0) == [0]
+    stop = threading.Event()
+    th = threading.Thread(target=stop.wait)
+    th.start()
+    try:
+        assert claude_parallel.plan(p, size, min_size=0) == [0]
+    finally:
+        stop.set()
+        th.join()
+
+
 def test_refresh_after_a_parallel_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The state a parallel read saves serves a refresh exactly as a single read's does."""
     data = big_log(2)

@@ -107,19 +107,21 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
 
     Returns the summary and the new resumable state.
     """
-    from journal.agentlogs.detect import detect_format
-
     path = Path(path)
     _check(path)
     if fmt == "auto":
+        from journal.agentlogs.detect import detect_format
+
         fmt = state["format"] if state and state.get("format") else detect_format(path)
     if fmt == "massgen":
         from journal.agentlogs.massgen import summarize_dir
 
         s = summarize_dir(path)
         return s, {"version": STATE_VERSION, "format": fmt}
-    reader = reader_for(fmt, path)
     ident = file_identity(path)
+    if fmt == "claude-code":  # the fast path: no reader (nor the other formats' modules) needed
+        return _summarize_claude(path, ident, state if _resumable(path, fmt, ident, state) else None)
+    reader = reader_for(fmt, path)
     if reader.whole_document:
         acc = Accumulator(fmt)
         for ev in reader.feed(_load_document(path)):
@@ -132,11 +134,13 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
         s.path = str(path)
         return s, {"version": STATE_VERSION, "format": fmt, "identity": ident, "offset": ident["size"]}
 
-    resumable = bool(state and state.get("version") == STATE_VERSION and state.get("format") == fmt
-                     and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity")))
-    if fmt == "claude-code":
-        return _summarize_claude(path, ident, state if resumable else None)
-    return summarize_events(path, fmt, state if resumable else None, ident)
+    return summarize_events(path, fmt, state if _resumable(path, fmt, ident, state) else None, ident)
+
+
+def _resumable(path: Path, fmt: str, ident: dict[str, Any], state: dict[str, Any] | None) -> bool:
+    """True when ``state`` was saved by this version, for this format, from this file (maybe since grown)."""
+    return bool(state and state.get("version") == STATE_VERSION and state.get("format") == fmt
+                and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity")))
 
 
 def summarize_events(path: Path, fmt: str, state: dict[str, Any] | None = None,
