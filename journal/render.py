@@ -44,7 +44,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], title: str | No
             t.add_column(h, overflow="fold")
         for n, row in enumerate(cells):
             t.add_row(*row, style=(styles[n] if styles else None))
-        console = Console(record=True, width=max(100, Console().width))
+        console = Console()  # the terminal's width ($COLUMNS when set)
         with console.capture() as cap:
             console.print(t)
         return cap.get().rstrip("\n")
