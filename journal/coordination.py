@@ -21,7 +21,6 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 from journal import clock
 from journal.document import SessionDoc, entry_lines, norm
 from journal.errors import InvalidInput, NotFound
+from journal.fsutil import deferred_signals
 from journal.sections import (
     BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
 )
@@ -73,40 +73,6 @@ _KINDS = {
     **{norm(n): "blockers" for n in BLOCKERS}, **{norm(n): "coordination" for n in COORDINATION},
     **{norm(n): "next" for n in NEXT_STEPS},
 }
-
-
-# -- signals ------------------------------------------------------------------------------
-@contextlib.contextmanager
-def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM until the block ends, so a change and its event land together.
-
-    A second signal during the block is not held: it interrupts at once (the files
-    stay whole, since every write is an atomic replace or one whole append).
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        if signum in pending:
-            raise KeyboardInterrupt
-        pending.append(signum)
-
-    previous: dict[int, Any] = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError, OSError):
-            previous[sig] = signal.signal(sig, hold)
-    try:
-        yield
-    finally:
-        for held, handler in previous.items():
-            signal.signal(held, handler)
-        for signum in pending:
-            signal.raise_signal(signum)
 
 
 # -- data ---------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """File primitives: bounded UTF-8 reads, locked atomic replaces, whole-record appends.
 
 Every write in the journal goes through here so that a crash, SIGKILL or Ctrl+C
-leaves each file either as it was or as intended, never torn.
+leaves each file either as it was or as intended, never torn; ``deferred_signals``
+makes a change and the event that records it land together.
 """
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 LOCK_TIMEOUT_S = 60.0
+_deferring = False  # a block of deferred_signals is running: an inner one adds nothing
 
 
 def check_text(text: str, what: str = "text") -> str:
@@ -96,3 +99,40 @@ def append_record(path: Path, record: bytes) -> None:
             raise OSError(f"short write to {path}: {written} of {len(record)} bytes")
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM until the block ends, so a change and its event land together.
+
+    A second signal during the block is not held: it interrupts at once (the files
+    stay whole, since every write is an atomic replace or one whole append). Blocks
+    nest: the outermost one holds the signals for the whole.
+    """
+    import signal
+    import threading
+
+    global _deferring
+    if _deferring or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        if signum in pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):
+            previous[sig] = signal.signal(sig, hold)
+    _deferring = True
+    try:
+        yield
+    finally:
+        _deferring = False
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in pending:
+            signal.raise_signal(signum)

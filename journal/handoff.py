@@ -75,7 +75,8 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
             mission: str | None = None, archive: bool = False, agent: str | None = None,
             model: str | None = None) -> dict[str, Any]:
     """Create the session that continues ``from_id``, link the two both ways, optionally archive ``from_id``."""
-    from journal.coordination import _owner, _record, _stamp, deferred_signals, digest_text
+    from journal.coordination import _owner, _record, _stamp, digest_text
+    from journal.fsutil import deferred_signals
     from journal.ids import new_session_id, validate_id
     from journal.sessions import archive_session, create_session, find_archived, locate, mutate_session
 

@@ -6,7 +6,7 @@ from typing import Any
 from journal import activity, clock
 from journal.document import SessionDoc, entry_lines, single_line
 from journal.errors import InvalidInput
-from journal.fsutil import append_record, check_text, locked
+from journal.fsutil import append_record, check_text, deferred_signals, locked
 from journal.sections import LEARNINGS
 from journal.workspace import KNOWLEDGE_KINDS, Workspace
 
@@ -42,29 +42,30 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
     lines = [heading + "\n", "\n", *entry_lines(text, "\n")]
     lines.append(f"- {who}" + (activity.marker(event_id) if event_id else "") + "\n")
     path = ws.knowledge_path(kind)
-    with locked(ws.lock_path(path)):
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            tail = b""
-            if size:
-                f.seek(max(0, size - 2))
-                tail = f.read()
-        lead = "" if tail.endswith(b"\n\n") or size == 0 else ("\n" if tail.endswith(b"\n") else "\n\n")
-        append_record(path, (lead + "".join(lines)).encode("utf-8"))
     result: dict[str, Any] = {"file": ws.rel(path), "category": category, "priority": priority,
                               "session": session_id, "event_id": event_id}
-    if session_id is not None and event_id is not None:
-        note = f"**{date}:** {category}" + (f" ({priority})" if priority else "") + f": {text}"
-        shared = f" — shared to `{ws.rel(path)}`"
+    with deferred_signals():  # the shared entry, the session's entry and its event land together
+        with locked(ws.lock_path(path)):
+            with open(path, "rb") as f:
+                f.seek(0, 2)
+                size = f.tell()
+                tail = b""
+                if size:
+                    f.seek(max(0, size - 2))
+                    tail = f.read()
+            lead = "" if tail.endswith(b"\n\n") or size == 0 else ("\n" if tail.endswith(b"\n") else "\n\n")
+            append_record(path, (lead + "".join(lines)).encode("utf-8"))
+        if session_id is not None and event_id is not None:
+            note = f"**{date}:** {category}" + (f" ({priority})" if priority else "") + f": {text}"
+            shared = f" — shared to `{ws.rel(path)}`"
 
-        def edit(doc: SessionDoc) -> None:
-            section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
-            entry = entry_lines(note, doc.nl, "- ", "")
-            entry[0] = entry[0].rstrip("\r\n") + shared + activity.marker(event_id) + doc.nl
-            doc.append_entry(section, entry)
+            def edit(doc: SessionDoc) -> None:
+                section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
+                entry = entry_lines(note, doc.nl, "- ", "")
+                entry[0] = entry[0].rstrip("\r\n") + shared + activity.marker(event_id) + doc.nl
+                doc.append_entry(section, entry)
 
-        mutate_session(ws, session_id, edit)
-        activity.record(ws, session_id, "decision", "share-learning", event_id=event_id,
-                        section=LEARNINGS[0], text=text, tags=[kind, category])
+            mutate_session(ws, session_id, edit)
+            activity.record(ws, session_id, "decision", "share-learning", event_id=event_id,
+                            section=LEARNINGS[0], text=text, tags=[kind, category])
     return result

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from journal import SCHEMA_VERSION, __version__, activity, clock
 from journal.document import SessionDoc, entry_lines, single_line
 from journal.errors import AlreadyExists, InvalidInput, NotFound
-from journal.fsutil import atomic_write, check_text, locked
+from journal.fsutil import atomic_write, check_text, deferred_signals, locked
 from journal.ids import new_session_id, validate_id
 from journal.sections import (
     BLOCKERS, CURRENT_WORK, ENTRY_ALIASES, ENTRY_KINDS, PHASE_LABEL, EntryKind,
@@ -192,12 +192,13 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
         edit(doc)
     path = ws.active_path(sid)
     event_id = activity.new_event_id()
-    with locked(ws.lock_path(path)):
-        if path.exists() or find_archived(ws, sid):
-            raise AlreadyExists(f"session {sid!r} already exists (in ACTIVE or ARCHIVE); pick another id")
-        atomic_write(path, doc.text())
-    activity.record(ws, sid, "state_change", "create", event_id=event_id,
-                    agent=agent or meta["owner"].get("name"), text=f"{role}: {mission}")
+    with deferred_signals():
+        with locked(ws.lock_path(path)):
+            if path.exists() or find_archived(ws, sid):
+                raise AlreadyExists(f"session {sid!r} already exists (in ACTIVE or ARCHIVE); pick another id")
+            atomic_write(path, doc.text())
+        activity.record(ws, sid, "state_change", "create", event_id=event_id,
+                        agent=agent or meta["owner"].get("name"), text=f"{role}: {mission}")
     return SessionRef(sid, path)
 
 
@@ -278,11 +279,12 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
                 doc.lines[hit[0]] = doc.lines[hit[0]].replace("[ ]", "[x]", 1)
             section = doc.require(*CURRENT_WORK)
 
-    mutate_session(ws, session_id, edit)
     summary = dict(changes, phases=list(phases), phases_done=list(phases_done))
     text = "; ".join(f"{k}={v}" for k, v in summary.items() if v not in ([], None))
-    activity.record(ws, session_id, "state_change", "update", event_id=event_id,
-                    section="Current Work", text=text, agent=owner.get("agent"))
+    with deferred_signals():
+        mutate_session(ws, session_id, edit)
+        activity.record(ws, session_id, "state_change", "update", event_id=event_id,
+                        section="Current Work", text=text, agent=owner.get("agent"))
     return summary
 
 
@@ -323,13 +325,14 @@ def add_entry(ws: Workspace, session_id: str, section: str, text: str) -> dict[s
             doc.append_entry(target, entry)
         found["agent"] = _owner(doc)
 
-    mutate_session(ws, session_id, edit)
-    kind: EntryKind = found["kind"]
-    extra: dict[str, Any] = {}
-    if kind.name == "blocker":
-        extra["open_commitments"] = [{"id": event_id, "commitment": text[:500], "status": "open"}]
-    activity.record(ws, session_id, kind.event_type, f"add-{kind.name}", event_id=event_id,
-                    section=found["section"], text=text, agent=found["agent"], **extra)
+    with deferred_signals():
+        mutate_session(ws, session_id, edit)
+        kind: EntryKind = found["kind"]
+        extra: dict[str, Any] = {}
+        if kind.name == "blocker":
+            extra["open_commitments"] = [{"id": event_id, "commitment": text[:500], "status": "open"}]
+        activity.record(ws, session_id, kind.event_type, f"add-{kind.name}", event_id=event_id,
+                        section=found["section"], text=text, agent=found["agent"], **extra)
     return {"session": session_id, "section": found["section"], "event_id": event_id}
 
 
@@ -365,11 +368,13 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
         opened = re.search(r"<!-- evt:([A-Za-z0-9_:-]+) -->", line)
         found["commit_id"] = opened.group(1) if opened else event_id
 
-    mutate_session(ws, session_id, edit)
-    activity.record(ws, session_id, "commitment", "resolve-blocker", event_id=event_id,
-                    section="Blockers & Issues", text=found["text"] + (f" — {note}" if note else ""),
-                    agent=found["agent"],
-                    open_commitments=[{"id": found["commit_id"], "commitment": found["text"][:500], "status": "done"}])
+    with deferred_signals():
+        mutate_session(ws, session_id, edit)
+        activity.record(ws, session_id, "commitment", "resolve-blocker", event_id=event_id,
+                        section="Blockers & Issues", text=found["text"] + (f" — {note}" if note else ""),
+                        agent=found["agent"],
+                        open_commitments=[{"id": found["commit_id"], "commitment": found["text"][:500],
+                                           "status": "done"}])
     return {"session": session_id, "blocker": found["text"], "event_id": event_id}
 
 
@@ -384,25 +389,26 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
     src = locate(ws, session_id, archived=False).path
     dst = ws.archive_dir / f"{session_id}-{date}.md"
     event_id = activity.new_event_id()
-    with locked(ws.lock_path(src)):
-        if dst.exists():
-            raise AlreadyExists(f"{ws.rel(dst)} already exists")
-        doc = SessionDoc.read(src)
-        now = clock.iso()
-        doc.set_meta("archived_from_status", doc.meta.get("status", "planning"))
-        set_status(doc, "done")
-        doc.set_meta("ended", now)
-        doc.set_meta("updated", now)
-        ws.archive_dir.mkdir(parents=True, exist_ok=True)
-        repo = ws.git_root
-        moved = repo is not None and gitops.move(repo, src, dst)
-        atomic_write(dst, doc.text())
-        if moved and repo is not None:
-            gitops.stage(repo, dst)
-        else:
-            os.unlink(src)
-    activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst),
-                    agent=_owner(doc))
+    with deferred_signals():
+        with locked(ws.lock_path(src)):
+            if dst.exists():
+                raise AlreadyExists(f"{ws.rel(dst)} already exists")
+            doc = SessionDoc.read(src)
+            now = clock.iso()
+            doc.set_meta("archived_from_status", doc.meta.get("status", "planning"))
+            set_status(doc, "done")
+            doc.set_meta("ended", now)
+            doc.set_meta("updated", now)
+            ws.archive_dir.mkdir(parents=True, exist_ok=True)
+            repo = ws.git_root
+            moved = repo is not None and gitops.move(repo, src, dst)
+            atomic_write(dst, doc.text())
+            if moved and repo is not None:
+                gitops.stage(repo, dst)
+            else:
+                os.unlink(src)
+        activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst),
+                        agent=_owner(doc))
     return SessionRef(session_id, dst, True, date)
 
 
@@ -429,21 +435,22 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
     src = copies[-1].path
     dst = ws.active_path(session_id)
     event_id = activity.new_event_id()
-    with locked(ws.lock_path(dst)):
-        if dst.exists():
-            raise AlreadyExists(f"session {session_id!r} is already active")
-        doc = SessionDoc.read(src)
-        set_status(doc, str(doc.meta.get("archived_from_status") or "review"))
-        doc.del_meta("archived_from_status")
-        doc.del_meta("ended")
-        doc.set_meta("updated", clock.iso())
-        repo = ws.git_root
-        moved = repo is not None and gitops.move(repo, src, dst)
-        atomic_write(dst, doc.text())
-        if moved and repo is not None:
-            gitops.stage(repo, dst)
-        else:
-            os.unlink(src)
-    activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst),
-                    agent=_owner(doc))
+    with deferred_signals():
+        with locked(ws.lock_path(dst)):
+            if dst.exists():
+                raise AlreadyExists(f"session {session_id!r} is already active")
+            doc = SessionDoc.read(src)
+            set_status(doc, str(doc.meta.get("archived_from_status") or "review"))
+            doc.del_meta("archived_from_status")
+            doc.del_meta("ended")
+            doc.set_meta("updated", clock.iso())
+            repo = ws.git_root
+            moved = repo is not None and gitops.move(repo, src, dst)
+            atomic_write(dst, doc.text())
+            if moved and repo is not None:
+                gitops.stage(repo, dst)
+            else:
+                os.unlink(src)
+        activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst),
+                        agent=_owner(doc))
     return SessionRef(session_id, dst)

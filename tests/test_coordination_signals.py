@@ -87,7 +87,7 @@ def test_kill_mid_operation_leaves_whole_files(ws: Workspace, sig: signal.Signal
 def test_deferred_signal_is_delivered_after_the_block() -> None:
     code = r"""
 import os, signal, sys
-from journal.coordination import deferred_signals
+from journal.fsutil import deferred_signals
 seen = []
 signal.signal(signal.SIGTERM, lambda s, f: seen.append("handled"))
 with deferred_signals():

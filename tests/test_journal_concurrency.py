@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import random
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import orjson
+import pytest
 
 from journal.config import load_config
 from journal.document import SessionDoc
@@ -90,3 +95,47 @@ def test_sigkill_mid_write_leaves_whole_files(tmp_path):
         leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
         # a temp file may remain after SIGKILL, but the log itself is whole and check still passes
         assert all(name.startswith(".victim.md.") for name in leftovers)
+
+
+_ENTRIES = """
+import sys
+from journal.config import load_config
+from journal.sessions import add_entry
+from journal.workspace import Workspace
+ws = Workspace(load_config(sys.argv[1]))
+i = int(sys.argv[2])
+while True:
+    add_entry(ws, "victim", ("next", "completed", "blocker", "learning")[i % 4], "entry %d\\nsecond line" % i)
+    print(i, flush=True)
+    i += 1
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_entries_keep_markers_and_events_together(ws: Workspace, sig: signal.Signals) -> None:
+    """SIGINT/SIGTERM at any moment: each entry's marker and its event land together or not at all."""
+    from journal.lint import check_workspace
+    from journal.sessions import create_session
+
+    create_session(ws, "victim", "Dev", "Gets interrupted")
+    path = ws.active_path("victim")
+    rng = random.Random(int(sig))
+    start = 0
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", _ENTRIES, str(ws.root), str(start)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the loop is running: now interrupt it somewhere
+        assert first.strip().isdigit()
+        time.sleep(rng.uniform(0.0, 0.3))
+        proc.send_signal(sig)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode != 0
+        start = int((first + rest).split()[-1]) + 1000
+        assert [str(p) for p in check_workspace(ws)] == []
+        doc = SessionDoc.read(path)
+        markers = set(re.findall(r"<!-- evt:([A-Za-z0-9_:-]+) -->", doc.text()))
+        events = [orjson.loads(line) for line in ws.events_path("victim").read_bytes().splitlines()]
+        linked = {e["event_id"] for e in events if e["data"]["action"] != "create"}
+        assert markers == linked
+        assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
