@@ -25,13 +25,18 @@ def marker(event_id: str) -> str:
 
 def record(ws: Workspace, session_id: str, event_type: str, action: str, *, event_id: str,
            section: str | None = None, text: str | None = None, agent: str | None = None,
-           **extra: Any) -> None:
-    """Append the event describing a journal action to the session's event log."""
+           details: dict[str, Any] | None = None, **extra: Any) -> None:
+    """Append the event describing a journal action to the session's event log.
+
+    ``details`` are more fields of the event's ``data`` (before ``text``); ``extra`` are
+    top-level event fields (open_commitments, tags...).
+    """
     from journal.events.store import append_event
 
     data: dict[str, Any] = {"action": action}
     if section is not None:
         data["section"] = section
+    data.update(details or {})
     if text is not None:
         # The Markdown holds the whole text; the event keeps enough to find and read it.
         data["text"] = text if len(text) <= MAX_EVENT_TEXT else text[:MAX_EVENT_TEXT]

@@ -201,7 +201,8 @@ def _fit(header: list[str], blocks: list[Block], limit: int, see: str) -> str:
 
 def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dict[str, Any]:
     """Everything needed to pick ``sid`` up, as data plus the Markdown text within ``max_chars``."""
-    from journal.coordination import _age_hours, inbox, load_view
+    from journal.coordination import age_hours, inbox
+    from journal.coordination_view import load_view
     from journal.errors import InvalidInput, NotFound
     from journal.ids import validate_id
 
@@ -220,7 +221,7 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
                       *d["next"], *(b[0] for b in d["blockers"]), *(p[1] for p in d["phases"] if not p[0])])
     learnings = rank(shared_entries(ws), query)
     now = clock.now()
-    idle = _age_hours(d.get("updated"), now)
+    idle = age_hours(d.get("updated"), now)
     header = [f"# Context: {sid}" + (f" — {d['role']}" if d.get("role") else ""), ""]
     header.append(f"**Mission:** {clip(d.get('mission') or '(not set)')}")
     status = f"**Status:** {d.get('status') or '?'} · **Progress:** {d.get('progress', '?')}%"

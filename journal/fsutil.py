@@ -18,6 +18,10 @@ from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound
 MAX_TEXT_BYTES = 1_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 LOCK_TIMEOUT_S = 60.0
+# A file changed this recently may change again within the same timestamp tick without a
+# new (mtime, size): caches read it afresh and do not keep it (git's "racy" rule; 2 s
+# covers file systems with coarse timestamps).
+RACY_NS = 2_000_000_000
 _deferring = False  # a block of deferred_signals is running: an inner one adds nothing
 
 
@@ -87,6 +91,28 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def load_cache(path: Path, version: int) -> dict[str, Any]:
+    """The ``files`` of a cache that ``save_cache`` wrote with the same ``version``, else {}."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != version:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def save_cache(path: Path, version: int, files: dict[str, Any]) -> None:
+    """Replace a cache file atomically; one that cannot be written only costs speed."""
+    import orjson
+
+    with contextlib.suppress(OSError):
+        atomic_write(path, orjson.dumps({"version": version, "files": files}).decode())
 
 
 def append_record(path: Path, record: bytes) -> None:

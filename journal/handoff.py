@@ -25,7 +25,7 @@ def _summary(steps: list[str], blockers: list[Any]) -> str:
 
 
 def _one_line(text: str) -> str:
-    from journal.coordination import normalize_text
+    from journal.messages import normalize_text
 
     return " ".join(normalize_text(str(text)).split("\n")).strip()
 
@@ -75,10 +75,13 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
             mission: str | None = None, archive: bool = False, agent: str | None = None,
             model: str | None = None) -> dict[str, Any]:
     """Create the session that continues ``from_id``, link the two both ways, optionally archive ``from_id``."""
-    from journal.coordination import _owner, _record, _stamp, digest_text
+    from journal.digest import digest_text
     from journal.fsutil import deferred_signals
     from journal.ids import new_session_id, validate_id
-    from journal.sessions import archive_session, create_session, find_archived, locate, mutate_session
+    from journal.messages import utc_stamp
+    from journal.sessions import (
+        archive_session, create_session, find_archived, locate, mutate_session, session_owner,
+    )
 
     ref = locate(ws, from_id)
     source = digest_text(SessionDoc.read(ref.path).text(), from_id, str(ref.path))
@@ -91,12 +94,11 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
         raise AlreadyExists(f"session {new_id!r} already exists (in ACTIVE or ARCHIVE); pick another id")
     role = role if role is not None else source.get("role")
     mission = mission if mission is not None else source.get("mission")
-    stamp = _stamp()
+    stamp = utc_stamp()
     new_event, from_event = activity.new_event_id(), activity.new_event_id()
     steps, blockers = source["next"], source["blockers"]
-    data = {"action": "handoff", "section": COORDINATION[0], "from": from_id, "to": new_id,
-            "next_steps": steps, "open_blockers": [b[0] for b in blockers],
-            "text": f"{from_id} → {new_id}: {_summary(steps, blockers)}"}
+    details = {"from": from_id, "to": new_id, "next_steps": steps, "open_blockers": [b[0] for b in blockers]}
+    summary = f"{from_id} → {new_id}: {_summary(steps, blockers)}"
     found: dict[str, Any] = {}
 
     def record_in_source(doc: SessionDoc) -> None:
@@ -109,15 +111,17 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
         section = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
         line = f"{stamp} handed off to {new_id}: {_summary(steps, blockers)}"
         doc.append_under_label(section, HANDOFFS, entry_lines(line, doc.nl, "- ", activity.marker(from_event)))
-        found["agent"] = _owner(doc)
+        found["agent"] = session_owner(doc)
 
     with deferred_signals():
         new_ref = create_session(ws, new_id, role, mission, agent=agent, model=model,
                                  extra_meta={"handoff_from": from_id},
                                  edit=lambda doc: _seed(doc, from_id, source, stamp, new_event))
-        _record(ws, new_id, "decision", new_event, dict(data), agent)
+        activity.record(ws, new_id, "decision", "handoff", event_id=new_event, section=COORDINATION[0],
+                        text=summary, agent=agent, details=details)
         mutate_session(ws, from_id, record_in_source, archived=ref.archived)
-        _record(ws, from_id, "decision", from_event, dict(data), found.get("agent"))
+        activity.record(ws, from_id, "decision", "handoff", event_id=from_event, section=COORDINATION[0],
+                        text=summary, agent=found.get("agent"), details=details)
         archived_path = None
         if archive and not ref.archived:
             archived_path = archive_session(ws, from_id).path

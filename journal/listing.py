@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from journal.errors import JournalError
+from journal.fsutil import RACY_NS, load_cache, save_cache
 from journal.workspace import Workspace
 
 CACHE_VERSION = 3
-RACY_NS = 2_000_000_000
 FIELDS = ("id", "role", "mission", "status", "progress", "created", "updated", "ended", "owner")
 
 
@@ -53,30 +53,6 @@ def _row(path: Path) -> dict[str, Any]:
         row["owner"] = owner.get("agent") or owner.get("name")
         row["owner_kind"] = owner.get("kind")
     return row
-
-
-def _load_cache(path: Path) -> dict[str, Any]:
-    import orjson
-
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
-
-
-def _save_cache(path: Path, files: dict[str, Any]) -> None:
-    import orjson
-
-    from journal.fsutil import atomic_write
-
-    try:
-        atomic_write(path, orjson.dumps({"version": CACHE_VERSION, "files": files}).decode())
-    except OSError:
-        pass  # a cache that cannot be written only costs speed
 
 
 def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,7 +102,7 @@ def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = Fal
     """Rows of frontmatter fields for active (and/or archived) sessions, newest update first."""
     ws.require()
     cache_path = ws.state_dir / "cache" / "sessions.json"
-    cache = _load_cache(cache_path)
+    cache = load_cache(cache_path, CACHE_VERSION)
     fresh: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
     scan_active, scan_archive = include_all or not archived, include_all or archived
@@ -137,7 +113,7 @@ def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = Fal
     keep = {k: v for k, v in cache.items() if not (scan_archive if k.startswith("A/") else scan_active)}
     merged = {**keep, **fresh}
     if merged != cache:
-        _save_cache(cache_path, merged)
+        save_cache(cache_path, CACHE_VERSION, merged)
     if status:
         rows = [r for r in rows if str(r.get("status", "")).lower() == status.lower()]
     rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)

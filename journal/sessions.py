@@ -125,7 +125,8 @@ def set_status(doc: SessionDoc, status: str) -> None:
         doc.set_field(section, "Status", status.title())
 
 
-def _owner(doc: SessionDoc) -> str | None:
+def session_owner(doc: SessionDoc) -> str | None:
+    """The agent or person named as the session's owner in its frontmatter."""
     owner = doc.meta.get("owner")
     if isinstance(owner, dict):
         return owner.get("agent") or owner.get("name")
@@ -251,7 +252,7 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
     owner: dict[str, str | None] = {}
 
     def edit(doc: SessionDoc) -> None:
-        owner["agent"] = _owner(doc)
+        owner["agent"] = session_owner(doc)
         section = doc.find(*CURRENT_WORK) or doc.add_section(CURRENT_WORK[0])
         fields = ("Working On", "Status", "Progress")
         if "working_on" in changes:
@@ -323,7 +324,7 @@ def add_entry(ws: Workspace, session_id: str, section: str, text: str) -> dict[s
             doc.append_under_label(target, kind.label, entry)
         else:
             doc.append_entry(target, entry)
-        found["agent"] = _owner(doc)
+        found["agent"] = session_owner(doc)
 
     with deferred_signals():
         mutate_session(ws, session_id, edit)
@@ -364,7 +365,7 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
         resolved = f" — **resolved {clock.today()}**" + (f": {note}" if note else "")
         doc.lines[hit[0]] = body + resolved + activity.marker(event_id) + ending
         found["text"] = re.sub(r"^\*\*\d{4}-\d\d-\d\d:\*\*\s*", "", hit[2])
-        found["agent"] = _owner(doc)
+        found["agent"] = session_owner(doc)
         opened = re.search(r"<!-- evt:([A-Za-z0-9_:-]+) -->", line)
         found["commit_id"] = opened.group(1) if opened else event_id
 
@@ -408,7 +409,7 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
             else:
                 os.unlink(src)
         activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst),
-                        agent=_owner(doc))
+                        agent=session_owner(doc))
     return SessionRef(session_id, dst, True, date)
 
 
@@ -452,5 +453,5 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
             else:
                 os.unlink(src)
         activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst),
-                        agent=_owner(doc))
+                        agent=session_owner(doc))
     return SessionRef(session_id, dst)

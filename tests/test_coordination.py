@@ -6,6 +6,7 @@ import orjson
 import pytest
 
 from journal import coordination as co
+from journal import messages
 from journal.briefing import briefing, rank, shared_entries
 from journal.document import SessionDoc
 from journal.errors import AlreadyExists, InvalidInput, NotFound
@@ -49,7 +50,7 @@ def test_message_lands_in_sender_file_only_with_id_date_and_event(trio: Workspac
     line = f'- 2026-11-21 15:30 → s2: "Need help with database migration" (high) <!-- msg:{m.id} --> <!-- evt:evt_{m.id} -->'
     sent_at = coord.index("**Messages Sent:**")
     assert coord.index(line) > sent_at and coord.index(line) < coord.index("**Messages Received:**")
-    assert len(m.id) == 26 and co.ulid_time(m.id) is not None
+    assert len(m.id) == 26 and messages.ulid_time(m.id) is not None
     ev = events(trio, "s1")[-1]
     assert ev["event_id"] == f"evt_{m.id}" and ev["event_type"] == "state_change"
     assert ev["data"] | {} == ev["data"] and {k: ev["data"][k] for k in ("action", "to", "priority", "text")} == {
@@ -329,10 +330,10 @@ def _expected(text: str) -> str:
     unclosed code fence closed (so that it cannot swallow the rest of the file)."""
     from journal.document import entry_lines
 
-    text = co.normalize_text(text).strip("\n")
+    text = messages.normalize_text(text).strip("\n")
     lines = [line.rstrip() for line in text.split("\n")]
     if "".join(lines).strip():
-        body = co._escape(text)
+        body = messages.escape(text)
         written = entry_lines(body, "\n")
         if len(written) > len(body.split("\n")):
             lines.append(written[-1].strip())

@@ -1,0 +1,207 @@
+"""Every session's digest and every message, aggregated once per command and cached.
+
+The view is cached in two files while no log changed: ``.journal/cache/coordination-view.json``
+(small: sessions, acknowledgements, broadcasts, unread counts: what the board needs) and
+``coordination-mail.json`` (everyone's direct messages, read only for inboxes). No view
+is cached while a file is racy (see ``journal.digest``).
+"""
+from __future__ import annotations
+
+import bisect
+import contextlib
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from journal.digest import CACHE_VERSION, Entry, digests, scan
+from journal.fsutil import RACY_NS, atomic_write
+from journal.messages import BROADCAST, PRIORITIES
+from journal.workspace import Workspace
+
+
+class View:
+    """Every session's digest and every message, read once per command.
+
+    A message is a list ``[id, sender, to, priority, sent, text, sender_archived, complete]``
+    (there may be tens of thousands). Messages to a recipient may still be a JSON fragment
+    from the view cache, parsed only when that recipient's mail is asked for.
+    """
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, dict[str, Any]] = {}  # id -> digest (active preferred)
+        self.acked: dict[str, set[str]] = {}
+        self.casts: list[list[Any]] = []
+        self.counts: dict[str, dict[str, int]] | None = None
+        self._by_to: dict[str, list[list[Any]]] = {}
+        self._raw: dict[str, str] = {}
+        self._mail: tuple[Workspace, Path, str] | None = None  # mail in the cache, not loaded yet
+
+    def _load_mail(self) -> None:
+        import orjson
+
+        assert self._mail is not None
+        ws, path, signature = self._mail
+        self._mail = None
+        try:
+            data = orjson.loads(path.read_bytes())
+            if isinstance(data, dict) and data.get("signature") == signature and isinstance(data.get("by_to"), dict):
+                self._raw = data["by_to"]
+                return
+        except (OSError, orjson.JSONDecodeError):
+            pass
+        self._by_to = _build_view(ws, scan(ws)).by_to()  # the cache was replaced meanwhile
+
+    def to(self, sid: str) -> list[list[Any]]:
+        """Direct messages to ``sid``."""
+        if self._mail is not None:
+            self._load_mail()
+        if sid in self._raw:
+            import orjson
+
+            self._by_to[sid] = orjson.loads(self._raw.pop(sid))
+        return self._by_to.get(sid, [])
+
+    def by_to(self) -> dict[str, list[list[Any]]]:
+        """Direct messages by recipient."""
+        if self._mail is not None:
+            self._load_mail()
+        for sid in list(self._raw):
+            self.to(sid)
+        return self._by_to
+
+    def chain(self, sid: str) -> list[str]:
+        """The session and its predecessors through ``handoff_from``, nearest first."""
+        chain = [sid]
+        while True:
+            d = self.sessions.get(chain[-1]) or {}
+            prev = d.get("handoff_from")
+            if not isinstance(prev, str) or prev in chain or len(chain) > 50:
+                return chain
+            chain.append(prev)
+
+    def since(self, chain: list[str]) -> str:
+        """When the first session of ``chain`` began: broadcasts before it are not its mail."""
+        created = (self.sessions.get(chain[-1]) or {}).get("created") or ""
+        return created[:16].replace("T", " ")
+
+
+def _signature(scanned: list[Entry]) -> str:
+    """Every file's name, mtime and size, folded (zlib's checksums import in no time, hashlib's do not)."""
+    import zlib
+
+    data = "\n".join(f"{key} {stamp[0]} {stamp[1]}" for key, _p, _s, _a, stamp in sorted(scanned)).encode()
+    return f"{CACHE_VERSION}-{len(scanned)}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
+
+
+def _view_from_cache(ws: Workspace, data: dict[str, Any], mail: Path) -> View:
+    view = View()
+    folders = {True: str(ws.archive_dir), False: str(ws.active_dir)}
+    for sid, d in data["sessions"].items():
+        d["path"] = os.path.join(folders[d["archived"]], d.pop("file"))
+        view.sessions[sid] = d
+    view.acked = {sid: set(ids) for sid, ids in data["acked"].items()}
+    view.casts = data["casts"]
+    view._mail = (ws, mail, data["signature"])
+    view.counts = data["counts"]
+    return view
+
+
+def _save_view(ws: Workspace, path: Path, mail: Path, signature: str, view: View) -> None:
+    """Two files: the view (small: what the board needs) and everyone's mail, read only for inboxes."""
+    import orjson
+
+    sessions = {sid: dict({k: v for k, v in d.items() if k not in ("sent", "path")}, file=os.path.basename(d["path"]))
+                for sid, d in view.sessions.items()}
+    data = {"version": CACHE_VERSION, "signature": signature, "sessions": sessions,
+            "acked": {sid: sorted(ids) for sid, ids in view.acked.items() if ids}, "casts": view.casts,
+            "counts": view.counts}
+    by_to = {to: orjson.dumps(ms).decode() for to, ms in view.by_to().items()}
+    with contextlib.suppress(OSError):
+        atomic_write(mail, orjson.dumps({"signature": signature, "by_to": by_to}).decode())
+        atomic_write(path, orjson.dumps(data).decode())  # last: the view is valid only with its mail
+
+
+def load_view(ws: Workspace) -> View:
+    """Every session (active preferred over archived copies) and every message, deduplicated.
+
+    Served from ``.journal/cache/coordination-view.json`` while no log changed.
+    """
+    import orjson
+
+    scanned = scan(ws)
+    signature = _signature(scanned)
+    cache_path = ws.state_dir / "cache" / "coordination-view.json"
+    mail_path = ws.state_dir / "cache" / "coordination-mail.json"
+    try:
+        data = orjson.loads(cache_path.read_bytes())
+        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature:
+            return _view_from_cache(ws, data, mail_path)
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        pass
+    return _build_view(ws, scanned, signature)
+
+
+def _build_view(ws: Workspace, scanned: list[Entry], signature: str | None = None) -> View:
+    """The view computed from the per-file digests; cached when no file is racy."""
+    view = View()
+    seen: set[str] = set()
+    by_to = view._by_to
+    for d in sorted(digests(ws, scanned=scanned), key=lambda d: d["archived"]):
+        sid, archived = d["id"], d["archived"]
+        view.sessions.setdefault(sid, d)
+        view.acked.setdefault(sid, set()).update(d.get("acked") or ())
+        for mid, to, priority, sent, text, complete in d.get("sent") or ():
+            if mid not in seen:
+                seen.add(mid)
+                m = [mid, sid, to, priority, sent, text, archived, complete]
+                if to == BROADCAST:
+                    view.casts.append(m)
+                elif to in by_to:
+                    by_to[to].append(m)
+                else:
+                    by_to[to] = [m]
+    view.counts = unread_counts(view)
+    if signature is not None and all(entry[4][0] < time.time_ns() - RACY_NS for entry in scanned):
+        cache = ws.state_dir / "cache"
+        _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
+    return view
+
+
+def unread_counts(view: View) -> dict[str, dict[str, int]]:
+    """Unread messages per session and priority, without a pass over every message per session."""
+    by_to = view.by_to()
+    casts = [(m[4], m[0], m[1], m[3]) for m in view.casts]  # (sent, id, sender, priority)
+    casts.sort()
+    stamps = [c[0] for c in casts]
+    prefix = {p: [0] for p in PRIORITIES}
+    for cast in casts:
+        for p in PRIORITIES:
+            prefix[p].append(prefix[p][-1] + (cast[3] == p))
+    cast_by_id = {cast[1]: cast for cast in casts}
+    cast_by_sender: dict[str, list[tuple[str, str, str, str]]] = {}
+    for cast in casts:
+        cast_by_sender.setdefault(cast[2], []).append(cast)
+    out: dict[str, dict[str, int]] = {}
+    for sid in view.sessions:
+        chain = view.chain(sid)
+        acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
+        since = view.since(chain)
+        counts = dict.fromkeys(PRIORITIES, 0)
+        for c in chain:
+            for mid, sender, _to, priority, *_ in by_to.get(c, ()):
+                if sender not in chain and mid not in acked:
+                    counts[priority] += 1
+        k = bisect.bisect_left(stamps, since)
+        for p in PRIORITIES:
+            counts[p] += prefix[p][-1] - prefix[p][k]
+        for c in chain:
+            for sent, _mid, _sender, priority in cast_by_sender.get(c, ()):
+                if sent >= since:
+                    counts[priority] -= 1
+        for mid in acked:
+            hit = cast_by_id.get(mid)
+            if hit is not None and hit[0] >= since and hit[2] not in chain:
+                counts[hit[3]] -= 1
+        out[sid] = counts
+    return out

@@ -1,0 +1,253 @@
+"""What coordination needs from each session log, read in one pass and cached per file.
+
+A digest holds a log's frontmatter fields, its Current Work, open blockers, next
+steps, recent completions, the messages it sent and the ids it acknowledged. Digests
+are cached in ``.journal/cache/coordination.json`` by (mtime_ns, size); a file changed
+in the last 2 s is always read afresh (git's "racy timestamp" rule).
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from journal import clock
+from journal.document import _LABEL, fence_step, norm, strip_markers
+from journal.fsutil import RACY_NS, load_cache, read_text, save_cache
+from journal.messages import parse_sent, received_ids, ulid_time
+from journal.sections import (
+    BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
+)
+from journal.workspace import Workspace
+
+CACHE_VERSION = 2
+
+_HEAD = re.compile(r"^(#{1,2})(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_EVT_ID = re.compile(r"<!-- evt:evt_([0-9a-z]{26}) -->")
+_CHECK = re.compile(r"^\s*[-*+] \[( |x|X)\] (.*)$")
+_PLAIN_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) (?!\[[ xX]\] )(.*)$")
+_DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2}):?\*\*:?\s*")
+_WORKING_ON = re.compile(r"^\s*\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_KINDS = {
+    **{norm(n): "current" for n in CURRENT_WORK}, **{norm(n): "completed" for n in COMPLETED},
+    **{norm(n): "blockers" for n in BLOCKERS}, **{norm(n): "coordination" for n in COORDINATION},
+    **{norm(n): "next" for n in NEXT_STEPS},
+}
+
+
+def _as_iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    moment = clock.as_datetime(value)
+    return clock.iso(moment) if moment is not None else str(value)
+
+
+def _clean(text: str) -> str:
+    return strip_markers(text).strip()
+
+
+def _section_kind(title: str) -> str | None:
+    t = norm(title)
+    if t in _KINDS:
+        return _KINDS[t]
+    for name, kind in _KINDS.items():
+        if t.startswith(name + " ") or t.endswith(" " + name):
+            return kind
+    return None
+
+
+def _frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
+    from journal.document import load_yaml
+    from journal.errors import MalformedFile
+
+    if not text.startswith("---"):
+        raise MalformedFile(f"{where}: no YAML frontmatter")
+    first = text.find("\n")
+    m = re.compile(r"^(?:---|\.\.\.)\r?$", re.M).search(text, first + 1)
+    if first < 0 or m is None:
+        raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
+    meta = load_yaml(text[first + 1 : m.start()], where) or {}
+    if not isinstance(meta, dict):
+        raise MalformedFile(f"{where}: frontmatter is not a mapping")
+    return meta, m.end()
+
+
+def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
+    """What coordination needs from one log, read in one pass without a full SessionDoc."""
+    meta, body_at = _frontmatter(text, where)
+    owner = meta.get("owner")
+    d: dict[str, Any] = {
+        "id": str(meta.get("id") or sid), "role": meta.get("role"), "mission": meta.get("mission"),
+        "status": meta.get("status"), "progress": meta.get("progress"),
+        "created": _as_iso(meta.get("created")), "updated": _as_iso(meta.get("updated")),
+        "owner": (owner.get("agent") or owner.get("name")) if isinstance(owner, dict) else owner,
+        "owner_kind": owner.get("kind") if isinstance(owner, dict) else None,
+        "handoff_from": meta.get("handoff_from"), "handoff_to": meta.get("handoff_to"),
+        "working_on": None, "phases": [], "blockers": [], "next": [], "completed": [],
+        "sent": [], "acked": [],
+    }
+    created_day = (d["created"] or "")[:10]
+    lines = text[body_at:].split("\n")
+    section: str | None = None
+    label: str | None = None
+    fence: str | None = None
+    header: str | None = None
+    cont: list[str] = []
+    day_label = ""
+
+    def finish() -> None:
+        nonlocal header
+        if header is not None:
+            msg = parse_sent(sid, header, cont, created_day)
+            if msg is not None:
+                d["sent"].append(msg)
+        header = None
+        cont.clear()
+
+    for raw in lines:
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if header is not None:
+            if not line or line[0] in " \t":
+                cont.append(line)
+                fence = fence_step(line, fence)[1]
+                continue
+            finish()
+        is_fence, fence = fence_step(line, fence)
+        if is_fence or fence is not None or not line.strip():
+            continue
+        if line[0] == "#":
+            h = _HEAD.match(line)
+            if h:
+                section = _section_kind(h.group(2)) if len(h.group(1)) == 2 else None
+                label = None
+                continue
+        if section is None:
+            continue
+        lm = _LABEL.match(line.strip())
+        if lm:
+            label = norm(lm.group(1))
+            if _DATE_LABEL.match(lm.group(1).strip()):
+                day_label = lm.group(1).strip()
+            continue
+        if section == "coordination":
+            if line[:2] not in ("- ", "* ", "+ "):
+                continue
+            if label in (None, norm(MESSAGES_SENT)) and " → " in line:
+                header = line
+            elif label in (None, norm(MESSAGES_RECEIVED)):
+                d["acked"] += received_ids(line)
+        elif section == "current":
+            w = _WORKING_ON.match(line)
+            if w and d["working_on"] is None:
+                d["working_on"] = _clean(w.group(1)) or None
+            c = _CHECK.match(line)
+            if c:
+                d["phases"].append([c.group(1) != " ", _clean(c.group(2))])
+        elif section == "blockers":
+            c = _CHECK.match(line)
+            if c and c.group(1) == " ":
+                body = _clean(c.group(2))
+                dm = _DATE_PREFIX.match(body)
+                since = dm.group(1) if dm else None
+                evt = _EVT_ID.search(c.group(2))
+                if evt:
+                    t = ulid_time(evt.group(1))
+                    exact = clock.iso(datetime.fromtimestamp(t, timezone.utc)) if t is not None else None
+                    if exact is not None and (since is None or exact[:10] == since):
+                        since = exact
+                d["blockers"].append([body[dm.end():] if dm else body, since])
+        elif section == "next":
+            c = _CHECK.match(line)
+            if c:
+                if c.group(1) == " ":
+                    d["next"].append(_clean(c.group(2)))
+            elif line[0] not in " \t":
+                p = _PLAIN_ITEM.match(line)
+                if p:
+                    d["next"].append(_clean(p.group(1)))
+        elif section == "completed":
+            c = _CHECK.match(line)
+            if c and c.group(1) != " " and line[0] not in " \t":
+                body = _clean(c.group(2))
+                dm = _DATE_PREFIX.match(body)
+                d["completed"].append([dm.group(1) if dm else day_label or None, body[dm.end():] if dm else body])
+    finish()
+    d["completed"] = d["completed"][-10:]
+    return d
+
+
+# -- all digests, cached ------------------------------------------------------------------
+def _digest_file(path: Path, sid: str) -> dict[str, Any]:
+    from journal.errors import JournalError
+
+    try:
+        return digest_text(read_text(path), sid, str(path))
+    except (JournalError, OSError) as e:
+        return {"id": sid, "error": str(e), "sent": [], "acked": [], "blockers": [], "next": [],
+                "phases": [], "completed": []}
+
+
+Entry = tuple[str, str, str, bool, list[int]]  # cache key, path, session id, archived, [mtime_ns, size]
+
+
+def scan(ws: Workspace, archived: bool = True) -> list[Entry]:
+    """Every log file with its (mtime_ns, size): one stat each, nothing read."""
+    from journal.sessions import ARCHIVE_NAME
+
+    ws.require()
+    out: list[Entry] = []
+    folders = [(ws.active_dir, False)] + ([(ws.archive_dir, True)] if archived else [])
+    for folder, is_archive in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            if is_archive:
+                m = ARCHIVE_NAME.match(name)
+                if not m:
+                    continue
+                sid = m["id"]
+            else:
+                sid = name[:-3]
+            try:
+                st = entry.stat()
+            except FileNotFoundError:
+                continue  # archived or removed meanwhile
+            out.append((("A/" if is_archive else "") + name, entry.path, sid, is_archive, [st.st_mtime_ns, st.st_size]))
+    return out
+
+
+def digests(ws: Workspace, archived: bool = True, scanned: list[Entry] | None = None) -> list[dict[str, Any]]:
+    """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
+    cache_path = ws.state_dir / "cache" / "coordination.json"
+    cache = load_cache(cache_path, CACHE_VERSION)
+    fresh: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
+    changed = False
+    racy = time.time_ns() - RACY_NS
+    for key, path, sid, is_archive, stamp in scanned if scanned is not None else scan(ws, archived):
+        hit = cache.get(key)
+        if hit is not None and hit[0] == stamp and stamp[0] < racy:
+            d = hit[1]
+        else:
+            d, changed = _digest_file(Path(path), sid), True
+        if stamp[0] < racy:
+            fresh[key] = [stamp, d]
+        d["id"], d["archived"], d["path"] = sid, is_archive, path
+        out.append(d)
+    if not archived:
+        fresh.update({k: v for k, v in cache.items() if k.startswith("A/")})
+    if changed or len(fresh) != len(cache):
+        local = ("path", "archived")  # recomputed on every read, never cached
+        save_cache(cache_path, CACHE_VERSION, {k: [st, {f: v for f, v in d.items() if f not in local}]
+                                 for k, (st, d) in fresh.items()})
+    return out

@@ -1,0 +1,175 @@
+"""A message as it is written in a session log: the record, the line format, its parsing.
+
+A sent message is one list entry under Coordination → Messages Sent::
+
+    - 2026-11-21 15:30 → session-5: "Need help with database migration" (high) <!-- msg:ID --> <!-- evt:evt_ID -->
+
+(UTC date and time; further lines of a multi-line text follow, indented under it).
+The message id is a ULID shared with the event that records it. An acknowledgement
+is the same shape with ``←`` and the sender, under Messages Received.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from journal import clock
+from journal.document import _LABEL, fence_step
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+BROADCAST = "broadcast"
+CACHED_TEXT = 4096  # longer message texts are re-read from their file when shown
+
+_TAIL = re.compile(r"(?:\s*<!-- (?:evt|msg):[A-Za-z0-9_:-]+ -->)+\s*$")
+_MSG_ID = re.compile(r"<!-- msg:([A-Za-z0-9_:-]+) -->")
+_STAMP = r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::\d{2})?Z?"
+_SENT = re.compile(r"^[-*+] " + _STAMP + r" → (.+?): (.*?)(?: \((low|normal|high|urgent)\))?$")
+_RECEIVED = re.compile(r"^[-*+] " + _STAMP + r" ← ")
+_UNESCAPE = re.compile(r"^(\s*)\\")
+_LEAD = re.compile(r"^(\s*)(?=\\)")
+_LEAD_SPACE = re.compile(r"^(\s*)")
+_DEEP_FENCE = re.compile(r"^ {2,3}(`{3,}|~{3,})")
+_AMP = re.compile(r"&((?:amp;)*)lt;!--")
+_UNAMP = re.compile(r"&amp;((?:amp;)*)lt;!--")
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+_CROCKFORD = {c: i for i, c in enumerate("0123456789abcdefghjkmnpqrstvwxyz")}
+
+
+@dataclass
+class Message:
+    """One message as an inbox shows it."""
+
+    id: str
+    sender: str
+    to: str
+    priority: str
+    sent: str  # "YYYY-MM-DD HH:MM" (UTC)
+    text: str
+    unread: bool = True
+    sender_archived: bool = False
+    via: str | None = None  # addressed to this session's predecessor (handoff)
+    complete: bool = True  # False when ``text`` was cut to CACHED_TEXT characters
+
+    @property
+    def broadcast(self) -> bool:
+        return self.to == BROADCAST
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("complete")
+        out["broadcast"] = self.broadcast
+        out["from"] = out.pop("sender")
+        return out
+
+
+def ulid_time(ulid: str) -> float | None:
+    """Seconds since the epoch encoded in a ULID's first ten characters."""
+    try:
+        ms = 0
+        for ch in ulid[:10]:
+            ms = ms * 32 + _CROCKFORD[ch]
+    except KeyError:
+        return None
+    return ms / 1000 if len(ulid) >= 10 else None
+
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """The minute a message or handoff is written at: ``YYYY-MM-DD HH:MM`` in UTC."""
+    return (moment or clock.now()).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def normalize_text(text: str) -> str:
+    """Line breaks as ``\n`` only (``str.splitlines`` also breaks at U+2028, U+2029 and U+0085)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_SEPARATORS)
+
+
+def escape(text: str) -> str:
+    """Message text as written after the quote: the exact inverse of ``parse_sent``'s unescaping
+    once ``entry_lines`` has escaped its own way."""
+    # A line that starts with a backslash gets one more, and so does a line shaped like a
+    # **Label:** (SessionDoc would end the list there, even indented) or a fence indented by
+    # 2-3 spaces (entry_lines counts it as a fence, but indented under the bullet it is none,
+    # and the closing fence entry_lines adds would open one). A literal '&lt;!--' gets '&amp;'.
+    lines = []
+    for n, line in enumerate(text.split("\n")):
+        line = _LEAD.sub(r"\1\\", line)
+        if _LABEL.match(line.strip()) or (n and _DEEP_FENCE.match(line)):
+            line = _LEAD_SPACE.sub(r"\1\\", line)
+        lines.append(_AMP.sub(r"&amp;\1lt;!--", line))
+    text = "\n".join(lines)
+    if fence_step(text.split("\n", 1)[0], None)[0]:
+        text = "\\" + text  # a fence cannot open inside the quoted first line
+    return text
+
+
+def _unescape(lines: list[str]) -> str:
+    return "\n".join(_UNAMP.sub(r"&\1lt;!--", _UNESCAPE.sub(r"\1", line).replace("&lt;!--", "<!--"))
+                     for line in lines)
+
+
+def parse_sent(sender: str, header: str, cont: list[str], created_day: str,
+               limit: int | None = CACHED_TEXT) -> list[Any] | None:
+    """[id, to, priority, stamp, text, complete] of a Messages Sent entry, or None.
+
+    ``header`` is the entry's first line, ``cont`` its continuation lines (trailing blank
+    ones are dropped from it); a text over ``limit`` characters is cut and not complete.
+    """
+    ids = _MSG_ID.findall(header)
+    bare = _TAIL.sub("", header)
+    m = _SENT.match(bare)
+    if m is None:
+        return None
+    day, hh, mm, to, first, priority = m.groups()
+    to = to.strip()
+    if len(first) >= 2 and first[0] == '"' and first[-1] == '"':
+        first = first[1:-1]
+    while cont and not cont[-1].strip():
+        cont.pop()
+    text = _unescape([first] + [line[2:] if line.startswith("  ") else line.lstrip() for line in cont])
+    if ids:
+        msg_id = ids[-1]
+    else:  # a hand-written line: an id that stays the same while the line does
+        import hashlib
+
+        msg_id = "x" + hashlib.sha1(f"{sender}\n{header}".encode()).hexdigest()[:20]
+    stamp = f"{day or created_day} {int(hh):02d}:{mm}".strip()
+    complete = limit is None or len(text) <= limit
+    return [msg_id, to, priority or "normal", stamp, text if complete else text[:limit], complete]
+
+
+def read_full_text(path: Path, sender: str, msg_id: str) -> str | None:
+    """The whole text of message ``msg_id`` in the sender's log at ``path``, or None."""
+    from journal.fsutil import read_text
+
+    lines = read_text(path).split("\n")
+    for i, line in enumerate(lines):
+        if f"<!-- msg:{msg_id} -->" in line and " → " in line:
+            cont = []
+            for nxt in lines[i + 1 :]:
+                nxt = nxt.rstrip("\r")
+                if nxt and nxt[0] not in " \t":
+                    break
+                cont.append(nxt)
+            full = parse_sent(sender, line.rstrip("\r"), cont, "", limit=None)
+            if full is not None:
+                return str(full[4])
+    return None
+
+
+def received_ids(line: str) -> list[str]:
+    """The message ids a Messages Received entry acknowledges ([] for any other line)."""
+    return _MSG_ID.findall(line) if _RECEIVED.match(line) else []
+
+
+def quote(text: str, limit: int = 120) -> str:
+    """The first line of ``text``, cut to ``limit`` characters, with … when there is more."""
+    text = normalize_text(text).strip()
+    first = text.split("\n", 1)[0].strip()
+    more = "\n" in text
+    if len(first) > limit:
+        first, more = first[: limit - 1].rstrip(), True
+    return first + ("…" if more else "")
