@@ -128,10 +128,11 @@ def compile_check(node: dict[str, Any]) -> Check | None:
             req = tuple(value)
             checks.append(_pred(lambda v, req=req: type(v) is not dict or all(r in v for r in req)))
         elif key == "properties":
-            props = {k: compile_check(sub) for k, sub in value.items()}
-            if any(c is None for c in props.values()):
+            compiled = {k: compile_check(sub) for k, sub in value.items()}
+            props = {k: c for k, c in compiled.items() if c is not None}
+            if len(props) != len(compiled):
                 return None
-            checks.append(_properties_check(props))  # type: ignore[arg-type]
+            checks.append(_properties_check(props))
         elif key == "additionalProperties":
             known = frozenset(node.get("properties", {}))
             if node.get("patternProperties"):
