@@ -17,6 +17,10 @@ could not know is put right:
 * models, tools and model indexes keep the order of first appearance;
 * session identity and title come from the first part that has them.
 
+A worker sends its ids as joined strings (``pack``), a fraction of the memory of
+sets of strings. The merged tally, and so the state saved for a later refresh, is
+the one a single read makes (sets of ids aside, whose order is arbitrary anyway).
+
 When the part shares an id with the earlier ones (resumed sessions repeating
 history), or the cut falls inside a message, or a worker failed, ``merge``
 refuses and that part is read again here, continuing the running tally: the
