@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.document import _LABEL, fence_step, norm, strip_markers
+from journal.document import LABEL, fence_step, norm, strip_markers
 from journal.fsutil import RACY_NS, load_cache, read_text, save_cache
 from journal.messages import parse_sent, received_ids, ulid_time
 from journal.sections import (
@@ -128,7 +128,7 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
                 continue
         if section is None:
             continue
-        lm = _LABEL.match(line.strip())
+        lm = LABEL.match(line.strip())
         if lm:
             label = norm(lm.group(1))
             if _DATE_LABEL.match(lm.group(1).strip()):

@@ -20,7 +20,7 @@ _H2 = re.compile(r"^##(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _H1 = re.compile(r"^#(?!#)[ \t]+")
 _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
+LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
 _FIELD = re.compile(r"^\s*\*\*(.+?):?\*\*:?\s*(.*)$")
 _MARKER = re.compile(r"\s*<!-- (evt|msg):[A-Za-z0-9_:-]+ -->")
 _WORD = re.compile(r"[^a-z0-9]+")
@@ -317,7 +317,7 @@ class SessionDoc:
     def find_label(self, section: Section, label: str) -> int | None:
         want = norm(label)
         for i in range(section.start, section.end):
-            m = _LABEL.match(self.lines[i].strip())
+            m = LABEL.match(self.lines[i].strip())
             if m and norm(m.group(1)) == want:
                 return i
         return None
@@ -333,7 +333,7 @@ class SessionDoc:
                 i += 1
                 continue
             continuation = line.startswith((" ", "\t"))
-            if not continuation and (_LABEL.match(stripped) or not (stripped[:2] in ("- ", "* ", "+ ") or stripped[:1].isdigit())):
+            if not continuation and (LABEL.match(stripped) or not (stripped[:2] in ("- ", "* ", "+ ") or stripped[:1].isdigit())):
                 break
             last = i
             i += 1

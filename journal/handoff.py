@@ -40,7 +40,7 @@ def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, eve
     status = str(source.get("status") or "planning").lower()
     if status in ("done", "review"):
         status = "planning"
-    set_status(doc, status)
+    set_status(doc, status, event_id)
     progress = source.get("progress")
     section = doc.find(*CURRENT_WORK) or doc.add_section(CURRENT_WORK[0])
     if isinstance(progress, int) and not isinstance(progress, bool) and 0 <= progress <= 100:

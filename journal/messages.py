@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.document import _LABEL, fence_step
+from journal.document import LABEL, fence_step
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 BROADCAST = "broadcast"
@@ -97,7 +97,7 @@ def escape(text: str) -> str:
     lines = []
     for n, line in enumerate(text.split("\n")):
         line = _LEAD.sub(r"\1\\", line)
-        if _LABEL.match(line.strip()) or (n and _DEEP_FENCE.match(line)):
+        if LABEL.match(line.strip()) or (n and _DEEP_FENCE.match(line)):
             line = _LEAD_SPACE.sub(r"\1\\", line)
         lines.append(_AMP.sub(r"&amp;\1lt;!--", line))
     text = "\n".join(lines)

@@ -117,12 +117,12 @@ def _login_name() -> str:
         return "unknown"
 
 
-def set_status(doc: SessionDoc, status: str) -> None:
+def set_status(doc: SessionDoc, status: str, event_id: str) -> None:
     """Set the status in the frontmatter and, when present, the Current Work line."""
     doc.set_meta("status", status)
     section = doc.find(*CURRENT_WORK)
     if section is not None and doc.field_line(section, "Status") is not None:
-        doc.set_field(section, "Status", status.title())
+        doc.set_field(section, "Status", status.title() + activity.marker(event_id))
 
 
 def session_owner(doc: SessionDoc) -> str | None:
@@ -178,7 +178,9 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
     if not ws.exists():
         init_workspace(ws)
     now = clock.iso()
+    event_id = activity.new_event_id()
     meta = _frontmatter(ws, sid, role, mission, agent, model, now)
+    meta["created_event"] = event_id  # the create event points back at this file
     meta.update(extra_meta or {})
     source, where = session_template(ws.template_path, template)
     frontmatter = "".join(line for key, value in meta.items() for line in dump_yaml_lines(key, value, "\n"))
@@ -192,7 +194,6 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
     if edit is not None:
         edit(doc)
     path = ws.active_path(sid)
-    event_id = activity.new_event_id()
     with deferred_signals():
         with locked(ws.lock_path(path)):
             if path.exists() or find_archived(ws, sid):
@@ -260,24 +261,26 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
             section = doc.require(*CURRENT_WORK)
         if "status" in changes:
             doc.set_meta("status", changes["status"])
-            doc.set_field(section, "Status", changes["status"].title(), after=fields[:1])
+            doc.set_field(section, "Status", changes["status"].title() + activity.marker(event_id), after=fields[:1])
             section = doc.require(*CURRENT_WORK)
         if "progress" in changes:
             doc.set_meta("progress", changes["progress"])
-            doc.set_field(section, "Progress", f"{changes['progress']}%", after=fields[:2])
+            doc.set_field(section, "Progress", f"{changes['progress']}%" + activity.marker(event_id), after=fields[:2])
             section = doc.require(*CURRENT_WORK)
         for phase in phases:
             items = _checkbox_items(doc, section.start, section.end)
             if not any(it[2].lower() == phase.lower() for it in items):
-                doc.append_under_label(section, PHASE_LABEL, entry_lines(phase, doc.nl, "- [ ] "))
+                doc.append_under_label(section, PHASE_LABEL, entry_lines(phase, doc.nl, "- [ ] ", activity.marker(event_id)))
                 section = doc.require(*CURRENT_WORK)
         for phase in phases_done:
             items = _checkbox_items(doc, section.start, section.end)
             hit = _match_item(items, phase, "phase")
             if hit is None:
-                doc.append_under_label(section, PHASE_LABEL, entry_lines(phase, doc.nl, "- [x] "))
+                doc.append_under_label(section, PHASE_LABEL, entry_lines(phase, doc.nl, "- [x] ", activity.marker(event_id)))
             elif not hit[1]:
-                doc.lines[hit[0]] = doc.lines[hit[0]].replace("[ ]", "[x]", 1)
+                line = doc.lines[hit[0]]
+                body = line.rstrip("\r\n")
+                doc.lines[hit[0]] = body.replace("[ ]", "[x]", 1) + activity.marker(event_id) + line[len(body):]
             section = doc.require(*CURRENT_WORK)
 
     summary = dict(changes, phases=list(phases), phases_done=list(phases_done))
@@ -397,8 +400,9 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
             doc = SessionDoc.read(src)
             now = clock.iso()
             doc.set_meta("archived_from_status", doc.meta.get("status", "planning"))
-            set_status(doc, "done")
+            set_status(doc, "done", event_id)
             doc.set_meta("ended", now)
+            doc.set_meta("archived_event", event_id)
             doc.set_meta("updated", now)
             ws.archive_dir.mkdir(parents=True, exist_ok=True)
             repo = ws.git_root
@@ -441,9 +445,11 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
             if dst.exists():
                 raise AlreadyExists(f"session {session_id!r} is already active")
             doc = SessionDoc.read(src)
-            set_status(doc, str(doc.meta.get("archived_from_status") or "review"))
+            set_status(doc, str(doc.meta.get("archived_from_status") or "review"), event_id)
             doc.del_meta("archived_from_status")
             doc.del_meta("ended")
+            doc.del_meta("archived_event")
+            doc.set_meta("restored_event", event_id)
             doc.set_meta("updated", clock.iso())
             repo = ws.git_root
             moved = repo is not None and gitops.move(repo, src, dst)

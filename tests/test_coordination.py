@@ -380,3 +380,12 @@ def test_indented_fence_lines_cannot_hide_the_rest_of_the_log(trio: Workspace) -
     second = co.send_message(trio, "s1", "s2", "next")
     assert [s.title for s in SessionDoc(text_of(trio, "s1")).sections()] == titles
     assert {m.id: m.text for m in co.inbox(trio, "s2")} == {first.id: "see\n  ~~~", second.id: "next"}
+
+
+def test_a_fence_line_with_an_info_string_does_not_hide_later_messages(trio: Workspace) -> None:
+    """Inside an open fence, '```x' is text, not a closing fence (CommonMark): later mail stays visible."""
+    co.send_message(trio, "s1", "s2", "first line\n```\ncode\n```x\nmore")
+    co.send_message(trio, "s1", "s2", "second message")
+    texts = [m.text for m in co.inbox(trio, "s2")]
+    assert len(texts) == 2 and "second message" in texts
+    assert any(t.startswith("first line") for t in texts)

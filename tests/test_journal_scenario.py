@@ -140,3 +140,36 @@ def test_command_routes_cover_every_command():
     for name in full.commands:  # type: ignore[attr-defined]
         only = typer.main.get_command(build_app([name]))
         assert name in only.commands  # type: ignore[attr-defined]
+
+
+def test_every_change_and_its_event_point_at_each_other(cli, repo):
+    """Each journal action appends an event, and what it wrote carries that event's id."""
+    import re
+
+    cli("create", "s1", "Dev", "Link everything")
+    cli("update", "-s", "s1", "--working-on", "Linking", "--status", "building", "--progress", "10", "--phase", "One")
+    cli("update", "-s", "s1", "--phase-done", "One", "--progress", "20")
+    for kind in ("completed", "service", "learning", "blocker", "next", "collaboration"):
+        cli("add", "-s", "s1", kind, f"a {kind}")
+    cli("resolve", "-s", "s1", "blocker", "1")
+    cli("share-learning", "Linking", "Events and entries point at each other", "-s", "s1")
+    cli("archive", "s1")
+    cli("restore", "s1")
+    text = (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8")
+    events = [json.loads(line) for line in (repo / "coordination/events/s1.jsonl").read_text(encoding="utf-8").splitlines()]
+    ids_in_text = set(re.findall(r"<!-- evt:(evt_[0-9a-z]{26}) -->", text))
+    ids_in_text |= set(re.findall(r"^(?:created|restored)_event: (evt_[0-9a-z]{26})$", text, re.M))
+    actions = {e["event_id"]: e["data"]["action"] for e in events}
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert sorted(actions.values()) == sorted(
+        ["create", "update", "update", "add-completed", "add-service", "add-learning", "add-blocker", "add-next",
+         "add-collaboration", "resolve-blocker", "share-learning", "archive", "restore"])
+    archive_id = next(i for i, a in actions.items() if a == "archive")
+    restore_id = next(i for i, a in actions.items() if a == "restore")
+    assert ids_in_text == set(actions) - {archive_id}  # the archive event is named by the archived copy
+    status_line = next(line for line in text.splitlines() if line.startswith("**Status:**"))
+    assert status_line == f"**Status:** Building <!-- evt:{restore_id} -->"
+    assert "archived_event" not in text and f"restored_event: {restore_id}" in text
+    knowledge = (repo / "coordination/shared-knowledge/learnings.md").read_text(encoding="utf-8")
+    share_id = next(i for i, a in actions.items() if a == "share-learning")
+    assert f"<!-- evt:{share_id} -->" in knowledge
