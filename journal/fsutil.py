@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,9 +55,69 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
         raise MalformedFile(f"{path} is not UTF-8 text (byte {e.start})") from e
 
 
+_thread_locks: dict[str, threading.RLock] = {}
+_thread_guard = threading.Lock()
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def locked(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Hold an exclusive inter-process lock (a separate lock file) for the block."""
+    """Hold an exclusive lock on ``lock_path`` across processes and threads for the block.
+
+    POSIX: ``flock`` on a separate lock file (released by the kernel if the process
+    dies, so a crash never leaves a stale lock), behind a per-path thread lock;
+    re-entrant within a thread. Elsewhere: the filelock package.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        with _portable_lock(lock_path, timeout):
+            yield
+        return
+    key = str(lock_path)
+    with _thread_guard:
+        tlock = _thread_locks.setdefault(key, threading.RLock())
+    if not tlock.acquire(timeout=timeout):
+        raise LockTimeout(f"another journal thread holds {lock_path} (waited {timeout:.0f}s)")
+    depth: dict[str, int] = _held.__dict__.setdefault("depth", {})
+    try:
+        if depth.get(key):
+            depth[key] += 1
+            try:
+                yield
+            finally:
+                depth[key] -= 1
+            return
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            pause = 0.0002
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise LockTimeout(f"another journal process holds {lock_path} (waited {timeout:.0f}s)") from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.01)
+            depth[key] = 1
+            try:
+                yield
+            finally:
+                depth[key] = 0
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+    finally:
+        tlock.release()
+
+
+@contextlib.contextmanager
+def _portable_lock(lock_path: Path, timeout: float) -> Iterator[None]:  # pragma: no cover - Windows
     from filelock import FileLock, Timeout
 
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +198,6 @@ def deferred_signals() -> Iterator[None]:
     nest: the outermost one holds the signals for the whole.
     """
     import signal
-    import threading
 
     global _deferring
     if _deferring or threading.current_thread() is not threading.main_thread():

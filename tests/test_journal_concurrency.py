@@ -139,3 +139,36 @@ def test_interrupted_entries_keep_markers_and_events_together(ws: Workspace, sig
         linked = {e["event_id"] for e in events if e["data"]["action"] != "create"}
         assert markers == linked
         assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from journal.fsutil import locked
+with locked(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_lock_excludes_other_processes_and_is_reentrant_within_one(tmp_path):
+    import pytest
+
+    from journal.errors import LockTimeout
+    from journal.fsutil import locked
+
+    lock = tmp_path / "locks" / "x.lock"
+    with locked(lock):
+        with locked(lock, timeout=1):  # the same thread may take it again
+            pass
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(lock)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+        with pytest.raises(LockTimeout, match="another journal process holds"):
+            with locked(lock, timeout=0.3):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with locked(lock, timeout=5):  # a killed holder's lock is released by the kernel
+        pass

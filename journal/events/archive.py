@@ -13,7 +13,8 @@ from typing import Any
 
 from journal.errors import InvalidInput, NotFound
 from journal.events.query import log_files, session_of
-from journal.events.store import _paths, gz_path, log_lock
+from journal.events.store import _paths, gz_path
+from journal.fsutil import locked
 from journal.workspace import Workspace
 
 _ARCHIVED = re.compile(r"^(?P<id>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.md$")
@@ -61,7 +62,7 @@ def compress_log(ws: Workspace, session_id: str) -> int:
     """Move ``<id>.jsonl`` into ``<id>.jsonl.gz`` (appending to an existing one); return bytes compressed."""
     path, lock = _paths(ws, session_id)
     gz = gz_path(path)
-    with log_lock(lock):
+    with locked(lock):
         if not path.is_file():
             return 0
         size = path.stat().st_size
@@ -102,7 +103,7 @@ def restore_log(ws: Workspace, session_id: str) -> dict[str, Any]:
     """Decompress ``<id>.jsonl.gz`` back to ``<id>.jsonl`` (events appended since come after)."""
     path, lock = _paths(ws, session_id)
     gz = gz_path(path)
-    with log_lock(lock):
+    with locked(lock):
         if not gz.is_file():
             raise NotFound(f"no compressed event log for session {session_id!r} ({ws.rel(gz)})")
 

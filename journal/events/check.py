@@ -14,7 +14,8 @@ import orjson
 from journal.errors import InvalidInput
 from journal.events.query import MAX_LINE, log_files, session_of
 from journal.events.schema import validate
-from journal.events.store import _paths, log_lock
+from journal.events.store import _paths
+from journal.fsutil import locked
 from journal.workspace import Workspace
 
 
@@ -128,7 +129,7 @@ def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem
 def _repair(ws: Workspace, path: Path, problems: list[Problem]) -> None:
     """Under the log's lock: move a torn tail and garbage lines aside, end the file with a newline."""
     _, lock = _paths(ws, session_of(path))
-    with log_lock(lock):
+    with locked(lock):
         data = path.read_bytes()  # re-read inside the lock: another writer may have appended
         keep: list[bytes] = []
         removed: list[bytes] = []

@@ -7,17 +7,15 @@ A log is ``events/<session-id>.jsonl``; once compressed by ``journal events arch
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from journal.errors import InvalidInput, LockTimeout
+from journal.errors import InvalidInput
 from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
-from journal.fsutil import LOCK_TIMEOUT_S
+from journal.fsutil import locked
 from journal.ids import validate_id
 from journal.workspace import Workspace
 
@@ -26,9 +24,7 @@ _TAIL_BLOCK = 8192
 _KEY_ORDER = ("schema_version", "event_id", "seq", "timestamp", "session_id", "event_type",
               "provenance", *OPTIONAL_FIELDS)
 
-_thread_locks: dict[str, threading.Lock] = {}
 _lock_paths: dict[tuple[str, str], tuple[Path, Path]] = {}
-_guard = threading.Lock()
 
 
 _B32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghjkmnpqrstvwxyz")
@@ -68,51 +64,6 @@ def _paths(ws: Workspace, session_id: str) -> tuple[Path, Path]:
             _lock_paths.clear()
         _lock_paths[key] = hit
     return hit
-
-
-@contextlib.contextmanager
-def log_lock(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Exclusive inter-process lock on ``lock_path`` (the same flock that fsutil.locked takes)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        from journal.fsutil import locked
-
-        with locked(lock_path, timeout):
-            yield
-        return
-    key = str(lock_path)
-    with _guard:
-        tlock = _thread_locks.setdefault(key, threading.Lock())
-    if not tlock.acquire(timeout=timeout):
-        raise LockTimeout(f"another journal thread holds {lock_path} (waited {timeout:.0f}s)")
-    try:
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except FileNotFoundError:
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = None
-            pause = 0.0002
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    now = time.monotonic()
-                    deadline = deadline or now + timeout
-                    if now > deadline:
-                        raise LockTimeout(
-                            f"another journal process holds {lock_path} (waited {timeout:.0f}s)"
-                        ) from None
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.01)
-            yield
-        finally:
-            os.close(fd)  # closing the descriptor releases the flock
-    finally:
-        tlock.release()
 
 
 def _seq_in(line: bytes) -> int | None:
@@ -316,7 +267,7 @@ def append_event(
 
 
 def _write(path: Path, lock: Path, events: list[dict[str, Any]]) -> None:
-    with log_lock(lock):
+    with locked(lock):
         _append_locked(path, events)
 
 
