@@ -129,14 +129,16 @@ def jq_run(path: Path, measure_rss: bool = True) -> tuple[float, float, str]:
     return dt, rss, p.stdout.decode()
 
 
-SUMMARY = (
+SUMMARY = (  # argv: log, state directory to resume from ("-": none), state directory to save to
     "import orjson, sys\n"
+    "from pathlib import Path\n"
+    "from journal.agentlogs import logstate\n"
     "from journal.agentlogs.reading import summarize\n"
-    "state = orjson.loads(open(sys.argv[2],'rb').read()) if len(sys.argv) > 2 and sys.argv[2] != '-' else None\n"
+    "state = logstate.load(Path(sys.argv[2])) if len(sys.argv) > 2 and sys.argv[2] != '-' else None\n"
     "t = time.perf_counter()\n"
     "s, st = summarize(sys.argv[1], 'claude-code', state)\n"
     "el = time.perf_counter() - t\n"
-    "if len(sys.argv) > 3: open(sys.argv[3],'wb').write(orjson.dumps(st))\n"
+    "if len(sys.argv) > 3: logstate.save(Path(sys.argv[3]), st)\n"
     "print(orjson.dumps({'tools': {k: v.calls for k, v in s.tools.items()}, 'bytes_read': s.bytes_read,"
     " 'elapsed': el, 'calls': s.tool_calls}).decode())\n")
 
@@ -165,7 +167,7 @@ def main() -> int:
         print(f"page cache: warmed by one untimed read ({time.perf_counter() - t:.1f}s); "
               f"{args.repeat} round(s), order alternating, best of each")
 
-        st_path = work / "state.json"
+        st_path = work / "state"
         have_jq = shutil.which("jq") is not None
         runs: dict[str, list[Any]] = {"journal": [], "jq": []}
         for rnd in range(args.repeat):
@@ -202,10 +204,10 @@ def main() -> int:
         build(log, max(1, args.mb // 100), start_rep=reps)
         added = log.stat().st_size - before
         warm(log)
-        idt, irss, iout, _ = run_child(SUMMARY, str(log), str(st_path))
+        idt, irss, iout, _ = run_child(SUMMARY, str(log), str(st_path), str(st_path))
         ires = orjson.loads(iout)
         print(f"refresh after +{added / 2**20:.1f} MB: {idt:6.2f}s  read {ires['bytes_read'] / 2**20:.1f} MB  "
-              f"peak {irss:.1f} MB  state {st_path.stat().st_size / 2**20:.1f} MB  "
+              f"peak {irss:.1f} MB  state {sum(p.stat().st_size for p in st_path.iterdir()) / 2**20:.1f} MB  "
               f"ratio to full read {idt / dt:.1%}   (target <= 5%)")
 
         if shutil.which("npx"):

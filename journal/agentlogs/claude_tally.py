@@ -34,6 +34,7 @@ from typing import Any
 
 from journal.agentlogs.claude_code import _KNOWN, _NOT_PROMPTS
 from journal.agentlogs.kinds import tool_kind
+from journal.agentlogs.logstate import StoredIds
 from journal.agentlogs.model import Summary, ToolStat
 from journal.agentlogs.summary import Accumulator, parse_ts
 
@@ -69,6 +70,8 @@ def _run(ids: Any) -> str | list[Any]:
 def _ids(runs: list[Any]) -> Iterator[Any]:
     """The ids of saved runs, in order."""
     for run in runs:
+        if isinstance(run, StoredIds):
+            run = run.text()
         if isinstance(run, str):
             if run or len(runs) == 1:
                 yield from run.split("\n")
@@ -81,6 +84,8 @@ def _disjoint(new: Any, runs: list[Any]) -> bool:
     if not new:
         return True
     for run in runs:
+        if isinstance(run, StoredIds):
+            run = run.text()
         if isinstance(run, str):
             if (run or len(runs) == 1) and not new.isdisjoint(run.split("\n")):
                 return False
@@ -92,8 +97,9 @@ def _disjoint(new: Any, runs: list[Any]) -> bool:
 def _save(runs: list[Any], new: Any) -> list[Any]:
     """Saved runs plus one for this read's ``new`` ids (old runs pass through as loaded)."""
     out = [*runs, _run(new)] if new else list(runs)
-    if len(out) > MAX_RUNS:
-        out = [_run(_ids(out))]
+    if len(out) > MAX_RUNS:  # a leading run kept in a file stays there (it is appended to)
+        head = out[:1] if isinstance(out[0], StoredIds) else []
+        out = [*head, _run(_ids(out[len(head):]))]
     return out
 
 

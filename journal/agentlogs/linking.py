@@ -20,27 +20,21 @@ META_KEY = "machine_logs"
 
 # ---- state sidecars ---------------------------------------------------------
 def state_path(ws: Any, log: Path) -> Path:
+    """The directory of ``log``'s saved state (see ``logstate``)."""
     key = hashlib.sha1(str(log.resolve()).encode()).hexdigest()
-    return ws.state_dir / "logstate" / f"{key}.json"
+    return ws.state_dir / "logstate" / key
 
 
 def load_state(ws: Any, log: Path) -> dict[str, Any] | None:
-    import orjson
+    from journal.agentlogs import logstate
 
-    p = state_path(ws, log)
-    try:
-        return orjson.loads(p.read_bytes())
-    except (FileNotFoundError, orjson.JSONDecodeError):
-        return None
+    return logstate.load(state_path(ws, log))
 
 
 def save_state(ws: Any, log: Path, state: dict[str, Any]) -> None:
-    import orjson
+    from journal.agentlogs import logstate
 
-    from journal.fsutil import atomic_write
-
-    p = state_path(ws, log)
-    atomic_write(p, orjson.dumps(state).decode())
+    logstate.save(state_path(ws, log), state)
 
 
 def summarize_incremental(ws: Any, log: Path, fmt: str = "auto") -> Summary:

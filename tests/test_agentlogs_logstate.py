@@ -1,0 +1,153 @@
+"""The on-disk state of a log (``logstate``): small record + append-only id files, exact after crashes."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_agentlogs_claude_fast import RECORD, assistant, edge_log, line, result, tool_use, usage, user
+
+from journal.agentlogs import logstate, summarize
+from journal.agentlogs.logstate import StoredIds
+from journal.agentlogs.reading import summarize_events
+
+
+def comparable(s: Any) -> dict[str, Any]:
+    d = s.to_dict()
+    del d["path"], d["bytes_read"]
+    return d
+
+
+def same_figures(a: Any, b: Any) -> None:
+    x, y = comparable(a), comparable(b)
+    assert x.pop("cost_usd") == pytest.approx(y.pop("cost_usd"))
+    assert x == y
+
+
+def grow_and_refresh(data: bytes, cuts: list[int], p: Path, d: Path) -> Any:
+    """Write ``data`` up to each cut, refreshing through a saved state each time; the last summary."""
+    s = None
+    for cut in cuts:
+        p.write_bytes(data[:cut])
+        s, state = summarize(p, "claude-code", logstate.load(d))
+        logstate.save(d, state)
+    return s
+
+
+def test_refreshes_through_saved_state_equal_one_read(tmp_path: Path) -> None:
+    data = edge_log()
+    p = tmp_path / "grow.jsonl"
+    d = tmp_path / "state"
+    ends = [i + 1 for i, c in enumerate(data) if c == 10]
+    s = grow_and_refresh(data, [*ends[::2], len(data)], p, d)
+    same_figures(s, summarize_events(p, "claude-code")[0])
+    loaded = logstate.load(d)
+    assert loaded is not None
+    held = [k for k in logstate.KINDS if loaded["tally"][k] and isinstance(loaded["tally"][k][0], StoredIds)]
+    assert {"users", "calls", "rows"} <= set(held)
+    assert sorted(f.name for f in d.glob("*.ids")) == sorted(loaded["tally"][k][0].name for k in held)
+
+
+def test_refresh_appends_ids_and_keeps_the_file(tmp_path: Path) -> None:
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2))))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    before = {f.name: f.read_bytes() for f in d.glob("*.ids")}
+    with open(p, "ab") as f:
+        f.write(line(assistant("a2", "2026-01-01T00:00:03.000Z", "m2", [tool_use("t2", "Read")], usage(1, 2))))
+    logstate.save(d, summarize(p, "claude-code", logstate.load(d))[1])
+    after = {f.name: f.read_bytes() for f in d.glob("*.ids")}
+    calls = [n for n in before if n.startswith("calls.")]
+    assert len(calls) == 1 and after[calls[0]] == b"t1\nt2"  # appended to, not rewritten under a new name
+    assert sorted(after.values()) == sorted([b"t1\nt2", b"m1"])  # m2 is still open: no row yet
+
+
+@pytest.mark.parametrize("crash_at", ["record", "appends"])
+def test_crash_between_the_writes_leaves_an_exact_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         crash_at: str) -> None:
+    """A save killed after its id appends (or during them) leaves the old state: the next refresh is exact."""
+    import journal.fsutil
+
+    data = edge_log()
+    ends = [i + 1 for i, c in enumerate(data) if c == 10]
+    half = ends[len(ends) // 2]
+    p = tmp_path / "grow.jsonl"
+    d = tmp_path / "state"
+    grow_and_refresh(data, [ends[2], half], p, d)
+    record = (d / "state.json").read_bytes()
+    p.write_bytes(data)
+    _s, state = summarize(p, "claude-code", logstate.load(d))
+
+    class Crash(Exception):
+        pass
+
+    def crash(*a: Any, **k: Any) -> None:
+        raise Crash
+
+    with monkeypatch.context() as m:
+        if crash_at == "record":
+            m.setattr(journal.fsutil, "atomic_write", crash)
+        else:
+            m.setattr(logstate.os, "fsync", crash)
+        with pytest.raises(Crash):
+            logstate.save(d, state)
+    assert (d / "state.json").read_bytes() == record
+    # the old record stands; the ids past its lengths are not part of it
+    s, state = summarize(p, "claude-code", logstate.load(d))
+    same_figures(s, summarize_events(p, "claude-code")[0])
+    logstate.save(d, state)
+    with open(p, "ab") as f:  # history repeated: old ids are looked up in the files
+        f.write(data)
+    s, _ = summarize(p, "claude-code", logstate.load(d))
+    same_figures(s, summarize_events(p, "claude-code")[0])
+
+
+def test_old_id_coming_back_is_found_in_the_file(tmp_path: Path) -> None:
+    first = line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2)))
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(first)
+    logstate.save(d, summarize(p, "claude-code")[1])
+    with open(p, "ab") as f:
+        f.write(line(user("r1", "2026-01-01T00:00:02.000Z", [result("t1")])))
+        f.write(first)
+    s, _ = summarize(p, "claude-code", logstate.load(d))
+    assert (s.tool_calls, s.assistant_turns, s.tokens_out) == (1, 1, 2)
+
+
+def test_ids_a_file_cannot_hold_stay_in_the_record(tmp_path: Path) -> None:
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    recs = [assistant("a1", "2026-01-01T00:00:01.000Z", "m\n1", [tool_use(7, "Bash")], usage(1, 2)),  # type: ignore[arg-type]
+            assistant("a2", "2026-01-01T00:00:02.000Z", "m2", [tool_use("t\n2", "Read")], usage(1, 2))]
+    data = b"".join(line(r) for r in recs)
+    s = grow_and_refresh(data * 2, [len(line(recs[0])), len(data), 2 * len(data)], p, d)
+    same_figures(s, summarize_events(p, "claude-code")[0])
+    assert not list(d.glob("*.ids")) or all(b"\n1" not in f.read_bytes() for f in d.glob("*.ids"))
+
+
+def test_a_missing_or_short_id_file_means_no_state(tmp_path: Path) -> None:
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2))))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    f = next(d.glob("calls.*.ids"))
+    f.write_bytes(b"t")
+    assert logstate.load(d) is None
+    f.unlink()
+    assert logstate.load(d) is None
+    assert logstate.load(tmp_path / "nothing") is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(RECORD, min_size=1, max_size=12), st.lists(st.integers(0, 10**6), max_size=4))
+def test_saved_state_refreshes_equal_the_event_stream(tmp_path: Path, recs: list[Any], raw: list[int]) -> None:
+    data = b"".join(line(r) for r in recs)
+    cuts = sorted({c % (len(data) + 1) for c in raw} | {len(data)})
+    d = tmp_path / f"state-{len(list(tmp_path.iterdir()))}"
+    p = d.with_suffix(".jsonl")
+    s = grow_and_refresh(data, cuts, p, d)
+    same_figures(s, summarize_events(p, "claude-code")[0])
