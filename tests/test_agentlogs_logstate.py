@@ -69,8 +69,6 @@ def test_refresh_appends_ids_and_keeps_the_file(tmp_path: Path) -> None:
 def test_crash_between_the_writes_leaves_an_exact_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          crash_at: str) -> None:
     """A save killed after its id appends (or during them) leaves the old state: the next refresh is exact."""
-    import journal.fsutil
-
     data = edge_log()
     ends = [i + 1 for i, c in enumerate(data) if c == 10]
     half = ends[len(ends) // 2]
@@ -89,7 +87,7 @@ def test_crash_between_the_writes_leaves_an_exact_state(tmp_path: Path, monkeypa
 
     with monkeypatch.context() as m:
         if crash_at == "record":
-            m.setattr(journal.fsutil, "atomic_write", crash)
+            m.setattr(logstate, "_replace", crash)
         else:
             m.setattr(logstate.os, "fsync", crash)
         with pytest.raises(Crash):
@@ -150,4 +148,53 @@ def test_saved_state_refreshes_equal_the_event_stream(tmp_path: Path, recs: list
     d = tmp_path / f"state-{len(list(tmp_path.iterdir()))}"
     p = d.with_suffix(".jsonl")
     s = grow_and_refresh(data, cuts, p, d)
+    same_figures(s, summarize_events(p, "claude-code")[0])
+
+
+def test_hash_collisions_fall_back_to_the_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With 2-bit hashes nearly every new id hits an old hash: the ids are read, and the figures stay exact."""
+    monkeypatch.setattr(logstate, "HASH_MASK", 0x3)
+    reads: list[str] = []
+    real = StoredIds.text
+
+    def spy(self: StoredIds) -> str:
+        reads.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(StoredIds, "text", spy)
+    data = edge_log()
+    ends = [i + 1 for i, c in enumerate(data) if c == 10]
+    p = tmp_path / "grow.jsonl"
+    d = tmp_path / "state"
+    s = grow_and_refresh(data, [*ends[::2], len(data)], p, d)
+    same_figures(s, summarize_events(p, "claude-code")[0])
+    assert reads  # the exact ids were consulted
+    assert all(max(StoredIds.hashes(r[0])) <= 3 for r in (logstate.load(d) or {})["tally"].values()
+               if isinstance(r, list) and r and isinstance(r[0], StoredIds))
+
+
+def test_full_width_hashes_spare_reading_the_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[str] = []
+    real = StoredIds.text
+
+    def spy(self: StoredIds) -> str:
+        reads.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(StoredIds, "text", spy)
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2))))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    for i in range(2, 5):
+        with open(p, "ab") as f:
+            f.write(line(assistant(f"a{i}", f"2026-01-01T00:00:0{i}.000Z", f"m{i}", [tool_use(f"t{i}", "Read")],
+                                   usage(1, 2))))
+        s, state = summarize(p, "claude-code", logstate.load(d))
+        logstate.save(d, state)
+    assert reads == [] and (s.tool_calls, s.assistant_turns) == (4, 4)
+    with open(p, "ab") as f:  # an old id again: now the ids are read
+        f.write(line(assistant("a9", "2026-01-01T00:00:09.000Z", "m2", [tool_use("t2", "Read")], usage(5, 6))))
+    s, _ = summarize(p, "claude-code", logstate.load(d))
+    assert reads and (s.tool_calls, s.assistant_turns) == (4, 4)
     same_figures(s, summarize_events(p, "claude-code")[0])

@@ -34,8 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from journal.agentlogs.claude_tally import _ZERO_ROW, ROW, ClaudeTally, _duration_ms, _row
-from journal.agentlogs.jsonl import LineScan, iter_batches
+from journal.agentlogs.claude_tally import _ZERO_ROW, ROW, ClaudeTally, Part, _duration_ms, _row, read_part
 from journal.agentlogs.model import ToolStat
 
 PARALLEL_MIN = 64 * 1024 * 1024  # bytes: below this, forking costs more than it gains
@@ -103,27 +102,6 @@ def find_cut(path: Path, at: int, window: int = CUT_WINDOW) -> int | None:
             elif mid != first:
                 return at + pos
         pos = j + 1
-
-
-class Part:
-    """One range read: its tally and line counts."""
-
-    def __init__(self, tally: ClaudeTally) -> None:
-        self.tally = tally
-        self.lines = 0
-        self.scan = LineScan()
-        self.maxrss = 0
-
-
-def read_part(path: Path, begin: int, end: int | None, tally: ClaudeTally) -> Part:
-    part = Part(tally)
-    feed = tally.feed
-    n = 0
-    for batch in iter_batches(path, begin, part.scan, end=end):
-        n += len(batch)
-        feed(batch)
-    part.lines = n
-    return part
 
 
 def _worker(conn: Any, path: Path, begin: int, end: int | None) -> None:

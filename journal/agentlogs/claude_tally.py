@@ -30,9 +30,11 @@ from array import array
 from collections.abc import Iterator
 from datetime import datetime
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.claude_code import _KNOWN, _NOT_PROMPTS
+from journal.agentlogs.jsonl import LineScan, iter_batches
 from journal.agentlogs.kinds import tool_kind
 from journal.agentlogs.logstate import StoredIds
 from journal.agentlogs.model import Summary, ToolStat
@@ -85,6 +87,8 @@ def _disjoint(new: Any, runs: list[Any]) -> bool:
         return True
     for run in runs:
         if isinstance(run, StoredIds):
+            if not run.may_hold(new):
+                continue
             run = run.text()
         if isinstance(run, str):
             if (run or len(runs) == 1) and not new.isdisjoint(run.split("\n")):
@@ -557,3 +561,25 @@ class ClaudeTally:
         t.ts_min, t.ts_max = lo if lo is not None else _TS_HI, hi or ""
         t.unknown = d.get("unknown", 0)
         return t
+
+
+class Part:
+    """One range of a log read into a tally: the tally and line counts."""
+
+    def __init__(self, tally: ClaudeTally) -> None:
+        self.tally = tally
+        self.lines = 0
+        self.scan = LineScan()
+        self.maxrss = 0
+
+
+def read_part(path: Path, begin: int, end: int | None, tally: ClaudeTally) -> Part:
+    """Feed ``tally`` the complete lines of ``path`` from ``begin`` (to ``end``, or the end)."""
+    part = Part(tally)
+    feed = tally.feed
+    n = 0
+    for batch in iter_batches(path, begin, part.scan, end=end):
+        n += len(batch)
+        feed(batch)
+    part.lines = n
+    return part

@@ -105,12 +105,20 @@ def iter_lines(path: Path, offset: int = 0, scan: LineScan | None = None,
                 st.blank += 1
 
 
+def sha1_hex(data: bytes) -> str:
+    """SHA-1 of ``data``, hex: from CPython's own ``_sha1`` when present (hashlib loads OpenSSL:
+    5 ms of a refresh's start-up), the same digest either way."""
+    try:
+        from _sha1 import sha1
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import sha1
+    return sha1(data).hexdigest()
+
+
 def file_identity(path: Path, nbytes: int = 4096) -> dict[str, Any]:
     """Inode, size and a hash of the first bytes: tells a grown file from a new one."""
-    import hashlib
-
     s = os.stat(path)
     with open(path, "rb") as f:
         head = f.read(nbytes)
     return {"inode": s.st_ino, "dev": s.st_dev, "size": s.st_size, "mtime": s.st_mtime,
-            "head_len": len(head), "head_sha1": hashlib.sha1(head).hexdigest()}
+            "head_len": len(head), "head_sha1": sha1_hex(head)}

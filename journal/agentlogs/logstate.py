@@ -5,8 +5,10 @@ a multi-GB log). Parsing and rewriting them as JSON on each refresh made a
 refresh cost follow the log's history, so each kind of id lives in a file of its
 own, newline-joined, and a refresh only appends what it saw. The JSON record
 (written atomically, after the appends are on disk) says which file holds each
-kind and how many of its bytes belong to the state; the ids are read from disk
-only when a check needs them (see ``ClaudeTally.meets_saved``).
+kind and how many of its bytes belong to the state. Beside each id file is one
+of their 32-bit hashes: a refresh checks its new ids against those, and reads
+the ids themselves only on a hash hit or when it must look old ids up (see
+``ClaudeTally.meets_saved``).
 
 Crash safety: bytes past a recorded length are not part of the state; the next
 save writes from the recorded length again (and cuts what is past it), so a
@@ -20,6 +22,8 @@ holding a newline) stay in the record.
 from __future__ import annotations
 
 import os
+import zlib
+from array import array
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,33 +31,62 @@ RECORD = "state.json"
 KINDS = ("users", "error_keys", "calls", "rows")
 
 
+HASH_MASK = 0xFFFFFFFF  # the width of the id hashes kept (narrowed in tests to force collisions)
+
+
+def _hashes(ids: Any) -> array[int]:
+    """CRC-32 of each id's UTF-8 bytes (a C call an id: a few % of a full read)."""
+    hs = array("I", map(zlib.crc32, ids))
+    if HASH_MASK != 0xFFFFFFFF:
+        hs = array("I", (h & HASH_MASK for h in hs))
+    return hs
+
+
 class StoredIds:
     """A run of ids kept in a file: its first ``length`` bytes, newline-joined UTF-8.
 
-    The file is opened when the state is loaded and read on first use, so a save
-    running meanwhile (which only writes past ``length`` or to new files) cannot
-    change what this run holds.
+    Beside it, a file of the ids' 32-bit hashes, in the same order: a read checks
+    its new ids against those (``may_hold``), 4 bytes an id, and reads the ids
+    themselves only on a hash hit. Both files are opened when the state is loaded
+    and read on first use, so a save running meanwhile (which only writes past the
+    recorded lengths, or to new files) cannot change what this run holds.
     """
 
-    __slots__ = ("name", "length", "_file", "_text")
+    __slots__ = ("name", "length", "count", "_file", "_hfile", "_text", "_hashes")
 
-    def __init__(self, name: str, length: int, file: BinaryIO | None = None, text: str | None = None) -> None:
-        self.name, self.length, self._file, self._text = name, length, file, text
+    def __init__(self, name: str, length: int, count: int, file: BinaryIO, hfile: BinaryIO) -> None:
+        self.name, self.length, self.count, self._file, self._hfile = name, length, count, file, hfile
+        self._text: str | None = None
+        self._hashes: array[int] | None = None
 
     def text(self) -> str:
         """The ids, newline-joined (as a joined run of ``claude_tally._run``)."""
         if self._text is None:
-            assert self._file is not None
-            self._file.seek(0)
-            data = self._file.read(self.length)
-            self._file.close()
-            if len(data) != self.length:
-                raise OSError(f"{self.name}: {len(data)} of {self.length} bytes")
-            self._text = data.decode("utf-8")
+            self._text = _read(self._file, self.length, self.name).decode("utf-8")
         return self._text
 
+    def hashes(self) -> array[int]:
+        if self._hashes is None:
+            self._hashes = array("I")
+            self._hashes.frombytes(_read(self._hfile, self.count * 4, self.name))
+        return self._hashes
+
+    def may_hold(self, ids: Any) -> bool:
+        """False when none of ``ids`` is in this run (proved by the hashes); True when one may be."""
+        hs = set(_hashes(x.encode("utf-8") for x in ids if type(x) is str))  # the run holds strings only
+        return not hs.isdisjoint(self.hashes())
+
     def __repr__(self) -> str:
-        return f"StoredIds({self.name!r}, {self.length})"
+        return f"StoredIds({self.name!r}, {self.length}, {self.count})"
+
+
+def _read(f: BinaryIO, n: int, name: str) -> bytes:
+    f.seek(0)
+    data = f.read(n)
+    f.close()
+    if len(data) != n:
+        raise OSError(f"{name}: {len(data)} of {n} bytes")
+    return data
 
 
 def load(d: Path) -> dict[str, Any] | None:
@@ -67,18 +100,24 @@ def load(d: Path) -> dict[str, Any] | None:
     if type(rec) is not dict:
         return None
     files = rec.pop("id_files", None) or {}
-    tally = rec.get("tally")
-    if files and type(tally) is not dict:
+    tally: Any = rec.get("tally")
+    if files and not isinstance(tally, dict):
         return None
-    for k, (name, n) in files.items():
+    for k, (name, n, count) in files.items():
         try:
             f = open(d / name, "rb")  # noqa: SIM115 - kept open until the run is read (see StoredIds)
         except OSError:
             return None
-        if os.fstat(f.fileno()).st_size < n:
+        try:
+            h = open(d / (name + ".crc"), "rb")  # noqa: SIM115
+        except OSError:
             f.close()
             return None
-        tally[k] = [StoredIds(name, n, f)]
+        if os.fstat(f.fileno()).st_size < n or os.fstat(h.fileno()).st_size < count * 4:
+            f.close()
+            h.close()
+            return None
+        tally[k] = [StoredIds(name, n, count, f, h)]
     return rec
 
 
@@ -87,31 +126,59 @@ def _fileable(runs: Any) -> bool:
     return bool(runs) and all((type(r) is str and r) or isinstance(r, StoredIds) for r in runs)
 
 
-def _write_ids(d: Path, kind: str, runs: list[Any]) -> tuple[str, int]:
-    """Put ``runs`` in an id file: appended to the file of a leading StoredIds, else a new file."""
+def _write_ids(d: Path, kind: str, runs: list[Any]) -> list[Any]:
+    """Put ``runs`` in an id file (+ its hashes): appended to those of a leading StoredIds, else new files.
+
+    Returns the record's entry: [file name, bytes of ids, number of ids].
+    """
     head = runs[0] if isinstance(runs[0], StoredIds) else None
-    try:  # appended to only if no other save has written past the length this state knows
-        size = (d / head.name).stat().st_size if head is not None else -1
+    try:  # appended to only if no other save has written past the lengths this state knows
+        same = head is not None and ((d / head.name).stat().st_size, (d / (head.name + ".crc")).stat().st_size
+                                     ) == (head.length, head.count * 4)
     except OSError:
-        size = -1
-    if head is not None and size == head.length:
-        name, base, rest = head.name, head.length, runs[1:]
+        same = False
+    if head is not None and same:
+        name, base, count, rest = head.name, head.length, head.count, runs[1:]
     else:
         import time
 
-        name, base, rest = f"{kind}.{os.getpid()}-{time.time_ns()}.ids", 0, runs
+        name, base, count, rest = f"{kind}.{os.getpid()}-{time.time_ns()}.ids", 0, 0, runs
     data = "\n".join(r.text() if isinstance(r, StoredIds) else r for r in rest).encode("utf-8")
+    hs = _hashes(data.split(b"\n")).tobytes() if data else b""
     if base and data:
         data = b"\n" + data
-    fd = os.open(d / name, os.O_WRONLY | os.O_CREAT, 0o644)
+    for fname, at, blob in ((name + ".crc", count * 4, hs), (name, base, data)):
+        fd = os.open(d / fname, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            if blob:
+                os.pwrite(fd, blob, at)
+            os.ftruncate(fd, at + len(blob))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return [name, base + len(data), count + len(hs) // 4]
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically: a file of a name of its own, fsync, rename.
+
+    (``fsutil.atomic_write`` does the same for text, but its ``tempfile`` costs a
+    refresh 5 ms of imports; here the lock makes a fixed temporary name safe.)
+    """
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        if data:
-            os.pwrite(fd, data, base)
-        os.ftruncate(fd, base + len(data))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return name, base + len(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def save(d: Path, state: dict[str, Any]) -> None:
@@ -119,8 +186,6 @@ def save(d: Path, state: dict[str, Any]) -> None:
     import fcntl
 
     import orjson
-
-    from journal.fsutil import atomic_write
 
     d.mkdir(parents=True, exist_ok=True)
     rec = dict(state)
@@ -132,17 +197,21 @@ def save(d: Path, state: dict[str, Any]) -> None:
         if type(tally) is dict:
             tally = rec["tally"] = dict(tally)
             for k in KINDS:
-                runs = tally.get(k)
+                runs: Any = tally.get(k)
                 if _fileable(runs):
-                    name, n = _write_ids(d, k, runs)
-                    files[k] = [name, n]
-                    tally[k] = None
-                elif runs:
+                    try:
+                        files[k] = _write_ids(d, k, runs)
+                    except UnicodeEncodeError:  # (not from orjson's strings) kept in the record below
+                        pass
+                    else:
+                        tally[k] = None
+                        continue
+                if runs:
                     tally[k] = [r.text() if isinstance(r, StoredIds) else r for r in runs]
         rec["id_files"] = files
-        atomic_write(d / RECORD, orjson.dumps(rec).decode())
-        keep = {name for name, _ in files.values()}
-        for p in d.glob("*.ids"):
+        _replace(d / RECORD, orjson.dumps(rec))
+        keep = {name + x for name, _, _ in files.values() for x in ("", ".crc")}
+        for p in [*d.glob("*.ids"), *d.glob("*.ids.crc")]:
             if p.name not in keep:
                 p.unlink(missing_ok=True)
     finally:

@@ -91,14 +91,14 @@ def _load_document(path: Path) -> Any:
 
 def _same_file(path: Path, ident: dict[str, Any], old: dict[str, Any] | None) -> bool:
     """True when ``path`` is the file ``old`` describes, possibly grown."""
-    import hashlib
+    from journal.agentlogs.jsonl import sha1_hex
 
     if not old or old.get("inode") != ident["inode"] or old.get("dev") != ident["dev"]:
         return False
     n = old.get("head_len", 0)
     with open(path, "rb") as f:
         head = f.read(n)
-    return len(head) == n and hashlib.sha1(head).hexdigest() == old.get("head_sha1")
+    return len(head) == n and sha1_hex(head) == old.get("head_sha1")
 
 
 def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None
@@ -214,15 +214,15 @@ def _claude_pass(path: Path, ident: dict[str, Any], state: dict[str, Any] | None
     """One read from the saved offset; also says whether a new id was an old one."""
     import orjson
 
-    from journal.agentlogs.claude_tally import ClaudeTally
+    from journal.agentlogs.claude_tally import ClaudeTally, read_part
 
-    from journal.agentlogs import claude_parallel
-
-    if state is not None:
+    if state is not None:  # a refresh: one core (the parallel reader is not even imported)
         tally = ClaudeTally.load(state["tally"], lookups)
         offset, lines, skipped = state["offset"], state.get("lines", 0), state.get("skipped", 0)
-        part = claude_parallel.read_part(path, offset, None, tally)
+        part = read_part(path, offset, None, tally)
     else:  # a full read: on several cores when the log is big
+        from journal.agentlogs import claude_parallel
+
         part = claude_parallel.read(path, claude_parallel.plan(path, ident["size"]))
         tally, lines, skipped = part.tally, 0, 0
     scan = part.scan
