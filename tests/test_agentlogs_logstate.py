@@ -198,3 +198,19 @@ def test_full_width_hashes_spare_reading_the_ids(tmp_path: Path, monkeypatch: py
     s, _ = summarize(p, "claude-code", logstate.load(d))
     assert reads and (s.tool_calls, s.assistant_turns) == (4, 4)
     same_figures(s, summarize_events(p, "claude-code")[0])
+
+
+def test_a_kind_with_nothing_new_is_left_alone(tmp_path: Path) -> None:
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(line(user("u1", "2026-01-01T00:00:01.000Z", "hello")))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    f = next(d.glob("users.*.ids"))
+    mtime = f.stat().st_mtime_ns
+    with open(p, "ab") as fh:
+        fh.write(line(assistant("a1", "2026-01-01T00:00:02.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2))))
+    s, state = summarize(p, "claude-code", logstate.load(d))
+    logstate.save(d, state)
+    assert f.stat().st_mtime_ns == mtime and f.read_bytes() == b"u1"
+    s, _ = summarize(p, "claude-code", logstate.load(d))
+    same_figures(s, summarize_events(p, "claude-code")[0])

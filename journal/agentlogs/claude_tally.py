@@ -19,9 +19,10 @@ per message there is its id and one row of a flat integer array (its last
 usage), per tool call its id. Ids are kept as the strings themselves: hashing
 each into a compact digest cost 0.6 us an id (5% of a full read) for memory
 that is not the limit. The state saves each read's new ids as one joined
-string; a refresh does not rebuild sets of the old ones but checks, in C, that
-none of its new ids is among them (see ``meets_saved``), so its cost follows
-what the log gained, not the size of its history.
+string; a refresh does not rebuild sets of the old ones but checks that none of
+its new ids is among them (see ``meets_saved``). On disk (``logstate``) the old
+ids sit in append-only files with a file of their 32-bit hashes beside each: the
+check reads only the hashes, 4 bytes an id, unless one of them matches.
 """
 from __future__ import annotations
 

@@ -139,6 +139,8 @@ def _write_ids(d: Path, kind: str, runs: list[Any]) -> list[Any]:
         same = False
     if head is not None and same:
         name, base, count, rest = head.name, head.length, head.count, runs[1:]
+        if not rest:  # nothing new of this kind: the files stay as they are
+            return [name, base, count]
     else:
         import time
 
