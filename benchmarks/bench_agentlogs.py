@@ -8,6 +8,8 @@ to --mb megabytes (default 1024), then measures, each in its own process:
   * a `jq` pipeline counting tool calls by name (the anchor),
   * an incremental refresh after a 1% append (resuming from the state the full
     read saved, and saving its own, as `journal` does), against the full read.
+  * `ccusage session` (a peer tool, installed once from the npm registry when node
+    and npm are present), on the same log, with its token totals checked against ours.
 Targets: >= 3x jq's throughput, <= 150 MB peak, refresh <= 5% of a full read.
 Page cache: the log is read once, untimed, before any timed run, so both sides
 read it from memory; with --repeat N the two alternate in order (journal first in
@@ -143,7 +145,8 @@ SUMMARY = (  # argv: log, state directory to resume from ("-": none), state dire
     "el = time.perf_counter() - t\n"
     "if len(sys.argv) > 3: logstate.save(Path(sys.argv[3]), st)\n"
     "print(orjson.dumps({'tools': {k: v.calls for k, v in s.tools.items()}, 'bytes_read': s.bytes_read,"
-    " 'elapsed': el, 'calls': s.tool_calls}).decode())\n")
+    " 'elapsed': el, 'calls': s.tool_calls, 'tokens': [s.tokens_in, s.tokens_out, s.tokens_cache_read,"
+    " s.tokens_cache_write]}).decode())\n")
 
 
 CHILD_ENV: dict[str, str] | None = None  # the children's environment (None: this one's)
@@ -159,6 +162,59 @@ def bytecode_cache(work: Path) -> str:
     subprocess.run([sys.executable, "-c", "import orjson, journal.agentlogs.reading, journal.agentlogs.logstate,"
                     " journal.agentlogs.claude_tally, journal.agentlogs.claude_parallel"], check=True, env=env)
     return f"bytecode cache: {env['PYTHONPYCACHEPREFIX']} (compiled once, untimed)"
+
+
+CCUSAGE_DIR = ROOT / "benchmarks" / ".corpus" / "ccusage"
+CCUSAGE_VERSION = "20.0.24"  # the newest release whose linux-x64 binary package is published
+
+
+def ccusage_bin() -> Path | None:
+    """ccusage from the npm registry, installed once under benchmarks/.corpus (gitignored)."""
+    exe = CCUSAGE_DIR / "node_modules" / ".bin" / "ccusage"
+    if exe.exists():
+        return exe
+    if not shutil.which("npm"):
+        return None
+    CCUSAGE_DIR.mkdir(parents=True, exist_ok=True)
+    p = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(CCUSAGE_DIR),
+                        f"ccusage@{CCUSAGE_VERSION}"], capture_output=True, timeout=300)
+    return exe if p.returncode == 0 and exe.exists() else None
+
+
+def ccusage_peer(log: Path, work: Path, size_mb: float, ours: float, tokens: list[int]) -> None:
+    """Time `ccusage session` (a peer tool for Claude Code usage) on the same log."""
+    if not shutil.which("node"):
+        print("node not found: ccusage comparison skipped")
+        return
+    exe = ccusage_bin()
+    if exe is None:
+        print("ccusage could not be installed from the npm registry: comparison skipped")
+        return
+    home = work / "ccusage-home"
+    project = home / ".claude" / "projects" / "-bench-project"
+    project.mkdir(parents=True, exist_ok=True)
+    target = project / "0b1f6a52-2a7e-4d7e-9c1e-5f1b2c3d4e5f.jsonl"
+    if not target.exists():
+        os.link(log, target) if log.stat().st_dev == project.stat().st_dev else shutil.copyfile(log, target)
+    env = {**os.environ, "HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude"), "NO_COLOR": "1"}
+    timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    t = time.perf_counter()
+    p = subprocess.run([*timer, str(exe), "session", "--json", "--offline"], capture_output=True, env=env,
+                       timeout=3600)
+    secs = time.perf_counter() - t
+    if p.returncode:
+        tail = p.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+        print(f"ccusage session failed ({tail[0]}): comparison skipped")
+        return
+    peak = f"  peak {int(p.stderr.split()[-1]) / 1024:6.1f} MB" if timer else ""
+    import orjson
+
+    totals = orjson.loads(p.stdout).get("totals", {})
+    theirs = [totals.get(k, 0) for k in ("inputTokens", "outputTokens", "cacheReadTokens", "cacheCreationTokens")]
+    print(f"ccusage {CCUSAGE_VERSION} session: {secs:7.2f}s  {size_mb / secs:7.1f} MB/s{peak}  "
+          f"(journal summary is {secs / ours:.2f}x as fast)")
+    print(f"  tokens in/out/cache read/cache write: ccusage {theirs}, journal {tokens}: "
+          + ("the same" if theirs == tokens else "DIFFERENT"))
 
 
 def main() -> int:
@@ -223,6 +279,8 @@ def main() -> int:
             print("jq not found: anchor skipped")
         print(f"  peak memory: {rss:.1f} MB   (target <= 150 MB)")
 
+        ccusage_peer(log, work, size_mb, dt, res["tokens"])
+
         before = log.stat().st_size
         build(log, max(1, args.mb // 100), start_rep=reps)
         added = log.stat().st_size - before
@@ -240,15 +298,6 @@ def main() -> int:
               f"peak {irss:.1f} MB  state {sum(p.stat().st_size for p in st_path.iterdir()) / 2**20:.1f} MB  "
               f"ratio to full read {idt / dt:.1%}   (target <= 5%)")
 
-        if shutil.which("npx"):
-            p = subprocess.run(["npx", "--no-install", "ccusage", "--version"], capture_output=True,
-                               timeout=60, env={**os.environ, "npm_config_offline": "true"})
-            if p.returncode:
-                print("ccusage: not installed locally and the network is not used: skipped")
-            else:
-                print(f"ccusage {p.stdout.decode().strip()} present (not compared in this script)")
-        else:
-            print("node/npx not found: ccusage comparison skipped")
     finally:
         if not args.dir:
             shutil.rmtree(work, ignore_errors=True)
