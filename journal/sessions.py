@@ -385,8 +385,6 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
 # -- archive and restore --------------------------------------------------------------
 def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> SessionRef:
     """Move ACTIVE/<id>.md to ARCHIVE/<id>-<date>.md with status done and an ended time."""
-    from journal import gitops
-
     date = date or clock.today()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         raise InvalidInput(f"date {date!r} is not YYYY-MM-DD")
@@ -405,16 +403,23 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
             doc.set_meta("archived_event", event_id)
             doc.set_meta("updated", now)
             ws.archive_dir.mkdir(parents=True, exist_ok=True)
-            repo = ws.git_root
-            moved = repo is not None and gitops.move(repo, src, dst)
-            atomic_write(dst, doc.text())
-            if moved and repo is not None:
-                gitops.stage(repo, dst)
-            else:
-                os.unlink(src)
+            _move_rewritten(ws, src, dst, doc)
         activity.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst),
                         agent=session_owner(doc))
     return SessionRef(session_id, dst, True, date)
+
+
+def _move_rewritten(ws: Workspace, src: Path, dst: Path, doc: SessionDoc) -> None:
+    """Write ``doc`` at ``dst`` and drop ``src``: a ``git mv`` (then staged) when git tracks it."""
+    from journal import gitops
+
+    repo = ws.git_root
+    moved = repo is not None and gitops.move(repo, src, dst)
+    atomic_write(dst, doc.text())
+    if moved and repo is not None:
+        gitops.stage(repo, dst)
+    else:
+        os.unlink(src)
 
 
 def idle_sessions(ws: Workspace, days: float) -> list[str]:
@@ -432,8 +437,6 @@ def idle_sessions(ws: Workspace, days: float) -> list[str]:
 
 def restore_session(ws: Workspace, session_id: str) -> SessionRef:
     """Move the newest archived copy of a session back to ACTIVE with its former status."""
-    from journal import gitops
-
     copies = find_archived(ws, session_id)
     if not copies:
         raise NotFound(f"no archived session {session_id!r}")
@@ -451,13 +454,7 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
             doc.del_meta("archived_event")
             doc.set_meta("restored_event", event_id)
             doc.set_meta("updated", clock.iso())
-            repo = ws.git_root
-            moved = repo is not None and gitops.move(repo, src, dst)
-            atomic_write(dst, doc.text())
-            if moved and repo is not None:
-                gitops.stage(repo, dst)
-            else:
-                os.unlink(src)
+            _move_rewritten(ws, src, dst, doc)
         activity.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst),
                         agent=session_owner(doc))
     return SessionRef(session_id, dst)

@@ -75,9 +75,8 @@ def test_archive_is_a_git_mv_when_tracked(cli, repo):
     assert not any(Path(repo / "coordination/sessions/ARCHIVE").glob("s1-*.md"))
 
 
-def test_union_merge_of_shared_learnings_across_clones(cli, repo, tmp_path):
-    from conftest import Cli
-
+def _two_clones(cli, repo: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two clones of a repository with a workspace, meeting at a bare remote on disk."""
     cli("init")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "workspace")
@@ -86,6 +85,13 @@ def test_union_merge_of_shared_learnings_across_clones(cli, repo, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     git(tmp_path, "clone", "-q", str(remote), str(a))
     git(tmp_path, "clone", "-q", str(remote), str(b))
+    return a, b
+
+
+def test_union_merge_of_shared_learnings_across_clones(cli, repo, tmp_path):
+    from conftest import Cli
+
+    a, b = _two_clones(cli, repo, tmp_path)
     Cli(a)("share-learning", "Git", "learned in clone a")
     Cli(b)("share-learning", "Git", "learned in clone b")
     for clone in (a, b):
@@ -102,14 +108,7 @@ def test_union_merge_of_shared_learnings_across_clones(cli, repo, tmp_path):
 def test_sync_between_two_clones_never_conflicts(cli, repo, tmp_path):
     from conftest import Cli
 
-    cli("init")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "workspace")
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
-    a, b = tmp_path / "a", tmp_path / "b"
-    git(tmp_path, "clone", "-q", str(remote), str(a))
-    git(tmp_path, "clone", "-q", str(remote), str(b))
+    a, b = _two_clones(cli, repo, tmp_path)
     ja, jb = Cli(a), Cli(b)
     for j, name in ((ja, "alpha"), (jb, "beta")):
         j("create", name, "Dev", f"work in {name}")
