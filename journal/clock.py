@@ -15,6 +15,13 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def pinned_ms() -> int | None:
+    """$JOURNAL_NOW in milliseconds since the epoch, or None when the clock is not pinned."""
+    if not os.environ.get("JOURNAL_NOW"):
+        return None
+    return int(now().timestamp() * 1000)
+
+
 def parse_time(value: str, what: str = "time") -> datetime:
     """Parse an ISO 8601 time; naive times are taken as UTC."""
     try:

@@ -17,7 +17,8 @@ from typing import Any
 from journal import clock
 from journal.document import LABEL, fence_step, norm, strip_markers
 from journal.fsutil import RACY_NS, load_cache, read_text, save_cache
-from journal.messages import parse_sent, received_ids, ulid_time
+from journal.ids import ulid_time
+from journal.messages import parse_sent, received_ids
 from journal.sections import (
     BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
 )

@@ -15,7 +15,7 @@ from typing import Any
 from journal.errors import InvalidInput, MalformedFile, NotFound
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
 _H2 = re.compile(r"^##(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _H1 = re.compile(r"^#(?!#)[ \t]+")
 _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
@@ -106,7 +106,7 @@ def entry_lines(text: str, nl: str, prefix: str = "- ", marker: str = "") -> lis
     """
     if _CONTROL.search(text):
         raise InvalidInput("text contains control characters")
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS).strip("\n").split("\n")
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").translate(LINE_BREAKS).strip("\n").split("\n")
     raw = [line.rstrip().replace("<!--", "&lt;!--") for line in raw]
     while len(raw) > 1 and not raw[0]:
         del raw[0]  # the entry starts at its first line with text

@@ -9,6 +9,7 @@ from journal.errors import InvalidInput
 
 MAX_ID_LENGTH = 100
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+_CROCKFORD_VALUE = {c: i for i, c in enumerate(_CROCKFORD)}
 _BAD_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]")
 _WORDS_A = (
     "amber", "brisk", "calm", "deft", "eager", "fleet", "gentle", "hardy", "keen", "lucid",
@@ -44,10 +45,27 @@ def _base32(number: int, length: int) -> str:
 
 
 def ulid(now_ms: int | None = None) -> str:
-    """A 26-character, time-sortable id with 80 random bits (ULID layout, lower case)."""
+    """A 26-character, time-sortable id with 80 random bits (ULID layout, lower case).
+
+    Its time is $JOURNAL_NOW's when the clock is pinned, like every time the journal writes.
+    """
+    pinned = False
+    if now_ms is None:
+        from journal.clock import pinned_ms
+
+        now_ms = pinned_ms()
+        pinned = now_ms is not None
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    rand = int.from_bytes(os.urandom(10), "big")
+    rand = int.from_bytes(ulid_entropy(pinned), "big")
     return _base32(ms, 10) + _base32(rand, 16)
+
+
+def ulid_entropy(pinned: bool) -> bytes:
+    """The 80 random bits of a ULID. Under a pinned clock every id shares one instant, so
+    the first 40 bits are the real time in microseconds: ids keep the order they were made in."""
+    if not pinned:
+        return os.urandom(10)
+    return ((time.time_ns() // 1000) & ((1 << 40) - 1)).to_bytes(5, "big") + os.urandom(5)
 
 
 def new_session_id() -> str:
@@ -61,3 +79,14 @@ def new_session_id() -> str:
     b = _WORDS_B[rand[1] % len(_WORDS_B)]
     suffix = _base32(int.from_bytes(rand[2:], "big"), 8)
     return f"{time.strftime('%Y%m%d', time.gmtime())}-{a}-{b}-{suffix}"
+
+
+def ulid_time(ulid: str) -> float | None:
+    """Seconds since the epoch encoded in a ULID's first ten characters."""
+    try:
+        ms = 0
+        for ch in ulid[:10]:
+            ms = ms * 32 + _CROCKFORD_VALUE[ch]
+    except KeyError:
+        return None
+    return ms / 1000 if len(ulid) >= 10 else None

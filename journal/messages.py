@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.document import LABEL, fence_step
+from journal.document import LABEL, LINE_BREAKS, fence_step
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 BROADCAST = "broadcast"
@@ -34,8 +34,6 @@ _LEAD_SPACE = re.compile(r"^(\s*)")
 _DEEP_FENCE = re.compile(r"^ {2,3}(`{3,}|~{3,})")
 _AMP = re.compile(r"&((?:amp;)*)lt;!--")
 _UNAMP = re.compile(r"&amp;((?:amp;)*)lt;!--")
-_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
-_CROCKFORD = {c: i for i, c in enumerate("0123456789abcdefghjkmnpqrstvwxyz")}
 
 
 @dataclass
@@ -65,18 +63,6 @@ class Message:
         return out
 
 
-def ulid_time(ulid: str) -> float | None:
-    """Seconds since the epoch encoded in a ULID's first ten characters."""
-    try:
-        ms = 0
-        for ch in ulid[:10]:
-            ms = ms * 32 + _CROCKFORD[ch]
-    except KeyError:
-        return None
-    return ms / 1000 if len(ulid) >= 10 else None
-
-
-
 def utc_stamp(moment: datetime | None = None) -> str:
     """The minute a message or handoff is written at: ``YYYY-MM-DD HH:MM`` in UTC."""
     return (moment or clock.now()).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -84,7 +70,7 @@ def utc_stamp(moment: datetime | None = None) -> str:
 
 def normalize_text(text: str) -> str:
     """Line breaks as ``\n`` only (``str.splitlines`` also breaks at U+2028, U+2029 and U+0085)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_SEPARATORS)
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(LINE_BREAKS)
 
 
 def escape(text: str) -> str:

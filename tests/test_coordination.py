@@ -11,6 +11,7 @@ from journal.briefing import briefing, rank, shared_entries
 from journal.document import SessionDoc
 from journal.errors import AlreadyExists, InvalidInput, NotFound
 from journal.handoff import handoff
+from journal.ids import ulid_time
 from journal.knowledge import share_learning
 from journal.sessions import add_entry, archive_session, create_session, update_current_work
 from journal.workspace import Workspace
@@ -50,7 +51,7 @@ def test_message_lands_in_sender_file_only_with_id_date_and_event(trio: Workspac
     line = f'- 2026-11-21 15:30 → s2: "Need help with database migration" (high) <!-- msg:{m.id} --> <!-- evt:evt_{m.id} -->'
     sent_at = coord.index("**Messages Sent:**")
     assert coord.index(line) > sent_at and coord.index(line) < coord.index("**Messages Received:**")
-    assert len(m.id) == 26 and messages.ulid_time(m.id) is not None
+    assert len(m.id) == 26 and ulid_time(m.id) is not None
     ev = events(trio, "s1")[-1]
     assert ev["event_id"] == f"evt_{m.id}" and ev["event_type"] == "state_change"
     assert ev["data"] | {} == ev["data"] and {k: ev["data"][k] for k in ("action", "to", "priority", "text")} == {
@@ -177,8 +178,8 @@ def test_board_flags_stale_sorts_attention_first_and_counts_like_the_inbox(trio:
     assert not any(r["stale"] for r in co.board(trio, stale_hours=48))
     found = co.open_blockers(trio)
     assert [(b["session"], b["blocker"]) for b in found] == [("s1", "Waiting for SMTP credentials")]
-    # the logged date counts when the event's clock disagrees with $JOURNAL_NOW: since midnight
-    assert found[0]["since"].startswith("2026-11-22") and found[0]["age_hours"] == pytest.approx(10.0, abs=0.01)
+    # added at 08:00 (event time and Markdown date follow $JOURNAL_NOW alike), seen at 10:00
+    assert found[0]["since"].startswith("2026-11-22T08:00") and found[0]["age_hours"] == pytest.approx(2.0, abs=0.01)
 
 
 # -- handoff --------------------------------------------------------------------------

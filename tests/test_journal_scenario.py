@@ -173,3 +173,18 @@ def test_every_change_and_its_event_point_at_each_other(cli, repo):
     knowledge = (repo / "coordination/shared-knowledge/learnings.md").read_text(encoding="utf-8")
     share_id = next(i for i, a in actions.items() if a == "share-learning")
     assert f"<!-- evt:{share_id} -->" in knowledge
+
+
+def test_a_pinned_clock_pins_events_and_ids_too(cli, repo):
+    """$JOURNAL_NOW sets the time of the Markdown, the events and the ids alike; ids keep their order."""
+    from journal.ids import ulid_time
+
+    for n in range(3):
+        cli("create" if n == 0 else "add", *(["s1"] if n == 0 else ["-s", "s1", "next", f"step {n}"]),
+            JOURNAL_NOW="2030-01-02T03:04:05Z")
+    events = [json.loads(line) for line in (repo / "coordination/events/s1.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(e["timestamp"].startswith("2030-01-02T03:04:05") for e in events)
+    ids = [e["event_id"] for e in events]
+    assert all(ulid_time(i[4:]) == 1893553445.0 for i in ids)
+    assert ids == sorted(ids)  # made one after another, sorted in that order
+    assert "updated: '2030-01-02T03:04:05Z'" in (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8")

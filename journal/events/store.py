@@ -40,11 +40,26 @@ def fast_ulid(now_ms: int | None = None, rand: bytes | None = None) -> str:
 
 def new_event_id() -> str:
     """A fresh event id: unique across clones without coordination, sortable by time."""
-    return "evt_" + fast_ulid()
+    from journal.clock import pinned_ms
+
+    ms = pinned_ms()
+    if ms is None:
+        return "evt_" + fast_ulid()
+    from journal.ids import ulid_entropy
+
+    return "evt_" + fast_ulid(ms, ulid_entropy(True))
 
 
 def utc_now() -> str:
-    """The current time as ISO 8601 UTC with microseconds (a fixed width, so strings sort)."""
+    """The current time as ISO 8601 UTC with microseconds (a fixed width, so strings sort).
+
+    Honours $JOURNAL_NOW like every other clock of the journal, so a replay or a test
+    gives events the same time as the Markdown entries they describe.
+    """
+    if os.environ.get("JOURNAL_NOW"):
+        from journal import clock
+
+        return clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     t = time.time()
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1_000_000):06d}Z"
 
