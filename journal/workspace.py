@@ -1,7 +1,6 @@
 """The workspace on disk: where every file of the journal lives."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +79,8 @@ class Workspace:
         try:
             rel = path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
+            import hashlib
+
             rel = hashlib.sha1(str(path.resolve()).encode()).hexdigest()
         return self.state_dir / "locks" / (rel.replace("/", "__") + ".lock")
 
