@@ -19,6 +19,7 @@ SID = "session_20251210_1400"
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "coord"
     (root / "sessions" / "ACTIVE").mkdir(parents=True)
+    (root / "sessions" / "ACTIVE" / f"{SID}.md").write_text("# session\n", encoding="utf-8")
     monkeypatch.setenv("JOURNAL_ROOT", str(root))
     monkeypatch.delenv("JOURNAL_SESSION", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -138,6 +139,7 @@ def test_invalid_add_names_field_and_writes_nothing(root: Path, capsys: pytest.C
 def test_session_from_environment_and_required(root: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert "no session given" in fail(capsys, "events", "add", "note")
+    (root / "sessions" / "ACTIVE" / "env-session.md").write_text("# session\n", encoding="utf-8")
     monkeypatch.setenv("JOURNAL_SESSION", "env-session")
     run("events", "add", "note", "--data", '{"text": "hello"}')
     assert (root / "events" / "env-session.jsonl").is_file()
@@ -188,3 +190,47 @@ def test_archive_stats_restore_and_check_from_the_cli(root: Path, capsys: pytest
     assert main(["events", "check", "--fix"]) == 0
     assert "(fixed)" in capsys.readouterr().out
     assert "event logs ok" in run("events", "check").stdout
+
+
+def test_add_needs_a_workspace_and_a_known_session(tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert "no session 'ghost'" in fail(capsys, "events", "add", "note", "-s", "ghost", "--data", "{}")
+    assert not (root / "events" / "ghost.jsonl").exists()
+    (root / "sessions" / "ARCHIVE").mkdir()
+    (root / "sessions" / "ARCHIVE" / "old-2020-01-01.md").write_text("# done\n", encoding="utf-8")
+    run("events", "add", "note", "-s", "old", "--data", "{}")  # an archived session may still log
+    assert (root / "events" / "old.jsonl").is_file()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("JOURNAL_ROOT", str(empty))
+    assert "no journal workspace" in fail(capsys, "events", "add", "note", "-s", "ghost", "--data", "{}")
+    assert list(empty.iterdir()) == []
+
+
+@pytest.mark.parametrize("data", ['{"n": 123456789012345678901234567890}', '{"n": -9223372036854775809}',
+                                  '{"a": [1, {"b": 1' + "0" * 300 + '}]}'])
+def test_add_rejects_integers_beyond_64_bits(root: Path, capsys: pytest.CaptureFixture[str], data: str) -> None:
+    assert "integer out of range" in fail(capsys, "events", "add", "note", "-s", SID, "--data", data)
+    assert "integer out of range" in fail(capsys, "events", "add", "note", "-s", SID,
+                                          "--commitment", '{"commitment": "x", "id": 1' + "0" * 30 + "}")
+    assert not (root / "events" / f"{SID}.jsonl").exists()
+    big = {"n": 18446744073709551615, "m": -9223372036854775808, "f": 1.5e300, "s": "1234567890123456789012345"}
+    event = json.loads(run("events", "add", "note", "-s", SID, "--json", "--data", json.dumps(big)).stdout)
+    assert event["data"] == big
+
+
+def test_cli_survives_a_damaged_compressed_log_and_non_events(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log_seed_examples()
+    (root / "events" / f"{SID}.jsonl.gz").write_bytes(b"garbage\n")
+    with open(root / "events" / f"{SID}.jsonl", "ab") as f:
+        f.write(b'{"seq": "x"}\n{"seq": 5, "timestamp": 3}\n')
+    for args in (["events", "query", "-s", SID], ["events", "query", "--all", "--count"],
+                 ["events", "commitments", "-s", SID], ["events", "failures", "--all"], ["events", "stats"]):
+        capsys.readouterr()
+        assert main(args) == 0, args
+        captured = capsys.readouterr()
+        assert "compressed log" in captured.err and "internal error" not in captured.err, args
+        assert "?#" not in captured.out and "None" not in captured.out, args
+    main(["events", "query", "-s", SID])
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 4 and "skipped 2 unreadable lines" in captured.err

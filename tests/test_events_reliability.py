@@ -220,3 +220,56 @@ def test_sigkill_mid_stream_leaves_whole_lines_and_a_free_lock(ws: Workspace) ->
     seqs = [e["seq"] for e in query_events(ws, "killed")]
     assert len(seqs) > 50 and seqs == list(range(1, len(seqs) + 1))
     assert append_event(ws, "killed", "note")["seq"] == len(seqs) + 1  # the lock died with the process
+
+
+def _damaged_gz(ws: Workspace, sid: str, how: str) -> None:
+    """A compressed log that is garbage, or whose deflate data is corrupt part-way."""
+    gz = ws.events_dir / f"{sid}.jsonl.gz"
+    if how == "garbage":
+        gz.write_bytes(b"garbage\n")
+        return
+    lines = b"".join(orjson.dumps({"schema_version": "1.0", "event_id": f"e{i}", "seq": i, "session_id": sid,
+                                   "event_type": "error", "timestamp": "2026-01-01T00:00:00.000000Z",
+                                   "data": {"message": f"old {i}", "pad": "y" * 20000},
+                                   "failure_ledger": [{"attempt": f"a{i}", "failure_reason": "r"}],
+                                   "open_commitments": [{"commitment": f"c{i}", "status": "open"}]}) + b"\n"
+                     for i in range(1, 200))
+    data = bytearray(gzip.compress(lines, mtime=0))
+    mid = len(data) // 2
+    data[mid: mid + 64] = b"\x00" * 64  # zlib.error or a CRC error further on
+    gz.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["garbage", "corrupt"])
+def test_a_damaged_compressed_log_is_skipped_with_a_warning(ws: Workspace, how: str) -> None:
+    from journal.events.ledger import failures, open_commitments
+
+    ws.events_dir.mkdir(parents=True, exist_ok=True)
+    _damaged_gz(ws, "s1", how)
+    (ws.events_dir / "s1.jsonl").write_bytes(b"")
+    append_event(ws, "s1", "error", data={"message": "new"}, open_commitments=[{"commitment": "ship", "status": "open"}])
+    for sid in ("s1", None):
+        result = query_events(ws, sid)
+        assert result.events[-1]["data"]["message"] == "new"
+        assert any("s1.jsonl.gz: skipped the unreadable rest of a compressed log" in w for w in result.warnings)
+        assert query_events(ws, sid, types="error", contains="new").events[-1]["data"]["message"] == "new"
+        items, warnings = open_commitments(ws, sid)
+        assert "ship" in [c["commitment"] for c in items] and any("compressed log" in w for w in warnings)
+        found, warnings = failures(ws, sid)
+        assert found[-1]["message"] == "new" and any("compressed log" in w for w in warnings)
+    stats = log_stats(ws)
+    assert stats["archived"]["files"] == 1 and stats["active"]["events"] == 1
+    assert [log["events"] for log in stats["logs"] if log["compressed"]] == [None]
+
+
+def test_json_lines_that_are_not_events_are_skipped(ws: Workspace) -> None:
+    append_event(ws, "s1", "note", data={"text": "real"})
+    with open(ws.events_path("s1"), "ab") as f:
+        for bad in ({"seq": "x"}, {"seq": 5, "timestamp": 3}, {"event_type": "note", "timestamp": "2026-01-01T00:00:00Z"},
+                    {"event_type": "note", "timestamp": "2026-01-01T00:00:00Z", "seq": True},
+                    {"event_type": 7, "timestamp": "2026-01-01T00:00:00Z", "seq": 9}, {}):
+            f.write(orjson.dumps(bad) + b"\n")
+    for kwargs in ({}, {"types": "note"}, {"contains": "2026"}):
+        result = query_events(ws, "s1", **kwargs)
+        assert [e["data"]["text"] for e in result] == ["real"]
+    assert any("skipped 6 unreadable lines" in w for w in query_events(ws, "s1").warnings)

@@ -1,6 +1,7 @@
 """`journal events ...`: the session's native machine event log."""
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any, List, Optional
 
@@ -9,6 +10,7 @@ import typer
 from journal.commands.common import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
 from journal.errors import InvalidInput
 
+_LONG_DIGITS = re.compile(r"\d{19}").search
 events_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 AllOpt = typer.Option(False, "--all", help="Every session's log, merged by time.")
@@ -18,8 +20,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(events_app, name="events", help="Append to and query the sessions' machine event logs (JSONL).")
 
 
+_INT_MIN, _INT_MAX = -(1 << 63), (1 << 64) - 1  # what an event log can hold (orjson's range)
+
+
+def _check_int(text: str, what: str) -> int:
+    """parse_int hook: an integer literal the log can store exactly, else InvalidInput."""
+    if len(text.lstrip("-")) <= 20:
+        n = int(text)
+        if _INT_MIN <= n <= _INT_MAX:
+            return n
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise InvalidInput(f"{what}: integer out of range for 64 bits ({shown}); pass it as a string")
+
+
 def _json_arg(value: Optional[str], what: str, kind: type | None = None) -> Any:
-    """Parse JSON given on the command line ('-' reads stdin)."""
+    """Parse JSON given on the command line ('-' reads stdin).
+
+    orjson turns integers beyond 64 bits into floats without a word, so text holding a long
+    run of digits is parsed again by the standard library, whose parse_int hook rejects them.
+    """
     if value is None:
         return None
     import orjson
@@ -30,6 +49,13 @@ def _json_arg(value: Optional[str], what: str, kind: type | None = None) -> Any:
         parsed = orjson.loads(value)
     except orjson.JSONDecodeError as e:
         raise InvalidInput(f"{what} is not valid JSON ({e})") from e
+    if _LONG_DIGITS(value):
+        import json
+
+        try:
+            json.loads(value, parse_int=lambda text: _check_int(text, what))
+        except ValueError:  # orjson accepted it; only the range check matters here
+            pass
     if kind is not None and not isinstance(parsed, kind):
         raise InvalidInput(f"{what} must be a JSON {'object' if kind is dict else 'array'}")
     return parsed
@@ -95,13 +121,17 @@ def add(
 ) -> None:
     """Append one validated event to a session's log and print its event id."""
     from journal.events.store import append_event
+    from journal.sessions import locate
 
     sid = session_id(session)
+    ws = workspace()
+    ws.require()
+    locate(ws, sid)  # active or archived; a typo in -s must not start a stray log
     if data == "-" and any(v == "-" for v in (*causal, *constraint, *failure, *commitment, entities or "")):
         raise InvalidInput("only one option can read stdin ('-')")
     deps = {k: v for k, v in (("depends_on", depends_on), ("blocks", blocks)) if v} or None
     event = append_event(
-        workspace(), sid, event_type,
+        ws, sid, event_type,
         data=_json_arg(data, "--data", dict), agent=agent, source=source,
         causal_steps=_items(causal, "--causal"), active_constraints=_items(constraint, "--constraint"),
         failure_ledger=_items(failure, "--failure"), open_commitments=_items(commitment, "--commitment"),
@@ -194,13 +224,16 @@ def stats(as_json: bool = JsonOpt) -> None:
     """Sizes and event counts of active (plain) and archived (compressed) logs."""
     from journal.events.archive import log_stats
 
-    data = log_stats(workspace())
+    ws = workspace()
+    data = log_stats(ws)
     if as_json:
         print_json(data)
-        return
-    for group in ("active", "archived"):
-        g = data[group]
-        out(f"{group:9} {g['files']:6} logs  {g['events']:10} events  {g['bytes'] / 1_048_576:10.2f} MB")
+    else:
+        for group in ("active", "archived"):
+            g = data[group]
+            out(f"{group:9} {g['files']:6} logs  {g['events']:10} events  {g['bytes'] / 1_048_576:10.2f} MB")
+    _warn([f"{log['path']}: unreadable compressed log, its events are not counted"
+           for log in data["logs"] if log["events"] is None])
 
 
 @events_app.command("archive")

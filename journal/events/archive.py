@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.errors import InvalidInput, NotFound
-from journal.events.query import log_files, session_of
+from journal.events.query import GZIP_ERRORS, log_files, session_of
 from journal.events.store import _paths, gz_path
 from journal.fsutil import locked
 from journal.workspace import Workspace
@@ -111,7 +111,7 @@ def restore_log(ws: Workspace, session_id: str) -> dict[str, Any]:
             try:
                 with gzip.open(gz, "rb") as z:
                     shutil.copyfileobj(z, f, 1 << 20)
-            except (OSError, EOFError) as e:
+            except GZIP_ERRORS as e:
                 from journal.errors import MalformedFile
 
                 raise MalformedFile(f"{ws.rel(gz)} is not a readable gzip file ({e})") from e
@@ -148,7 +148,7 @@ def log_stats(ws: Workspace) -> dict[str, Any]:
         size = p.stat().st_size
         try:
             events = _count_lines(p)
-        except (OSError, EOFError):
+        except GZIP_ERRORS:
             events = None
         g = groups[group]
         g["files"] += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,18 @@ from journal.workspace import Workspace
 
 MAX_LINE = 16 * 1024 * 1024
 CHUNK = 1 << 20
+# What reading a damaged .jsonl.gz raises: bad header, corrupt deflate data, cut short.
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def is_event(value: Any) -> bool:
+    """Whether a parsed line has the shape every reader relies on: a JSON object with a
+    string event_type, a string timestamp and an integer seq."""
+    if not isinstance(value, dict):
+        return False
+    seq = value.get("seq")
+    return (isinstance(value.get("event_type"), str) and isinstance(value.get("timestamp"), str)
+            and isinstance(seq, int) and not isinstance(seq, bool))
 
 
 @dataclass
@@ -29,6 +42,7 @@ class ReadStats:
 
     skipped: dict[Path, int] = field(default_factory=dict)
     torn: list[Path] = field(default_factory=list)
+    broken: dict[Path, str] = field(default_factory=dict)  # unreadable compressed logs -> why
     files: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -38,8 +52,10 @@ class ReadStats:
     def warnings(self, ws: Workspace | None = None) -> list[str]:
         rel = ws.rel if ws else str
         out = list(self.notes)
-        out += [f"{rel(p)}: skipped {n} unreadable line{'s' if n != 1 else ''} (not JSON or over 16 MB)"
+        out += [f"{rel(p)}: skipped {n} unreadable line{'s' if n != 1 else ''} (not a JSON event or over 16 MB)"
                for p, n in self.skipped.items()]
+        out += [f"{rel(p)}: skipped the unreadable rest of a compressed log ({why})"
+                for p, why in self.broken.items()]
         out += [f"{rel(p)}: skipped a torn last line (repair with 'journal events check --fix')"
                 for p in self.torn]
         return out
@@ -75,15 +91,23 @@ def scan_lines(
 
     ``fold_case`` compares ASCII case-insensitively (needles must be lower case). Memory is
     bounded by ``max_line`` plus one block. An unterminated last line is yielded only if it
-    parses as a JSON object; otherwise it is recorded as torn in ``stats``.
+    parses as a JSON object; otherwise it is recorded as torn in ``stats``. A compressed log
+    that cannot be decompressed is read up to the damage and recorded in ``stats.broken``.
     """
     stats = stats if stats is not None else ReadStats()
     stats.files += 1
     carry = b""
     skipping = False
+    gz = path.name.endswith(".gz")
     with _open(path) as f:
         while True:
-            block = f.read(chunk_size)
+            try:
+                block = f.read(chunk_size)
+            except GZIP_ERRORS as e:
+                if not gz:
+                    raise
+                stats.broken[path] = str(e) or type(e).__name__
+                return  # the partial line before the damage is part of what is lost
             if not block:
                 break
             if skipping:
@@ -280,7 +304,7 @@ def iter_file_events(path: Path, flt: Filter, stats: ReadStats) -> Iterator[dict
         except orjson.JSONDecodeError:
             stats.skip(path)
             continue
-        if not isinstance(event, dict):
+        if not is_event(event):
             stats.skip(path)
             continue
         if flt.match(event):

@@ -273,6 +273,9 @@ def append_event(
 
     ``optional`` takes causal_steps, active_constraints, failure_ledger, open_commitments,
     key_entities, dependencies, tags, timestamp and ``x-`` extension fields.
+
+    The session need not exist: callers such as backfills write logs for sessions on
+    purpose. ``journal events add`` checks the workspace and the session before calling.
     """
     path, lock = _paths(ws, session_id)
     event = build_event(session_id, event_type, data=data, agent=agent, source=source,
