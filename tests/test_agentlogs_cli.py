@@ -61,11 +61,11 @@ def test_link_writes_frontmatter_and_section_and_relinks(proj: Path) -> None:
         "turns": 1, "tools": 2, "errors": 2, "tokens_in": 3, "tokens_out": 13}
     text = session_text(proj)
     section = text.split("## Machine Logs", 1)[1]
-    assert "- **claude-code** [spotter_short.jsonl](../../../logs/spotter_short.jsonl) — 1 turn, 2 tool calls (2 failed)" in section
+    assert "- **claude-code** [spotter\\_short.jsonl](../../../logs/spotter_short.jsonl) — 1 turn, 2 tool calls (2 failed)" in section
     # linking again refreshes the one entry, adds no second one
     assert run("logs", "link", str(log), "-s", "s1")[0] == 0
     assert len(machine_logs(proj)) == 1
-    assert session_text(proj).count("spotter_short.jsonl](") == 1
+    assert session_text(proj).count("spotter\\_short.jsonl](") == 1
 
 
 def test_link_outside_repo_and_backfill_counted_once(proj: Path, tmp_path: Path) -> None:

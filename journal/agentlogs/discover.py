@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.summary import parse_ts
+from journal.errors import JournalError
 
 
 @dataclass
@@ -124,6 +125,8 @@ def probe(fmt: str, path: Path) -> Found:
             cwd = root_file.read_text(encoding="utf-8").strip()
         else:
             cwd = "hash:" + str(_first(recs, lambda r: r["projectHash"]) or "")
+    if not isinstance(cwd, str):
+        cwd = None
     start = _first(recs, lambda r: r["timestamp"], lambda r: r["ts"], lambda r: r["startTime"],
                    lambda r: r["data"]["startTime"])
     if isinstance(start, (int, float)):
@@ -145,8 +148,14 @@ def belongs(cwd: str | None, repo: Path) -> bool:
         return False
 
 
+def _aware(t: datetime | None) -> datetime | None:
+    """``t`` with a time zone (a naive time is taken as UTC), so any two compare."""
+    return t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t
+
+
 def overlaps(f: Found, since: datetime | None, until: datetime | None) -> bool:
-    a, b = parse_ts(f.start), parse_ts(f.end)
+    a, b = _aware(parse_ts(f.start)), _aware(parse_ts(f.end))
+    since, until = _aware(since), _aware(until)
     if since and b and b < since:
         return False
     if until and a and a > until:
@@ -161,7 +170,7 @@ def discover(repo: Path, since: datetime | None = None, until: datetime | None =
     for fmt, path in candidates(repo):
         try:
             f = probe(fmt, path)
-        except (OSError, ValueError, Exception):  # noqa: BLE001 - one unreadable log never stops a search
+        except (JournalError, OSError, ValueError):  # one unreadable log never stops a search
             continue
         if (fmt == "massgen" or belongs(f.cwd, repo)) and overlaps(f, since, until):
             out.append(f)

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.model import Summary
-from journal.errors import NotFound
+from journal.errors import InvalidInput, NotFound
 
 SECTION = "Machine Logs"
 META_KEY = "machine_logs"
+# The generated list lives between these quiet markers; the rest of the section is the person's.
+OPEN = "<!-- journal:machine-logs -->"
+CLOSE = "<!-- /journal:machine-logs -->"
+
+# C0/C1 controls and the Unicode line/paragraph separators: none belongs in a path we write into Markdown.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>&]")
+_MD_REPLACE = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 # ---- state sidecars ---------------------------------------------------------
@@ -51,6 +60,20 @@ def summarize_incremental(ws: Any, log: Path, fmt: str = "auto") -> Summary:
 
 
 # ---- paths ------------------------------------------------------------------
+def unsafe_path(path: str | Path) -> str | None:
+    """Why ``path`` cannot be linked (a control character in it), else None."""
+    m = _CONTROL.search(str(path))
+    if m is None:
+        return None
+    return f"log path {str(path)!r} contains a control character (U+{ord(m.group()):04X}); rename the file to link it"
+
+
+def check_path(path: str | Path) -> None:
+    why = unsafe_path(path)
+    if why:
+        raise InvalidInput(why)
+
+
 def base_dir(ws: Any) -> Path:
     return (ws.git_root or ws.root).resolve()
 
@@ -127,6 +150,19 @@ def duplicates(entries: list[dict[str, Any]]) -> dict[int, str]:
     return out
 
 
+def md_text(text: str) -> str:
+    """``text`` as literal inline Markdown: one line, no emphasis, links, code or HTML."""
+    text = _CONTROL.sub("\ufffd", text)
+    return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m.group(), "\\" + m.group()), text)
+
+
+def md_target(rel: str) -> str:
+    """A relative link target, percent-encoded (``/`` kept)."""
+    from urllib.parse import quote
+
+    return quote(rel, safe="/")
+
+
 def section_lines(ws: Any, session_file: Path, entries: list[dict[str, Any]], nl: str) -> list[str]:
     dup = duplicates(entries)
     lines = []
@@ -134,13 +170,13 @@ def section_lines(ws: Any, session_file: Path, entries: list[dict[str, Any]], nl
         log = resolve_stored(ws, e["path"])
         name = log.name or e["path"]
         if Path(e["path"]).is_absolute():
-            where = f"`{e['path']}`"
+            where = md_text(e["path"])
         else:
             rel = os.path.relpath(log, session_file.resolve().parent).replace(os.sep, "/")
-            where = f"[{name}]({rel.replace(' ', '%20')})"
-        line = f"- **{e.get('format')}** {where} — {one_line(e)}"
+            where = f"[{md_text(name)}]({md_target(rel)})"
+        line = f"- **{md_text(str(e.get('format')))}** {where} — {md_text(one_line(e))}"
         if i in dup:
-            line += f" (backfill of {Path(dup[i]).name}; not counted twice)"
+            line += f" (backfill of {md_text(Path(dup[i]).name)}; not counted twice)"
         lines.append(line + nl)
     counted = [e for i, e in enumerate(entries) if i not in dup]
     if len(counted) > 1:
@@ -182,18 +218,59 @@ def apply_entries(ws: Any, doc: Any, session_file: Path, new: list[dict[str, Any
         else:
             current.append(e)
     doc.set_meta(META_KEY, current)
-    doc.set_section(SECTION, section_lines(ws, session_file, current, doc.nl))
+    write_section(doc, section_lines(ws, session_file, current, doc.nl))
     return current
+
+
+_OLD_GENERATED = re.compile(r"^(- \*\*\S+\*\* .+ — .+|Total: \d+ turns, .+)$")
+
+
+def write_section(doc: Any, body: list[str]) -> None:
+    """Put the generated list between the markers of ``## Machine Logs``; leave the rest as written.
+
+    A section without markers (written before them) keeps its text and gets the marked list
+    appended, except when all it holds is an unmarked generated list, which is replaced.
+    """
+    nl = doc.nl
+    block = [OPEN + nl, *body, CLOSE + nl]
+    s = doc.find(SECTION)
+    if s is None:
+        doc.set_section(SECTION, block)
+        return
+    lines = doc.lines
+    closes = [i for i in range(s.start, s.end) if lines[i].strip() == CLOSE]
+    opens = [i for i in range(s.start, closes[0]) if lines[i].strip() == OPEN] if closes else []
+    if opens:
+        lines[opens[-1] + 1 : closes[0]] = body
+        return
+    content = [i for i in range(s.start, s.end) if lines[i].strip()]
+    if content and all(_OLD_GENERATED.match(lines[i].rstrip("\r\n")) for i in content):
+        doc.set_section(SECTION, block)
+        return
+    k = content[-1] if content else s.head
+    if not lines[k].endswith(("\n", "\r")):
+        lines[k] += nl
+    new = [nl, *block]
+    if k + 1 == s.end and s.end < len(lines):
+        new.append(nl)  # a blank line before the next heading
+    lines[k + 1 : k + 1] = new
+
+
+def archived_message(session_id: str) -> str:
+    return f"session {session_id} is archived; restore it to link logs"
 
 
 def link(ws: Any, session_id: str, path: str | Path, fmt: str = "auto") -> dict[str, Any]:
     """Summarize ``path`` and record it in the session; linking again refreshes it."""
     from journal.sessions import locate, mutate_session
 
+    check_path(path)
+    ref = locate(ws, session_id)
+    if ref.archived:
+        raise InvalidInput(archived_message(session_id))
     log = Path(path).expanduser()
     if not log.exists():
         raise NotFound(f"{log} does not exist")
-    ref = locate(ws, session_id)
     s = summarize_incremental(ws, log, fmt)
     entry = make_entry(ws, log, s)
     mutate_session(ws, session_id, lambda doc: apply_entries(ws, doc, ref.path, [entry]))
@@ -204,7 +281,9 @@ def refresh(ws: Any, session_id: str) -> list[dict[str, Any]]:
     """Re-read the session's linked logs (incrementally) and rewrite their summaries."""
     from journal.sessions import locate, mutate_session, read_session
 
-    ref, doc = read_session(ws, session_id, archived=False)
+    ref, doc = read_session(ws, session_id)
+    if ref.archived:
+        raise InvalidInput(archived_message(session_id))
     entries = [e for e in (doc.meta.get(META_KEY) or []) if isinstance(e, dict) and e.get("path")]
     fresh = []
     for e in entries:

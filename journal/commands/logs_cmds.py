@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import typer
 
-from journal.commands.common import JsonOpt, SessionOpt, out, print_json, session_id, workspace
+from journal.commands.common import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
 from journal.errors import InvalidInput, NotFound
 
 logs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -188,6 +188,8 @@ def discover_cmd(
         from journal.sessions import read_session
 
         ref, doc = read_session(ws, sid)
+        if attach and ref.archived:
+            raise InvalidInput(linking.archived_message(sid))
         start = parse_ts(str(doc.meta.get("created") or "")) or None
         if ref.archived:
             end = parse_ts(str(doc.meta.get("updated") or "")) or None
@@ -195,12 +197,17 @@ def discover_cmd(
         start = _parse_time(since)
     repo = ws.git_root or Path.cwd()
     found = discover(Path(repo), start, end)
-    attached = []
+    skipped: dict[str, str] = {}
     if attach and sid:
         for f in found:
-            attached.append(linking.link(ws, sid, f.path, f.format))
+            why = linking.unsafe_path(f.path)
+            if why:
+                skipped[str(f.path)] = why
+            else:
+                linking.link(ws, sid, f.path, f.format)
     rows = [{"path": str(f.path), "format": f.format, "cwd": f.cwd, "start": f.start, "end": f.end,
-             "attached": attach} for f in found]
+             "attached": attach and str(f.path) not in skipped,
+             **({"skipped": skipped[str(f.path)]} if str(f.path) in skipped else {})} for f in found]
     if as_json:
         print_json(rows)
         return
@@ -208,7 +215,10 @@ def discover_cmd(
         out("no logs of this repository found")
         return
     for r in rows:
-        out(f"{'attached' if attach else 'found'} {r['format']}: {r['path']}")
+        if "skipped" in r:
+            err(f"skipped {r['format']}: {r['path']!r}: {r['skipped']}")
+        else:
+            out(f"{'attached' if attach else 'found'} {r['format']}: {r['path']}")
 
 
 @logs_app.command("refresh")
