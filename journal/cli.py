@@ -109,6 +109,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # the system refused (disk full, permissions, a name too long...)
+        if debug:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        common.err(f"journal: error: {e.strerror or e}{where}")
+        return 2
     except Exception as e:  # usage errors from the command-line parser
         from typer._click.exceptions import ClickException
 

@@ -47,8 +47,9 @@ def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str |
     priority = check_priority(priority)
     text = _check_message_text(text)
     validate_id(sender)
-    to = validate_id(to.strip() if to else to, "recipient")
+    to = to.strip() if to else to
     if to != BROADCAST:
+        validate_id(to, "recipient")
         if to == sender:
             raise InvalidInput(f"session {sender!r} cannot message itself")
         if not ws.active_path(to).is_file():
@@ -144,13 +145,12 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
     from journal.ids import ulid
     from journal.sessions import mutate_session, session_owner
 
-    ws.active_path(sid)
-    everything = inbox(ws, sid, include_read=True)
+    everything = inbox(ws, sid, include_read=True)  # validates the id
     if ids:
-        chosen = list({m.id: m for m in (_pick(everything, i) for i in ids)}.values())
+        picked = {m.id: m for m in (_pick(everything, i) for i in ids)}.values()
+        chosen = [m for m in picked if m.unread]
     else:
         chosen = [m for m in everything if m.unread]
-    chosen = [m for m in chosen if m.unread]
     if not chosen:
         return []
     event_id = "evt_" + ulid()

@@ -37,6 +37,22 @@ def _yaml():
     return yaml
 
 
+_FRONTMATTER = re.compile(rb"---\r?\n(.*?)^(?:---|\.\.\.)\r?$", re.S | re.M)
+
+
+def frontmatter_bytes(data: bytes, where: str) -> str:
+    """The YAML text between a file's opening '---' line and its closing '---' or '...' line."""
+    if not re.match(rb"---\r?\n", data):
+        raise MalformedFile(f"{where}: no YAML frontmatter (the file must start with '---')")
+    m = _FRONTMATTER.match(data)
+    if m is None:
+        raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
+    try:
+        return m.group(1).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MalformedFile(f"{where}: frontmatter is not UTF-8 text") from e
+
+
 def load_yaml(text: str, where: str) -> Any:
     yaml = _yaml()
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -108,8 +124,8 @@ def entry_lines(text: str, nl: str, prefix: str = "- ", marker: str = "") -> lis
         raise InvalidInput("text contains control characters")
     raw = text.replace("\r\n", "\n").replace("\r", "\n").translate(LINE_BREAKS).strip("\n").split("\n")
     raw = [line.rstrip().replace("<!--", "&lt;!--") for line in raw]
-    while len(raw) > 1 and not raw[0]:
-        del raw[0]  # the entry starts at its first line with text
+    while len(raw) > 1 and not raw[0] and prefix[-1:].isspace():
+        del raw[0]  # a bullet's entry starts at its first line with text
     lines = [prefix + _escape_block_start(raw[0]) + marker]
     fence: str | None = None
     for line in raw[1:]:

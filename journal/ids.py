@@ -10,7 +10,8 @@ from journal.errors import InvalidInput
 MAX_ID_LENGTH = 100
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _CROCKFORD_VALUE = {c: i for i, c in enumerate(_CROCKFORD)}
-_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f/\\]")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RESERVED_ID = "broadcast"
 _WORDS_A = (
     "amber", "brisk", "calm", "deft", "eager", "fleet", "gentle", "hardy", "keen", "lucid",
     "merry", "noble", "quiet", "rapid", "sunny", "tidy", "vivid", "witty", "bold", "clear",
@@ -22,17 +23,23 @@ _WORDS_B = (
 
 
 def validate_id(value: str, what: str = "session id") -> str:
-    """Return ``value`` if it is a safe file-name id, else raise InvalidInput."""
+    """Return ``value`` if it is a safe id, else raise InvalidInput.
+
+    An id names a file and appears inside Markdown lines that other sessions parse,
+    so it is kept to letters, digits, '.', '_' and '-', starting with a letter or
+    digit, without '..'; 'broadcast' is reserved for messages to everyone.
+    """
     if not value or not value.strip():
         raise InvalidInput(f"{what} is empty")
     if len(value) > MAX_ID_LENGTH:
         raise InvalidInput(f"{what} is longer than {MAX_ID_LENGTH} characters")
-    if _BAD_CHARS.search(value):
-        raise InvalidInput(f"{what} {value!r} contains '/', '\\' or a control character")
+    if not _ID.fullmatch(value):
+        raise InvalidInput(f"{what} {value!r} may hold only letters, digits, '.', '_' and '-', "
+                           "and must start with a letter or digit")
     if ".." in value:
         raise InvalidInput(f"{what} {value!r} contains '..'")
-    if value != value.strip() or value.startswith((".", "-")):
-        raise InvalidInput(f"{what} {value!r} must not start with '.', '-' or white space")
+    if value.lower() == RESERVED_ID:
+        raise InvalidInput(f"{what} {value!r} is reserved for messages to every session")
     return value
 
 

@@ -6,6 +6,7 @@ file whose size and mtime are unchanged is taken from the cache.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -14,32 +15,29 @@ from journal.errors import JournalError
 from journal.fsutil import RACY_NS, load_cache, save_cache
 from journal.workspace import Workspace
 
-CACHE_VERSION = 3
-FIELDS = ("id", "role", "mission", "status", "progress", "created", "updated", "ended", "owner")
+CACHE_VERSION = 4
+FIELDS = ("role", "mission", "status", "progress", "created", "updated", "ended", "owner")
 
 
-def _frontmatter_block(path: Path) -> str:
-    """Only the frontmatter text of a session file (reads the head, not the whole body)."""
+def _frontmatter_text(path: Path) -> str:
+    """Only the frontmatter of a session file (reads the head, not the whole body)."""
+    from journal.document import frontmatter_bytes
+
     with open(path, "rb") as f:
-        head = f.read(16384)
-        data = head
-        while b"\n---" not in data[3:] and len(head) == 16384 and len(data) < 1 << 20:
-            head = f.read(65536)
-            data += head
-    text = data.decode("utf-8", "replace")
-    if not text.startswith("---"):
-        raise JournalError(f"{path}: no frontmatter")
-    end = text.find("\n---", 3)
-    if end < 0:
-        raise JournalError(f"{path}: frontmatter not closed")
-    return text[3:end]
+        data = f.read(16384)
+        while len(data) < 1 << 20 and not re.search(rb"\n(?:---|\.\.\.)\r?\n", data[3:]):
+            more = f.read(65536)
+            if not more:
+                break
+            data += more
+    return frontmatter_bytes(data, str(path))
 
 
 def _row(path: Path) -> dict[str, Any]:
     from journal.document import load_yaml
 
     try:
-        meta = load_yaml(_frontmatter_block(path), str(path)) or {}
+        meta = load_yaml(_frontmatter_text(path), str(path)) or {}
         if not isinstance(meta, dict):
             raise JournalError(f"{path}: frontmatter is not a mapping")
     except (JournalError, OSError) as e:
@@ -87,7 +85,7 @@ def _scan(folder: Path, archived: bool, cache: dict[str, Any], fresh: dict[str, 
                         continue
                     archive_date = m["date"]
                 row = _row(Path(base + name))
-                row.setdefault("id", name[:-3] if not archived else name[: -len("-0000-00-00.md")])
+                row["id"] = name[:-3] if not archived else name[: -len("-0000-00-00.md")]  # the file names it
                 row["archived"] = archived
                 if archive_date:
                     row["archive_date"] = archive_date

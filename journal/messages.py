@@ -26,7 +26,7 @@ CACHED_TEXT = 4096  # longer message texts are re-read from their file when show
 _TAIL = re.compile(r"(?:\s*<!-- (?:evt|msg):[A-Za-z0-9_:-]+ -->)+\s*$")
 _MSG_ID = re.compile(r"<!-- msg:([A-Za-z0-9_:-]+) -->")
 _STAMP = r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::\d{2})?Z?"
-_SENT = re.compile(r"^[-*+] " + _STAMP + r" → (.+?): (.*?)(?: \((low|normal|high|urgent)\))?$")
+_SENT = re.compile(r"^[-*+] " + _STAMP + r" → ([A-Za-z0-9][A-Za-z0-9._-]*): (.*?)(?: \((low|normal|high|urgent)\))?$")
 _RECEIVED = re.compile(r"^[-*+] " + _STAMP + r" ← ")
 _UNESCAPE = re.compile(r"^(\s*)\\")
 _LEAD = re.compile(r"^(\s*)(?=\\)")

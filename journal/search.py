@@ -1,7 +1,7 @@
 """``journal grep``: a regular-expression search that names the session and section of each hit.
 
-GNU grep, when installed, narrows the files to read; Python's ``re`` decides
-every hit, so results are the same with or without it.
+For a literal pattern, GNU grep (when installed) narrows the files to read;
+Python's ``re`` decides every hit, so results are the same with or without it.
 """
 from __future__ import annotations
 
@@ -44,39 +44,58 @@ def _targets(ws: Workspace, archived: bool, knowledge: bool) -> list[tuple[Path,
     return out
 
 
-def _grep_args(pattern: str, ignore_case: bool) -> list[str]:
-    """GNU grep options equivalent to the pattern: fixed-string when it has no regex syntax."""
-    literal = not any(c in _REGEX_SYNTAX for c in pattern)
-    args = ["-lZ", "-F" if literal else "-P"]
-    if ignore_case:
-        args.append("-i")
-    return [*args, "-e", pattern, "--"]
+def _grep_args(pattern: str, ignore_case: bool) -> list[str] | None:
+    """GNU grep options that find a superset of the files ``pattern`` matches, or None.
+
+    Only a literal pattern is handed to grep (as -F): its regular expressions differ
+    from Python's in places (Unicode classes, for one), and Python decides every hit.
+    """
+    if any(c in _REGEX_SYNTAX for c in pattern) or (ignore_case and not pattern.isascii()):
+        return None
+    return ["-lZ", "-F", *(["-i"] if ignore_case else []), "-e", pattern, "--"]
+
+
+def _chunks(files: list[str], jobs: int, max_bytes: int = 100_000) -> list[list[str]]:
+    """The files in at least ``jobs`` groups, each short enough for one command line."""
+    size = sum(len(f) + 1 for f in files)
+    count = max(jobs, -(-size // max_bytes))
+    return [files[i::count] for i in range(count) if files[i::count]]
 
 
 def _candidates(pattern: str, ignore_case: bool, folders: list[Path]) -> set[str] | None:
     """Files GNU grep says may match, or None when grep cannot answer for this pattern.
 
-    The files are split between two grep processes, one per core on a typical machine.
+    The files are spread over one grep process per core (two waves or more on a big
+    workspace, so that no command line grows past the system's limit).
     """
     grep = shutil.which("grep")
-    if grep is None or not folders:
+    options = _grep_args(pattern, ignore_case)
+    if grep is None or options is None or not folders:
         return None
     files = [entry.path for folder in folders for entry in os.scandir(folder)
              if entry.name.endswith(".md") and not entry.name.startswith(".")]
     if not files:
         return set()
-    args = [grep, *_grep_args(pattern, ignore_case)]
     jobs = max(1, min(os.cpu_count() or 1, 4, len(files) // 2000 + 1))
     env = {"LC_ALL": "C.UTF-8", "PATH": os.environ.get("PATH", "")}
-    try:
-        procs = [subprocess.Popen([*args, *files[i::jobs]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-                 for i in range(jobs)]
-        outputs = [(p.communicate(timeout=600)[0], p.returncode) for p in procs]
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if any(code not in (0, 1) for _, code in outputs):
-        return None
-    return {p.decode("utf-8", "surrogateescape") for out, _ in outputs for p in out.split(b"\0") if p}
+    found: set[str] = set()
+    chunks = _chunks(files, jobs)
+    for wave in range(0, len(chunks), jobs):
+        procs: list[subprocess.Popen[bytes]] = []
+        try:
+            for chunk in chunks[wave : wave + jobs]:
+                procs.append(subprocess.Popen([grep, *options, *chunk], stdout=subprocess.PIPE,
+                                              stderr=subprocess.DEVNULL, env=env))
+            outputs = [(p.communicate(timeout=600)[0], p.returncode) for p in procs]
+        except (OSError, subprocess.SubprocessError):
+            for p in procs:
+                p.kill()
+                p.wait()
+            return None
+        if any(code not in (0, 1) for _, code in outputs):
+            return None
+        found.update(p.decode("utf-8", "surrogateescape") for out, _ in outputs for p in out.split(b"\0") if p)
+    return found
 
 
 def _session_of(path: Path, kind: str) -> str:

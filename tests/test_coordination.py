@@ -78,7 +78,7 @@ def test_multiline_text_cannot_forge_heading_id_sender_or_priority(trio: Workspa
     ("s2", "x" * 1_000_001, "normal", "over 1 MB"),
     ("s2", "hello", "shouting", "priority"),
     ("s1", "hello", "normal", "itself"),
-    ("../s2", "hello", "normal", "'/'"),
+    ("../s2", "hello", "normal", "may hold only letters"),
 ])
 def test_bad_message_is_refused_and_nothing_is_written(trio: Workspace, to, text, priority, why) -> None:
     before = snapshot(trio.root)

@@ -135,3 +135,27 @@ def test_check_fix_removes_stale_temp_files(cli, seeded):
     assert ".def456" not in found.stdout
     assert cli("check", "--fix").returncode == 0
     assert not leftover.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("bad", ["a: b", "x<!--y", "broadcast", "café", "has space", "_under"])
+def test_ids_that_would_break_markdown_or_messages_are_refused(cli, seeded, bad):
+    _refused(cli, seeded, "create", bad, "Dev", "m")
+
+
+def test_system_errors_are_one_line(cli, seeded):
+    """An error the system raises (here: a file where a folder must be) is one line, exit 2."""
+    import shutil
+
+    archive = seeded / "coordination/sessions/ARCHIVE"
+    shutil.rmtree(archive)
+    archive.write_text("not a folder\n", encoding="utf-8")
+    _refused(cli, seeded, "archive", "s1", contains="journal: error:")
+
+
+def test_idle_archive_uses_file_names_not_frontmatter_ids(cli, seeded):
+    cli("create", "old", JOURNAL_NOW="2026-01-01T00:00:00Z")
+    path = seeded / "coordination/sessions/ACTIVE/old.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: old", "id: s1"), encoding="utf-8")
+    out = cli("archive", "--idle-days", "10", check=False).stdout
+    assert "archived old" in out and "archived s1" not in out
+    assert (seeded / "coordination/sessions/ACTIVE/s1.md").is_file()

@@ -93,3 +93,22 @@ def test_list_sees_a_same_size_edit_made_right_after_a_listing(cli, repo):
     os.utime(path, ns=(stat_before.st_atime_ns, stat_before.st_mtime_ns))  # same size, same mtime
     assert path.stat().st_size == stat_before.st_size
     assert json.loads(cli("list", "--json").stdout)[0]["status"] == "building"
+
+
+def test_grep_gives_the_same_hits_with_and_without_gnu_grep(cli, repo):
+    cli("create", "s1")
+    cli("add", "-s", "s1", "completed", "visited the café and ٣ items; Straße")
+    for pattern, flags in (("caf\\w", []), ("\\d items", []), ("café", []), ("CAFÉ", ["-i"]), ("straße", ["-i"]),
+                           ("visited", []), ("VISITED", ["-i"])):
+        with_grep = json.loads(cli("grep", pattern, "--json", *flags, check=False).stdout or "[]")
+        without = json.loads(cli("grep", pattern, "--json", *flags, check=False, PATH="/nonexistent").stdout or "[]")
+        assert with_grep == without and len(with_grep) == 1, pattern
+
+
+def test_grep_chunks_long_file_lists():
+    from journal.search import _chunks
+
+    files = [f"/w/coordination/sessions/ARCHIVE/session-{n:05d}-2026-01-01.md" for n in range(20_000)]
+    chunks = _chunks(files, 2)
+    assert sorted(f for c in chunks for f in c) == sorted(files)
+    assert len(chunks) >= 2 and all(sum(len(f) + 1 for f in c) <= 100_000 for c in chunks)
