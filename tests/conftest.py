@@ -88,3 +88,24 @@ def snapshot(root: Path) -> dict[str, bytes]:
         if path.is_file() and not rel.startswith((".git/", ".journal/")) and "/.journal/" not in rel:
             out[rel] = path.read_bytes()
     return out
+
+
+def run(*args: str) -> tuple[int, str]:
+    """The full CLI in-process (CliRunner): exit code and output."""
+    from typer.testing import CliRunner
+
+    from journal.cli import app
+
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.output
+
+
+@pytest.fixture
+def proj(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository with a journal workspace and one session, s1; cwd is the repo."""
+    monkeypatch.chdir(repo)
+    assert run("init")[0] == 0
+    code, out = run("create", "s1", "Dev", "Wire up the logs")
+    assert code == 0, out
+    (repo / "logs").mkdir()
+    return repo

@@ -9,29 +9,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from journal.cli import app
+from conftest import run
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "agent_logs"
 DATA = Path(__file__).resolve().parent / "data" / "agentlogs"
 needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real agent-log samples not found at {FIXTURES}")
-
-
-def run(*args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(app, list(args))
-    return r.exit_code, r.output
-
-
-@pytest.fixture
-def proj(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A git repository with a journal workspace and one session, s1; cwd is the repo."""
-    monkeypatch.chdir(repo)
-    assert run("init")[0] == 0
-    code, out = run("create", "s1", "Dev", "Wire up the logs")
-    assert code == 0, out
-    (repo / "logs").mkdir()
-    return repo
 
 
 def session_text(repo: Path) -> str:

@@ -12,24 +12,9 @@ from typer.testing import CliRunner
 from journal.agentlogs import linking
 from journal.agentlogs.discover import Found, discover, overlaps
 from journal.cli import app, main
+from conftest import run
 
 OPEN, CLOSE = linking.OPEN, linking.CLOSE
-
-
-def run(*args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(app, list(args))
-    return r.exit_code, r.output
-
-
-@pytest.fixture
-def proj(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A git repository with a journal workspace and one session, s1; cwd is the repo."""
-    monkeypatch.chdir(repo)
-    assert run("init")[0] == 0
-    code, out = run("create", "s1", "Dev", "Wire up the logs")
-    assert code == 0, out
-    (repo / "logs").mkdir()
-    return repo
 
 
 def session_file(repo: Path) -> Path:
