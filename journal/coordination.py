@@ -251,9 +251,6 @@ def open_blockers(ws: Workspace) -> list[dict[str, Any]]:
             continue
         for text, since in d.get("blockers") or ():
             age = age_hours(since, now)
-            if age is not None and age < 0 and since and len(since) > 10:  # logged under a pinned clock
-                since = since[:10]
-                age = age_hours(since, now)
             out.append({"session": d["id"], "role": d.get("role"), "blocker": text, "since": since,
                         "age_hours": None if age is None else round(age, 2),
                         "path": _rel(ws, d["path"])})

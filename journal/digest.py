@@ -62,6 +62,9 @@ def _section_kind(title: str) -> str | None:
     return None
 
 
+_FRONTMATTER_END = re.compile(r"^(?:---|\.\.\.)\r?$", re.M)
+
+
 def _frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
     from journal.document import load_yaml
     from journal.errors import MalformedFile
@@ -69,7 +72,7 @@ def _frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
     if not text.startswith("---"):
         raise MalformedFile(f"{where}: no YAML frontmatter")
     first = text.find("\n")
-    m = re.compile(r"^(?:---|\.\.\.)\r?$", re.M).search(text, first + 1)
+    m = _FRONTMATTER_END.search(text, first + 1)
     if first < 0 or m is None:
         raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
     meta = load_yaml(text[first + 1 : m.start()], where) or {}
