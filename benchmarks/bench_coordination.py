@@ -27,12 +27,12 @@ from pathlib import Path
 def build(root: Path, sessions: int, messages: int, seed: int = 7) -> list[str]:
     """Create the workspace; messages are written in the exact format `journal message` writes."""
     from journal.config import load_config
-    from journal.document import SessionDoc, entry_lines
+    from journal.session.document import SessionDoc, entry_lines
     from journal.fsutil import atomic_write
     from journal.ids import ulid
-    from journal.scaffold import init_workspace
-    from journal.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
-    from journal.sessions import add_entry, create_session
+    from journal.init import init_workspace
+    from journal.session.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
+    from journal.session.store import add_entry, create_session
     from journal.workspace import Workspace
 
     rng = random.Random(seed)
@@ -113,7 +113,7 @@ def main() -> int:
     inbox_cli = median_of(lambda: timed([*journal, "inbox", "-s", who, "--all"], tmp, env), args.repeat)
     version_cli = median_of(lambda: timed([*journal, "--version"], tmp, env), args.repeat)
 
-    from journal import coordination as co
+    from journal.coordination import mail as co
     from journal.config import load_config
     from journal.workspace import Workspace
 

@@ -1,10 +1,19 @@
-"""The current time, overridable with $JOURNAL_NOW (ISO 8601) for tests and replays."""
+"""The one clock: the current time (pinned by $JOURNAL_NOW for tests and replays), and the
+parsing and formatting of every time the journal reads or writes."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+import re
+import time
+from datetime import datetime, timedelta, timezone
 
 from journal.errors import InvalidInput
+
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|days|w|wk|weeks?)(?:\s+ago)?$")
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600,
+          "d": 86400, "day": 86400, "days": 86400, "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800}
+_FRACTION = re.compile(r"\.(\d+)")
+WHEN_HELP = "ISO 8601 (2026-01-31T12:00:00Z), a date, or 30m, 2h, 3d, 1w, today, yesterday"
 
 
 def now() -> datetime:
@@ -23,22 +32,60 @@ def pinned_ms() -> int | None:
 
 
 def parse_time(value: str, what: str = "time") -> datetime:
-    """Parse an ISO 8601 time; naive times are taken as UTC."""
+    """An ISO 8601 time or date as an aware UTC datetime; naive times are taken as UTC."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python 3.10's fromisoformat accepts only 3 or 6 fraction digits: pad or cut to 6.
+    text = _FRACTION.sub(lambda f: "." + (f.group(1) + "000000")[:6], text, count=1)
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError as e:
         raise InvalidInput(f"{what} {value!r} is not an ISO 8601 time") from e
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_when(value: str, what: str = "time") -> datetime:
+    """A time a user gives (``--since``, ``--until``): ISO 8601, a date, or relative to now()
+    (``30m``, ``2h``, ``3d``, ``1w``, ``2h ago``, ``now``, ``today``, ``yesterday``; midnight UTC)."""
+    text = value.strip().lower()
+    current = now()
+    if text == "now":
+        return current
+    if text in ("today", "yesterday"):
+        midnight = current.replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight if text == "today" else midnight - timedelta(days=1)
+    m = _RELATIVE.match(text)
+    if m:
+        return current - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    try:
+        return parse_time(value, what)
+    except InvalidInput:
+        raise InvalidInput(f"cannot read {what} {value!r}: use {WHEN_HELP}") from None
 
 
 def iso(moment: datetime | None = None) -> str:
-    """Seconds-precision ISO 8601 UTC, e.g. 2026-11-21T22:45:00Z."""
+    """Seconds-precision ISO 8601 UTC, e.g. 2026-11-21T22:45:00Z (frontmatter times)."""
     moment = moment or now()
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_micro(moment: datetime) -> str:
+    """Fixed-width ISO 8601 UTC with microseconds (event times: the strings sort)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def now_micro() -> str:
+    """now() as ``iso_micro``, without building a datetime on the unpinned hot path."""
+    if os.environ.get("JOURNAL_NOW"):
+        return iso_micro(now())
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1_000_000):06d}Z"
+
+
 def today() -> str:
-    return now().astimezone(timezone.utc).strftime("%Y-%m-%d")
+    return now().strftime("%Y-%m-%d")
 
 
 def as_datetime(value: object) -> datetime | None:

@@ -7,23 +7,20 @@ makes a change and the event that records it land together.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 LOCK_TIMEOUT_S = 60.0
-# A file changed this recently may change again within the same timestamp tick without a
-# new (mtime, size): caches read it afresh and do not keep it (git's "racy" rule; 2 s
-# covers file systems with coarse timestamps).
-RACY_NS = 2_000_000_000
 _deferring = False  # a block of deferred_signals is running: an inner one adds nothing
 
 
@@ -132,21 +129,19 @@ def _portable_lock(lock_path: Path, timeout: float) -> Iterator[None]:  # pragma
         lock.release()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (temp file in the same folder, fsync, rename).
-
-    Text is written byte for byte: no newline translation, so CRLF files stay CRLF.
-    """
+def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace ``path`` with what ``write`` writes, atomically: a temp file in the same
+    folder, fsync, rename. A new file gets mode 0644, a replaced one keeps its mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
+            write(f)
             f.flush()
             os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        if not path.exists():
+        except FileNotFoundError:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -155,26 +150,18 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def load_cache(path: Path, version: int) -> dict[str, Any]:
-    """The ``files`` of a cache that ``save_cache`` wrote with the same ``version``, else {}."""
-    import orjson
-
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != version:
-        return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically, byte for byte: no newline translation,
+    so CRLF files stay CRLF."""
+    data = text.encode("utf-8")
+    atomic_replace(path, lambda f: f.write(data))
 
 
-def save_cache(path: Path, version: int, files: dict[str, Any]) -> None:
-    """Replace a cache file atomically; one that cannot be written only costs speed."""
-    import orjson
-
-    with contextlib.suppress(OSError):
-        atomic_write(path, orjson.dumps({"version": version, "files": files}).decode())
+def write_all(fd: int, data: bytes, path: Path) -> None:
+    """One ``write`` of a whole record; a short write (a full disk) is an error naming ``path``."""
+    written = os.write(fd, data)
+    if written != len(data):
+        raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)", str(path))
 
 
 def append_record(path: Path, record: bytes) -> None:
@@ -182,9 +169,7 @@ def append_record(path: Path, record: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        written = os.write(fd, record)
-        if written != len(record):  # pragma: no cover - only on a full disk
-            raise OSError(f"short write to {path}: {written} of {len(record)} bytes")
+        write_all(fd, record, path)
     finally:
         os.close(fd)
 

@@ -5,7 +5,6 @@ Reading the branch and commit for a new session is on the hot path of
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from journal.errors import GitError

@@ -1,6 +1,7 @@
 """Identifiers: validation of user-given ids and collision-free generated ones."""
 from __future__ import annotations
 
+import base64
 import os
 import re
 import time
@@ -51,8 +52,13 @@ def _base32(number: int, length: int) -> str:
     return "".join(reversed(out))
 
 
-def ulid(now_ms: int | None = None) -> str:
-    """A 26-character, time-sortable id with 80 random bits (ULID layout, lower case).
+_B32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _CROCKFORD.encode())
+EVENT_PREFIX = "evt_"
+
+
+def ulid(now_ms: int | None = None, rand: bytes | None = None) -> str:
+    """A 26-character, time-sortable id: 48-bit ms time and 80 random bits (the ULID layout,
+    Crockford base32, lower case), encoded in C through base64 (ids are made on every append).
 
     Its time is $JOURNAL_NOW's when the clock is pinned, like every time the journal writes.
     """
@@ -62,9 +68,9 @@ def ulid(now_ms: int | None = None) -> str:
 
         now_ms = pinned_ms()
         pinned = now_ms is not None
-    ms = int(time.time() * 1000) if now_ms is None else now_ms
-    rand = int.from_bytes(ulid_entropy(pinned), "big")
-    return _base32(ms, 10) + _base32(rand, 16)
+    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+    value = (ms << 80) | int.from_bytes(rand if rand is not None else ulid_entropy(pinned), "big")
+    return base64.b32encode((value << 30).to_bytes(20, "big"))[:26].translate(_B32).decode()
 
 
 def ulid_entropy(pinned: bool) -> bytes:
@@ -73,6 +79,12 @@ def ulid_entropy(pinned: bool) -> bytes:
     if not pinned:
         return os.urandom(10)
     return ((time.time_ns() // 1000) & ((1 << 40) - 1)).to_bytes(5, "big") + os.urandom(5)
+
+
+def new_event_id(base: str | None = None) -> str:
+    """An event id (``evt_`` + a ULID): unique across clones without coordination, sortable by
+    time. ``base`` reuses a ULID already made (a message and its event share one)."""
+    return EVENT_PREFIX + (base if base is not None else ulid())
 
 
 def new_session_id() -> str:

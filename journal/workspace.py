@@ -1,6 +1,10 @@
-"""The workspace on disk: where every file of the journal lives."""
+"""The workspace on disk: where every file of the journal lives, and the one scan of its
+session logs (ACTIVE/<id>.md and ARCHIVE/<id>-YYYY-MM-DD.md)."""
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +14,27 @@ from journal.ids import validate_id
 
 KNOWLEDGE_KINDS = ("learnings", "best-practices", "patterns", "troubleshooting")
 STATE_DIR = ".journal"  # local, untracked state: locks and caches
+ARCHIVE_NAME = re.compile(r"^(?P<id>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.md$")
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """Where a session's log is: ACTIVE/<id>.md or ARCHIVE/<id>-<date>.md.
+
+    ``stamp`` is the file's (mtime_ns, size) when it came from a scan: the key of every
+    per-file cache.
+    """
+
+    id: str
+    path: Path
+    archived: bool = False
+    archive_date: str | None = None
+    stamp: tuple[int, int] | None = None
+
+    @property
+    def key(self) -> str:
+        """The file's name, ``A/``-prefixed when archived: unique within the workspace."""
+        return ("A/" if self.archived else "") + self.path.name
 
 
 @dataclass(frozen=True)
@@ -90,3 +115,52 @@ class Workspace:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+def scan_sessions(ws: Workspace, active: bool = True, archived: bool = False) -> Iterator[SessionRef]:
+    """Every session log in ACTIVE/ (and ARCHIVE/), in directory order, with its stamp.
+
+    Hidden files (temp files of a write) and names that are not a session log are passed
+    over; a file removed while the scan runs (archived meanwhile) is skipped.
+    """
+    folders = ([(ws.active_dir, False)] if active else []) + ([(ws.archive_dir, True)] if archived else [])
+    for folder, is_archive in folders:
+        try:
+            entries = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == "." or not name.endswith(".md"):
+                    continue
+                date = None
+                if is_archive:
+                    m = ARCHIVE_NAME.match(name)
+                    if not m:
+                        continue
+                    sid, date = m["id"], m["date"]
+                else:
+                    sid = name[:-3]
+                try:
+                    st = entry.stat()
+                except FileNotFoundError:
+                    continue
+                yield SessionRef(sid, Path(entry.path), is_archive, date, (st.st_mtime_ns, st.st_size))
+
+
+def find_archived(ws: Workspace, session_id: str) -> list[SessionRef]:
+    """Archived copies of ``session_id``, oldest first."""
+    validate_id(session_id)
+    try:
+        names = os.listdir(ws.archive_dir)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    prefix = session_id + "-"
+    found = []
+    for name in names:
+        if name.startswith(prefix):
+            m = ARCHIVE_NAME.match(name)
+            if m and m["id"] == session_id:
+                found.append(SessionRef(session_id, ws.archive_dir / name, True, m["date"]))
+    return sorted(found, key=lambda r: r.archive_date or "")

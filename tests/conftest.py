@@ -50,7 +50,7 @@ def repo(tmp_path: Path) -> Path:
 def ws(tmp_path: Path):
     """An initialised workspace outside git (library tests)."""
     from journal.config import load_config
-    from journal.scaffold import init_workspace
+    from journal.init import init_workspace
     from journal.workspace import Workspace
 
     workspace = Workspace(load_config(tmp_path / "coordination", cwd=tmp_path))
@@ -94,7 +94,7 @@ def run(*args: str) -> tuple[int, str]:
     """The full CLI in-process (CliRunner): exit code and output."""
     from typer.testing import CliRunner
 
-    from journal.cli import app
+    from journal.cli.main import app
 
     r = CliRunner().invoke(app, list(args))
     return r.exit_code, r.output

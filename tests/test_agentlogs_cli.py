@@ -69,7 +69,7 @@ def test_link_outside_repo_and_backfill_counted_once(proj: Path, tmp_path: Path)
 
 
 def test_link_errors_are_one_line(proj: Path) -> None:
-    from journal.cli import main
+    from journal.cli.main import main
 
     assert main(["logs", "link", "logs/missing.jsonl", "-s", "s1"]) == 2
     shutil.copy(DATA / "unknown.jsonl", proj / "logs" / "u.jsonl")
@@ -148,7 +148,7 @@ def test_refresh_reads_from_saved_offset(proj: Path) -> None:
     [entry] = json.loads(out)["s1"]
     assert entry["offset"] == len(full)
     assert entry["summary"]["tools"] == 6 and entry["summary"]["turns"] == 2
-    from journal.agentlogs import linking
+    from journal.session import machine_logs as linking
     from journal.workspace import Workspace
 
     ws = Workspace.open(proj / "coordination")

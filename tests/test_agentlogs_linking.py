@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journal.agentlogs import linking
+from journal.session import machine_logs as linking
 from journal.agentlogs.discover import Found, discover, overlaps
-from journal.cli import app, main
+from journal.cli.main import app, main
 from conftest import run
 
 OPEN, CLOSE = linking.OPEN, linking.CLOSE
@@ -132,7 +132,7 @@ def test_unmarked_generated_list_is_replaced_not_repeated(proj: Path) -> None:
 def test_linking_to_an_archived_session_is_refused_up_front(proj: Path, monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     from journal.errors import InvalidInput
-    from journal.sessions import archive_session
+    from journal.session.store import archive_session
 
     ws = workspace()
     archive_session(ws, "s1")

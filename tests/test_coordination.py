@@ -5,15 +5,15 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from journal import coordination as co
-from journal import messages
-from journal.briefing import briefing, rank, shared_entries
-from journal.document import SessionDoc
+from journal.coordination import mail as co
+from journal.coordination import messages
+from journal.coordination.context import briefing, rank, shared_entries
+from journal.session.document import SessionDoc
 from journal.errors import AlreadyExists, InvalidInput, NotFound
-from journal.handoff import handoff
+from journal.coordination.handoff import handoff
 from journal.ids import ulid_time
-from journal.knowledge import share_learning
-from journal.sessions import add_entry, archive_session, create_session, update_current_work
+from journal.session.knowledge import share_learning
+from journal.session.store import add_entry, archive_session, create_session, update_current_work
 from journal.workspace import Workspace
 
 from conftest import snapshot
@@ -329,7 +329,7 @@ _PIECES = st.sampled_from(["#", "## ", "\\", "\\#", "---", "===", "```", "~~~", 
 def _expected(text: str) -> str:
     """Exact text, except: line breaks as \\n, trailing blanks and outer blank lines dropped, and an
     unclosed code fence closed (so that it cannot swallow the rest of the file)."""
-    from journal.document import entry_lines
+    from journal.session.document import entry_lines
 
     text = messages.normalize_text(text).strip("\n")
     lines = [line.rstrip() for line in text.split("\n")]

@@ -120,7 +120,7 @@ def test_session_from_environment(cli: Cli) -> None:
 
 
 def test_every_coordination_command_has_help() -> None:
-    from journal.commands import coordination_cmds
+    from journal.cli import coordination as coordination_cmds
 
     for name in ("message", "broadcast", "inbox", "board", "blockers", "handoff", "context"):
         doc = getattr(coordination_cmds, name).__doc__ or ""

@@ -10,10 +10,10 @@ import time
 import orjson
 import pytest
 
-from journal import coordination as co
-from journal.document import SessionDoc
-from journal.lint import check_workspace
-from journal.sessions import create_session
+from journal.coordination import mail as co
+from journal.session.document import SessionDoc
+from journal.session.check import check_workspace
+from journal.session.store import create_session
 from journal.workspace import Workspace
 
 # Sends multi-line messages and acknowledges in a loop until killed; prints each finished step.
@@ -21,7 +21,7 @@ _LOOP = r"""
 import sys
 from journal.config import load_config
 from journal.workspace import Workspace
-from journal import coordination as co
+from journal.coordination import mail as co
 ws = Workspace(load_config(sys.argv[1]))
 i = int(sys.argv[2])
 while True:
@@ -114,7 +114,7 @@ _SENDER = r"""
 import sys
 from journal.config import load_config
 from journal.workspace import Workspace
-from journal import coordination as co
+from journal.coordination import mail as co
 ws = Workspace(load_config(sys.argv[1]))
 for i in range(15):
     co.send_message(ws, "s1", "s2", f"{sys.argv[2]} {i}\nline two")
@@ -138,8 +138,8 @@ _HANDOFFS = r"""
 import sys
 from journal.config import load_config
 from journal.workspace import Workspace
-from journal.handoff import handoff
-from journal.sessions import add_entry
+from journal.coordination.handoff import handoff
+from journal.session.store import add_entry
 ws = Workspace(load_config(sys.argv[1]))
 i = int(sys.argv[2])
 while True:
@@ -152,12 +152,12 @@ while True:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_handoffs_leave_two_way_links(ws: Workspace, sig: signal.Signals) -> None:
-    from journal.sessions import active_refs, archived_refs
+    from journal.workspace import scan_sessions
 
     create_session(ws, "h0", "Dev", "Relay")
     rng = random.Random(int(sig))
     for _ in range(4):
-        current = [r.id for r in active_refs(ws)]
+        current = [r.id for r in scan_sessions(ws)]
         assert len(current) == 1  # exactly one live end of the relay
         proc = subprocess.Popen([sys.executable, "-c", _HANDOFFS, str(ws.root), current[0][1:]],
                                 stdout=subprocess.PIPE, text=True)
@@ -166,7 +166,7 @@ def test_interrupted_handoffs_leave_two_way_links(ws: Workspace, sig: signal.Sig
         proc.send_signal(sig)
         proc.communicate(timeout=60)
         assert [str(p) for p in check_workspace(ws)] == []
-        docs = {r.id: SessionDoc.read(r.path) for r in [*active_refs(ws), *archived_refs(ws)]}
+        docs = {r.id: SessionDoc.read(r.path) for r in scan_sessions(ws, True, True)}
         for sid, doc in docs.items():
             if doc.meta.get("handoff_from"):
                 assert docs[doc.meta["handoff_from"]].meta.get("handoff_to") == sid

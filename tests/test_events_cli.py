@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from journal.cli import app, main
+from journal.cli.main import app, main
 from journal.config import load_config
 from journal.events import query_events
 from journal.workspace import Workspace

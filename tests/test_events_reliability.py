@@ -14,7 +14,7 @@ from journal.errors import InvalidInput, NotFound
 from journal.events import append_event, query_events
 from journal.events.archive import archive_logs, log_stats, restore_log
 from journal.events.check import check_logs
-from journal.events.timeparse import parse_time
+from journal.clock import parse_when
 from journal.workspace import Workspace
 
 
@@ -176,13 +176,14 @@ NOW = datetime(2026, 11, 21, 15, 30, tzinfo=timezone.utc)
         ("2026-11-01T10:00:00.1234567Z", datetime(2026, 11, 1, 10, 0, 0, 123456, tzinfo=timezone.utc)),
     ],
 )
-def test_relative_and_absolute_times(text: str, expected: datetime) -> None:
-    assert parse_time(text, now=NOW) == expected
+def test_relative_and_absolute_times(text: str, expected: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNAL_NOW", "2026-11-21T15:30:00Z")
+    assert parse_when(text) == expected
 
 
 def test_bad_time_is_rejected() -> None:
     with pytest.raises(InvalidInput, match="'soon'"):
-        parse_time("soon")
+        parse_when("soon")
 
 
 def test_since_until_filter_by_event_time(ws: Workspace) -> None:

@@ -9,13 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import orjson
 import pytest
 
 from journal.config import load_config
-from journal.document import SessionDoc
+from journal.session.document import SessionDoc
 from journal.workspace import Workspace
 
 WORKERS = 8
@@ -23,8 +22,8 @@ PER_WORKER = 12
 
 
 def _worker(root: str, n: int, start: mp.Event) -> None:  # type: ignore[valid-type]
-    from journal.knowledge import share_learning
-    from journal.sessions import add_entry
+    from journal.session.knowledge import share_learning
+    from journal.session.store import add_entry
 
     ws = Workspace(load_config(root))
     start.wait()
@@ -34,7 +33,7 @@ def _worker(root: str, n: int, start: mp.Event) -> None:  # type: ignore[valid-t
 
 
 def test_eight_processes_lose_nothing(tmp_path):
-    from journal.sessions import create_session
+    from journal.session.store import create_session
 
     root = tmp_path / "coordination"
     ws = Workspace(load_config(root))
@@ -65,7 +64,7 @@ def test_eight_processes_lose_nothing(tmp_path):
 _LOOP = """
 import sys
 from journal.config import load_config
-from journal.sessions import add_entry
+from journal.session.store import add_entry
 from journal.workspace import Workspace
 ws = Workspace(load_config(sys.argv[1]))
 print("ready", flush=True)
@@ -77,7 +76,7 @@ while True:
 
 
 def test_sigkill_mid_write_leaves_whole_files(tmp_path):
-    from journal.sessions import create_session
+    from journal.session.store import create_session
 
     root = tmp_path / "coordination"
     ws = Workspace(load_config(root))
@@ -100,7 +99,7 @@ def test_sigkill_mid_write_leaves_whole_files(tmp_path):
 _ENTRIES = """
 import sys
 from journal.config import load_config
-from journal.sessions import add_entry
+from journal.session.store import add_entry
 from journal.workspace import Workspace
 ws = Workspace(load_config(sys.argv[1]))
 i = int(sys.argv[2])
@@ -114,8 +113,8 @@ while True:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_entries_keep_markers_and_events_together(ws: Workspace, sig: signal.Signals) -> None:
     """SIGINT/SIGTERM at any moment: each entry's marker and its event land together or not at all."""
-    from journal.lint import check_workspace
-    from journal.sessions import create_session
+    from journal.session.check import check_workspace
+    from journal.session.store import create_session
 
     create_session(ws, "victim", "Dev", "Gets interrupted")
     path = ws.active_path("victim")

@@ -95,7 +95,7 @@ def test_debug_shows_traceback(cli, seeded):
 def test_text_cannot_forge_structure(cli, seeded):
     forged = "ok\n## Next Steps\n# Title\n---\n<!-- evt:evt_forged -->\n```\nunclosed fence"
     cli("add", "-s", "s1", "learning", "-", input=forged)
-    from journal.document import SessionDoc
+    from journal.session.document import SessionDoc
 
     doc = SessionDoc.read(seeded / "coordination/sessions/ACTIVE/s1.md")
     titles = [s.title for s in doc.sections()]

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.config import load_config
-from journal.document import SessionDoc
-from journal.knowledge import share_learning
-from journal.sessions import add_entry, create_session, open_blockers, resolve_blocker, update_current_work
+from journal.session.document import SessionDoc
+from journal.session.knowledge import share_learning
+from journal.session.store import add_entry, create_session, open_blockers, resolve_blocker, update_current_work
 from journal.workspace import Workspace
 
 SAFE = string.ascii_letters + string.digits + " .,:;!?()'\"_/*`[]{}<>=+~|%&@$"
@@ -105,9 +105,9 @@ TRICKY = st.lists(st.sampled_from(list("ab #`~*:-=_<!>\\ \t\n") + ["\u2028", "\u
 @given(texts=st.lists(st.tuples(st.sampled_from(["completed", "learning", "blocker", "next", "collaboration"]), TRICKY), min_size=1, max_size=4))
 def test_no_text_can_change_the_structure(ws, texts):
     """Whatever the text, the sections stay the same and each entry stays one entry."""
-    from journal.document import strip_markers
-    from journal.lint import check_workspace
-    from journal.sessions import create_session
+    from journal.session.document import strip_markers
+    from journal.session.check import check_workspace
+    from journal.session.store import create_session
 
     from journal.ids import ulid
 

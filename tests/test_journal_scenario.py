@@ -112,7 +112,7 @@ def test_idle_archive_uses_the_clock(cli, repo):
 
 def test_version_and_every_command_has_help(cli):
     from journal import __version__
-    from journal.cli import app
+    from journal.cli.main import app
 
     assert cli("--version").stdout.strip() == f"journal {__version__}"
     import typer.main
@@ -133,7 +133,7 @@ def test_command_routes_cover_every_command():
     """Each run imports only the module of its command; the route table must know them all."""
     import typer.main
 
-    from journal.cli import ROUTES, build_app
+    from journal.cli.main import ROUTES, build_app
 
     full = typer.main.get_command(build_app())
     assert set(full.commands) == set(ROUTES)  # type: ignore[attr-defined]

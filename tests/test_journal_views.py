@@ -106,7 +106,7 @@ def test_grep_gives_the_same_hits_with_and_without_gnu_grep(cli, repo):
 
 
 def test_grep_chunks_long_file_lists():
-    from journal.search import _chunks
+    from journal.session.grep import _chunks
 
     files = [f"/w/coordination/sessions/ARCHIVE/session-{n:05d}-2026-01-01.md" for n in range(20_000)]
     chunks = _chunks(files, 2)

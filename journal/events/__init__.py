@@ -16,7 +16,7 @@ _EXPORTS = {
     "EVENT_TYPES": "journal.events.schema", "SCHEMA_VERSION": "journal.events.schema",
     "schema": "journal.events.schema", "schema_text": "journal.events.schema",
     "append_event": "journal.events.store", "append_events": "journal.events.store",
-    "new_event_id": "journal.events.store",
+    "new_event_id": "journal.ids",
 }
 __all__ = sorted(_EXPORTS)
 

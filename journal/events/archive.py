@@ -1,20 +1,17 @@
 """Compressing the logs of archived sessions, restoring them, and storage figures."""
 from __future__ import annotations
 
-import contextlib
 import gzip
 import os
 import re
 import shutil
-import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from journal.errors import InvalidInput, NotFound
-from journal.events.query import GZIP_ERRORS, log_files, session_of
-from journal.events.store import _paths, gz_path
-from journal.fsutil import locked
+from journal.events.files import GZIP_ERRORS, gz_path, log_files, log_paths, session_of
+from journal.fsutil import atomic_replace, locked
 from journal.workspace import Workspace
 
 _ARCHIVED = re.compile(r"^(?P<id>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.md$")
@@ -39,28 +36,9 @@ def archived_sessions(ws: Workspace) -> dict[str, date]:
     return out
 
 
-def _tmp_beside(path: Path) -> tuple[int, str]:
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-
-
-def _replace_with(path: Path, write: Any) -> None:
-    """Write a new ``path`` through a synced temp file and rename it into place."""
-    fd, tmp = _tmp_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def compress_log(ws: Workspace, session_id: str) -> int:
     """Move ``<id>.jsonl`` into ``<id>.jsonl.gz`` (appending to an existing one); return bytes compressed."""
-    path, lock = _paths(ws, session_id)
+    path, lock = log_paths(ws, session_id)
     gz = gz_path(path)
     with locked(lock):
         if not path.is_file():
@@ -74,7 +52,7 @@ def compress_log(ws: Workspace, session_id: str) -> int:
             with open(path, "rb") as src, gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as z:
                 shutil.copyfileobj(src, z, 1 << 20)
 
-        _replace_with(gz, write)
+        atomic_replace(gz, write)
         os.unlink(path)
     return size
 
@@ -101,7 +79,7 @@ def archive_logs(ws: Workspace, older_than_days: int, today: date | None = None)
 
 def restore_log(ws: Workspace, session_id: str) -> dict[str, Any]:
     """Decompress ``<id>.jsonl.gz`` back to ``<id>.jsonl`` (events appended since come after)."""
-    path, lock = _paths(ws, session_id)
+    path, lock = log_paths(ws, session_id)
     gz = gz_path(path)
     with locked(lock):
         if not gz.is_file():
@@ -119,7 +97,7 @@ def restore_log(ws: Workspace, session_id: str) -> dict[str, Any]:
                 with open(path, "rb") as newer:
                     shutil.copyfileobj(newer, f, 1 << 20)
 
-        _replace_with(path, write)
+        atomic_replace(path, write)
         os.unlink(gz)
     return {"session_id": session_id, "path": ws.rel(path), "bytes": path.stat().st_size}
 

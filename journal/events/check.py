@@ -5,36 +5,17 @@ import gzip
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from journal.errors import InvalidInput
-from journal.events.query import MAX_LINE, log_files, session_of
+from journal.events.files import MAX_LINE, log_files, log_paths, session_of
 from journal.events.schema import validate
-from journal.events.store import _paths
 from journal.fsutil import locked
+from journal.problems import Problem
 from journal.workspace import Workspace
-
-
-@dataclass
-class Problem:
-    """One problem in one log; ``fixed`` tells whether ``fix=True`` repaired it."""
-
-    path: str
-    line: int | None
-    kind: str  # torn | missing-newline | garbage | too-long | invalid | seq | duplicate-id | session | unreadable
-    message: str
-    fixed: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}{' (fixed)' if self.fixed else ''}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _lines(path: Path) -> Iterator[tuple[int, int, bytes | None, bool]]:
@@ -128,7 +109,7 @@ def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem
 
 def _repair(ws: Workspace, path: Path, problems: list[Problem]) -> None:
     """Under the log's lock: move a torn tail and garbage lines aside, end the file with a newline."""
-    _, lock = _paths(ws, session_of(path))
+    _, lock = log_paths(ws, session_of(path))
     with locked(lock):
         data = path.read_bytes()  # re-read inside the lock: another writer may have appended
         keep: list[bytes] = []
@@ -159,10 +140,10 @@ def _repair(ws: Workspace, path: Path, problems: list[Problem]) -> None:
         elif removed and len(removed) == 1 and not tail_ok and tail:
             os.truncate(path, len(data) - len(tail))  # only a torn tail: cut it in one call
         elif removed:
-            from journal.events.archive import _replace_with
+            from journal.fsutil import atomic_replace
 
             body = b"".join(line + b"\n" for line in keep) + (tail + b"\n" if tail_ok else b"")
-            _replace_with(path, lambda f: f.write(body))
+            atomic_replace(path, lambda f: f.write(body))
     for p in problems:
         if p.kind in ("torn", "garbage", "missing-newline", "too-long"):
             p.fixed = True

@@ -5,7 +5,8 @@ from typing import Any
 
 import orjson
 
-from journal.events.query import Filter, ReadStats, iter_events
+from journal.events.files import ReadStats
+from journal.events.query import Filter, iter_events
 from journal.events.schema import CLOSED_STATUSES
 from journal.workspace import Workspace
 
@@ -81,6 +82,6 @@ def failures(ws: Workspace, session_id: str | None = None) -> tuple[list[dict[st
 
 
 def _when(ts: Any) -> str:
-    from journal.events.query import _canon
+    from journal.events.query import canonical_time
 
-    return _canon(ts) or ""
+    return canonical_time(ts) or ""

@@ -6,17 +6,17 @@ A log is ``events/<session-id>.jsonl``; once compressed by ``journal events arch
 """
 from __future__ import annotations
 
-import base64
 import os
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from journal.errors import InvalidInput
+from journal.clock import now_micro
+from journal.events.files import gz_path, iter_raw_lines, log_paths
 from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
-from journal.fsutil import locked
-from journal.ids import validate_id
+from journal.fsutil import locked, write_all
+from journal.ids import new_event_id, validate_id
 from journal.workspace import Workspace
 
 MAX_EVENT_BYTES = 1_048_576  # one serialized event line
@@ -24,61 +24,8 @@ _TAIL_BLOCK = 8192
 _KEY_ORDER = ("schema_version", "event_id", "seq", "timestamp", "session_id", "event_type",
               "provenance", *OPTIONAL_FIELDS)
 
-_lock_paths: dict[tuple[str, str], tuple[Path, Path]] = {}
 
 
-_B32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghjkmnpqrstvwxyz")
-
-
-def fast_ulid(now_ms: int | None = None, rand: bytes | None = None) -> str:
-    """The same 26 characters as ``journal.ids.ulid`` (48-bit ms time, 80 random bits,
-    Crockford base32, lower case), encoded in C via base64 for the append hot path."""
-    ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
-    value = (ms << 80) | int.from_bytes(rand if rand is not None else os.urandom(10), "big")
-    return base64.b32encode((value << 30).to_bytes(20, "big"))[:26].translate(_B32).decode()
-
-
-def new_event_id() -> str:
-    """A fresh event id: unique across clones without coordination, sortable by time."""
-    from journal.clock import pinned_ms
-
-    ms = pinned_ms()
-    if ms is None:
-        return "evt_" + fast_ulid()
-    from journal.ids import ulid_entropy
-
-    return "evt_" + fast_ulid(ms, ulid_entropy(True))
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC with microseconds (a fixed width, so strings sort).
-
-    Honours $JOURNAL_NOW like every other clock of the journal, so a replay or a test
-    gives events the same time as the Markdown entries they describe.
-    """
-    if os.environ.get("JOURNAL_NOW"):
-        from journal import clock
-
-        return clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    t = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1_000_000):06d}Z"
-
-
-def gz_path(path: Path) -> Path:
-    return path.with_name(path.name + ".gz")
-
-
-def _paths(ws: Workspace, session_id: str) -> tuple[Path, Path]:
-    """The log path and its lock path (cached: resolving the lock path costs syscalls)."""
-    key = (str(ws.root), session_id)
-    hit = _lock_paths.get(key)
-    if hit is None:
-        path = ws.events_path(session_id)
-        hit = (path, ws.lock_path(path))
-        if len(_lock_paths) > 4096:
-            _lock_paths.clear()
-        _lock_paths[key] = hit
-    return hit
 
 
 def _seq_in(line: bytes) -> int | None:
@@ -140,7 +87,6 @@ def _tail_state_fd(fd: int, path: Path) -> tuple[int, bool]:
         buf = buf[: stop]
     if end == 0:
         return _gz_last_seq(gz_path(path)), bool(torn)
-    from journal.events.query import iter_raw_lines
 
     last = _gz_last_seq(gz_path(path))
     for line in iter_raw_lines(path):
@@ -153,7 +99,6 @@ def _tail_state_fd(fd: int, path: Path) -> tuple[int, bool]:
 def _gz_last_seq(gz: Path) -> int:
     if not gz.exists():
         return 0
-    from journal.events.query import iter_raw_lines
 
     last = 0
     for line in iter_raw_lines(gz):
@@ -174,16 +119,9 @@ def _default_agent() -> str:
 
 
 def _normalize_time(value: str) -> str:
-    from journal.events.timeparse import parse_time
+    from journal.clock import iso_micro, parse_when
 
-    return format_time(parse_time(value))
-
-
-def format_time(dt: Any) -> str:
-    """A timezone-aware datetime as the log's fixed-width UTC form."""
-    from datetime import timezone
-
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_micro(parse_when(value, "event time"))
 
 
 def build_event(
@@ -240,7 +178,7 @@ def append_events(ws: Workspace, session_id: str, events: Iterable[dict[str, Any
     """Append several events (each a dict of append_event's keyword arguments plus event_type)
     in one locked write. All are validated first: one bad event rejects the batch.
     """
-    path, lock = _paths(ws, session_id)
+    path, lock = log_paths(ws, session_id)
     built = []
     for i, spec in enumerate(events):
         spec = dict(spec)
@@ -277,7 +215,7 @@ def append_event(
     The session need not exist: callers such as backfills write logs for sessions on
     purpose. ``journal events add`` checks the workspace and the session before calling.
     """
-    path, lock = _paths(ws, session_id)
+    path, lock = log_paths(ws, session_id)
     event = build_event(session_id, event_type, data=data, agent=agent, source=source,
                         event_id=event_id, **optional)
     _write(path, lock, [event])
@@ -299,7 +237,7 @@ def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
         fd = os.open(path, flags, 0o644)
     try:
         last, torn = _tail_state_fd(fd, path)
-        now = utc_now()
+        now = now_micro()
         chunks = [b"\n"] if torn else []  # never glue a new event onto a torn line
         for i, event in enumerate(events, 1):
             event["seq"] = last + i
@@ -307,9 +245,7 @@ def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
                 event["timestamp"] = now
             chunks.append(_serialize(event))
         record = b"".join(chunks)
-        written = os.write(fd, record)  # one write of whole lines on an O_APPEND descriptor
-        if written != len(record):  # pragma: no cover - only on a full disk
-            raise OSError(f"short write to {path}: {written} of {len(record)} bytes")
+        write_all(fd, record, path)  # one write of whole lines on an O_APPEND descriptor
     finally:
         os.close(fd)
 

@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from journal.commands.common import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
+from journal.cli.options import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
 from journal.errors import InvalidInput
 
 _LONG_DIGITS = re.compile(r"\d{19}").search
@@ -121,7 +121,7 @@ def add(
 ) -> None:
     """Append one validated event to a session's log and print its event id."""
     from journal.events.store import append_event
-    from journal.sessions import locate
+    from journal.session.store import locate
 
     sid = session_id(session)
     ws = workspace()
@@ -160,7 +160,8 @@ def query(
     """Events oldest first, filtered; compressed logs are read too."""
     import orjson
 
-    from journal.events.query import ReadStats, iter_events, make_filter
+    from journal.events.files import ReadStats
+    from journal.events.query import iter_events, make_filter
 
     ws = workspace()
     flt = make_filter(types, agent, since, until, contains)
@@ -271,7 +272,7 @@ def check(fix: bool = typer.Option(False, "--fix", help="Move torn and garbage l
 
     problems = check_logs(workspace(), fix=fix)
     if as_json:
-        print_json([p.to_dict() for p in problems])
+        print_json([p.as_dict() for p in problems])
     else:
         for p in problems:
             out(str(p))

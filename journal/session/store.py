@@ -8,69 +8,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from journal import SCHEMA_VERSION, __version__, activity, clock
-from journal.document import SessionDoc, entry_lines, single_line
+from journal import SCHEMA_VERSION, __version__, clock
+from journal.session import activity
+from journal.session.document import SessionDoc, entry_lines, single_line
 from journal.errors import AlreadyExists, InvalidInput, NotFound
 from journal.fsutil import atomic_write, check_text, deferred_signals, locked
-from journal.ids import new_session_id, validate_id
-from journal.sections import (
+from journal.ids import new_event_id, new_session_id, validate_id
+from journal.session.sections import (
     BLOCKERS, CURRENT_WORK, ENTRY_ALIASES, ENTRY_KINDS, PHASE_LABEL, EntryKind,
 )
-from journal.workspace import Workspace
+from journal.workspace import SessionRef, Workspace, find_archived
 
 T = TypeVar("T")
-ARCHIVE_NAME = re.compile(r"^(?P<id>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.md$")
 _CHECKBOX = re.compile(r"^(\s*[-*+] )\[( |x|X)\] (.*)$")
-
-
-@dataclass(frozen=True)
-class SessionRef:
-    """Where a session's log is: ACTIVE/<id>.md or ARCHIVE/<id>-<date>.md."""
-
-    id: str
-    path: Path
-    archived: bool = False
-    archive_date: str | None = None
-
-
-def active_refs(ws: Workspace) -> Iterator[SessionRef]:
-    if not ws.active_dir.is_dir():
-        return
-    with os.scandir(ws.active_dir) as it:
-        for entry in it:
-            name = entry.name
-            if name.endswith(".md") and not name.startswith("."):
-                yield SessionRef(name[:-3], Path(entry.path))
-
-
-def archived_refs(ws: Workspace) -> Iterator[SessionRef]:
-    if not ws.archive_dir.is_dir():
-        return
-    with os.scandir(ws.archive_dir) as it:
-        for entry in it:
-            m = ARCHIVE_NAME.match(entry.name)
-            if m and not entry.name.startswith("."):
-                yield SessionRef(m["id"], Path(entry.path), True, m["date"])
-
-
-def find_archived(ws: Workspace, session_id: str) -> list[SessionRef]:
-    """Archived copies of ``session_id``, oldest first."""
-    validate_id(session_id)
-    if not ws.archive_dir.is_dir():
-        return []
-    found = []
-    prefix = session_id + "-"
-    for name in os.listdir(ws.archive_dir):
-        if name.startswith(prefix):
-            m = ARCHIVE_NAME.match(name)
-            if m and m["id"] == session_id:
-                found.append(SessionRef(session_id, ws.archive_dir / name, True, m["date"]))
-    return sorted(found, key=lambda r: r.archive_date or "")
 
 
 def locate(ws: Workspace, session_id: str, archived: bool = True) -> SessionRef:
@@ -166,8 +120,8 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
 
     ``edit``, when given, fills the rendered document before its one write (used by handoff).
     """
-    from journal.document import dump_yaml_lines
-    from journal.scaffold import init_workspace
+    from journal.session.document import dump_yaml_lines
+    from journal.init import init_workspace
     from journal.templates import render, session_template
 
     sid = validate_id(session_id) if session_id is not None else new_session_id()
@@ -178,7 +132,7 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
     if not ws.exists():
         init_workspace(ws)
     now = clock.iso()
-    event_id = activity.new_event_id()
+    event_id = new_event_id()
     meta = _frontmatter(ws, sid, role, mission, agent, model, now)
     meta["created_event"] = event_id  # the create event points back at this file
     meta.update(extra_meta or {})
@@ -206,7 +160,7 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
 
 # -- Current Work ---------------------------------------------------------------------
 def _checkbox_items(doc: SessionDoc, start: int, end: int) -> list[tuple[int, bool, str]]:
-    from journal.document import strip_markers
+    from journal.session.document import strip_markers
 
     items = []
     for i in range(start, end):
@@ -248,7 +202,7 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
     phases_done = tuple(single_line(p, "phase") for p in phases_done)
     if not (changes or phases or phases_done):
         raise InvalidInput("nothing to update: give --working-on, --status, --progress, --phase or --phase-done")
-    event_id = activity.new_event_id()
+    event_id = new_event_id()
 
     owner: dict[str, str | None] = {}
 
@@ -311,7 +265,7 @@ def add_entry(ws: Workspace, session_id: str, section: str, text: str) -> dict[s
     check_text(text)
     if not text.strip():
         raise InvalidInput("text is empty")
-    event_id = activity.new_event_id()
+    event_id = new_event_id()
     found: dict[str, Any] = {}
 
     def edit(doc: SessionDoc) -> None:
@@ -352,7 +306,7 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
     """Mark an open blocker resolved (by its number among open blockers, or by its text)."""
     which = single_line(which, "blocker")
     note = single_line(note, "note") if note else None
-    event_id = activity.new_event_id()
+    event_id = new_event_id()
     found: dict[str, Any] = {}
 
     def edit(doc: SessionDoc) -> None:
@@ -390,7 +344,7 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
         raise InvalidInput(f"date {date!r} is not YYYY-MM-DD")
     src = locate(ws, session_id, archived=False).path
     dst = ws.archive_dir / f"{session_id}-{date}.md"
-    event_id = activity.new_event_id()
+    event_id = new_event_id()
     with deferred_signals():
         with locked(ws.lock_path(src)):
             if dst.exists():
@@ -422,19 +376,6 @@ def _move_rewritten(ws: Workspace, src: Path, dst: Path, doc: SessionDoc) -> Non
         os.unlink(src)
 
 
-def idle_sessions(ws: Workspace, days: float) -> list[str]:
-    """Active sessions whose last update is more than ``days`` days old."""
-    from journal.listing import list_sessions
-
-    limit = clock.now().timestamp() - days * 86400
-    out = []
-    for row in list_sessions(ws):
-        updated = clock.as_datetime(row.get("updated"))
-        if updated is not None and updated.timestamp() < limit:
-            out.append(row["id"])
-    return out
-
-
 def restore_session(ws: Workspace, session_id: str) -> SessionRef:
     """Move the newest archived copy of a session back to ACTIVE with its former status."""
     copies = find_archived(ws, session_id)
@@ -442,7 +383,7 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
         raise NotFound(f"no archived session {session_id!r}")
     src = copies[-1].path
     dst = ws.active_path(session_id)
-    event_id = activity.new_event_id()
+    event_id = new_event_id()
     with deferred_signals():
         with locked(ws.lock_path(dst)):
             if dst.exists():

@@ -37,27 +37,84 @@ def _yaml():
     return yaml
 
 
-_FRONTMATTER = re.compile(rb"---\r?\n(.*?)^(?:---|\.\.\.)\r?$", re.S | re.M)
+# -- the one frontmatter reader -------------------------------------------------------
+# python-frontmatter's YAML handler defines the format (its boundary pattern: a line of
+# three or more dashes, trailing white space allowed); its loader is given PyYAML's C
+# loader. Its own parse strips the text, so the boundaries are found here on the exact
+# text and the body offset is returned: the writer and every reader agree byte for byte.
+_handler: Any = None
 
 
-def frontmatter_bytes(data: bytes, where: str) -> str:
-    """The YAML text between a file's opening '---' line and its closing '---' or '...' line."""
-    if not re.match(rb"---\r?\n", data):
+def _yaml_handler() -> Any:
+    global _handler
+    if _handler is None:
+        from frontmatter.default_handlers import YAMLHandler
+
+        yaml = _yaml()
+
+        class Handler(YAMLHandler):  # type: ignore[misc]
+            # YAML's own end-of-document marker closes frontmatter too.
+            END_BOUNDARY = re.compile(r"^(?:-{3,}|\.{3})[ \t\r]*$", re.M)
+
+            def load(self, fm: str, **kwargs: object) -> Any:
+                return yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+        _handler = Handler()
+    return _handler
+
+
+def frontmatter_span(text: str, where: str) -> tuple[int, int, int]:
+    """Offsets of the frontmatter's YAML text (start, end) and of the body.
+
+    ``text[start:end]`` is the YAML between the opening and closing lines; the body starts
+    right after the closing line's line break.
+    """
+    handler = _yaml_handler()
+    if not handler.detect(text):
         raise MalformedFile(f"{where}: no YAML frontmatter (the file must start with '---')")
-    m = _FRONTMATTER.match(data)
-    if m is None:
+    start = text.find("\n") + 1
+    close = handler.END_BOUNDARY.search(text, start) if start else None
+    if close is None:
         raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
-    try:
-        return m.group(1).decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise MalformedFile(f"{where}: frontmatter is not UTF-8 text") from e
+    body = text.find("\n", close.start())
+    return start, close.start(), len(text) if body < 0 else body + 1
+
+
+def read_frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
+    """The frontmatter of a session file as a mapping, and the offset where its body starts."""
+    start, end, body = frontmatter_span(text, where)
+    meta = load_yaml(text[start:end], where) or {}
+    if not isinstance(meta, dict):
+        raise MalformedFile(f"{where}: frontmatter is not a mapping of keys to values")
+    return meta, body
+
+
+def read_frontmatter_file(path: Path, limit: int = 1 << 20) -> dict[str, Any]:
+    """The frontmatter of a session file, reading only the head of the file."""
+    where = str(path)
+    with open(path, "rb") as f:
+        data = f.read(16384)
+        while True:
+            more = f.read(65536) if len(data) < limit else b""
+            head = data if not more else data[: data.rfind(b"\n") + 1]
+            if b"\x00" in head:
+                raise MalformedFile(f"{where} is a binary file, not UTF-8 text")
+            try:
+                text = head.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise MalformedFile(f"{where}: frontmatter is not UTF-8 text") from e
+            try:
+                return read_frontmatter(text, where)[0]
+            except MalformedFile:
+                if not more:
+                    raise
+            data += more
 
 
 def load_yaml(text: str, where: str) -> Any:
     yaml = _yaml()
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return _yaml_handler().load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 2}" if mark is not None else ""
@@ -180,18 +237,11 @@ class SessionDoc:
 
     # -- frontmatter -------------------------------------------------------------
     def _parse_frontmatter(self) -> None:
-        if not self.lines or self.lines[0].rstrip("\r\n") != "---":
-            raise MalformedFile(f"{self.where}: no YAML frontmatter (the file must start with '---')")
-        for i in range(1, len(self.lines)):
-            if self.lines[i].rstrip("\r\n") in ("---", "..."):
-                self.fm_end = i
-                break
-        else:
-            raise MalformedFile(f"{self.where}: frontmatter is not closed with '---'")
-        meta = load_yaml("".join(self.lines[1 : self.fm_end]), self.where) or {}
-        if not isinstance(meta, dict):
-            raise MalformedFile(f"{self.where}: frontmatter is not a mapping of keys to values")
-        self.meta: dict[str, Any] = meta
+        text = "".join(self.lines)
+        self.meta: dict[str, Any]
+        self.meta, body = read_frontmatter(text, self.where)
+        # the closing line is the last line of the frontmatter
+        self.fm_end = text.count("\n", 0, body) - (1 if body and text[body - 1] == "\n" else 0)
 
     def _key_block(self, key: str) -> tuple[int, int] | None:
         i = 1

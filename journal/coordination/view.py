@@ -3,21 +3,21 @@
 The view is cached in two files while no log changed: ``.journal/cache/coordination-view.json``
 (small: sessions, acknowledgements, broadcasts, unread counts: what the board needs) and
 ``coordination-mail.json`` (everyone's direct messages, read only for inboxes). No view
-is cached while a file is racy (see ``journal.digest``).
+is cached while a file is racy (see ``journal.coordination.digest``).
 """
 from __future__ import annotations
 
 import bisect
 import contextlib
 import os
-import time
 from pathlib import Path
 from typing import Any
 
-from journal.digest import CACHE_VERSION, Entry, digests, scan
-from journal.fsutil import RACY_NS, atomic_write
-from journal.messages import BROADCAST, PRIORITIES
-from journal.workspace import Workspace
+from journal.cache import racy_after
+from journal.coordination.digest import CACHE_VERSION, digests, scan
+from journal.fsutil import atomic_write
+from journal.coordination.messages import BROADCAST, PRIORITIES
+from journal.workspace import SessionRef, Workspace
 
 
 class View:
@@ -86,11 +86,11 @@ class View:
         return created[:16].replace("T", " ")
 
 
-def _signature(scanned: list[Entry]) -> str:
+def _signature(scanned: list[SessionRef]) -> str:
     """Every file's name, mtime and size, folded (zlib's checksums import in no time, hashlib's do not)."""
     import zlib
 
-    data = "\n".join(f"{key} {stamp[0]} {stamp[1]}" for key, _p, _s, _a, stamp in sorted(scanned)).encode()
+    data = "\n".join(sorted(f"{r.key} {r.stamp[0]} {r.stamp[1]}" for r in scanned if r.stamp)).encode()
     return f"{CACHE_VERSION}-{len(scanned)}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
 
@@ -142,7 +142,7 @@ def load_view(ws: Workspace) -> View:
     return _build_view(ws, scanned, signature)
 
 
-def _build_view(ws: Workspace, scanned: list[Entry], signature: str | None = None) -> View:
+def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None = None) -> View:
     """The view computed from the per-file digests; cached when no file is racy."""
     view = View()
     seen: set[str] = set()
@@ -162,7 +162,8 @@ def _build_view(ws: Workspace, scanned: list[Entry], signature: str | None = Non
                 else:
                     by_to[to] = [m]
     view.counts = unread_counts(view)
-    if signature is not None and all(entry[4][0] < time.time_ns() - RACY_NS for entry in scanned):
+    racy = racy_after()
+    if signature is not None and all(r.stamp is not None and r.stamp[0] < racy for r in scanned):
         cache = ws.state_dir / "cache"
         _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
     return view

@@ -262,7 +262,7 @@ def archived_message(session_id: str) -> str:
 
 def link(ws: Any, session_id: str, path: str | Path, fmt: str = "auto") -> dict[str, Any]:
     """Summarize ``path`` and record it in the session; linking again refreshes it."""
-    from journal.sessions import locate, mutate_session
+    from journal.session.store import locate, mutate_session
 
     check_path(path)
     ref = locate(ws, session_id)
@@ -279,7 +279,7 @@ def link(ws: Any, session_id: str, path: str | Path, fmt: str = "auto") -> dict[
 
 def refresh(ws: Any, session_id: str) -> list[dict[str, Any]]:
     """Re-read the session's linked logs (incrementally) and rewrite their summaries."""
-    from journal.sessions import locate, mutate_session, read_session
+    from journal.session.store import locate, mutate_session, read_session
 
     ref, doc = read_session(ws, session_id)
     if ref.archived:
@@ -300,11 +300,11 @@ def refresh(ws: Any, session_id: str) -> list[dict[str, Any]]:
 
 def linked(ws: Any) -> list[dict[str, Any]]:
     """Every linked log across sessions (active and archived), newest first."""
-    from journal.document import SessionDoc
-    from journal.sessions import active_refs, archived_refs
+    from journal.session.document import SessionDoc
+    from journal.workspace import scan_sessions
 
     out = []
-    for ref in [*active_refs(ws), *archived_refs(ws)]:
+    for ref in scan_sessions(ws, True, True):
         try:
             doc = SessionDoc.read(ref.path)
         except Exception:  # noqa: BLE001 - a broken session file is `journal check`'s business

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from journal import activity, clock
-from journal.document import SessionDoc, entry_lines, single_line
+from journal import clock
+from journal.session import activity
+from journal.session.document import SessionDoc, entry_lines, single_line
+from journal.ids import new_event_id
 from journal.errors import InvalidInput
 from journal.fsutil import append_record, check_text, deferred_signals, locked
-from journal.sections import LEARNINGS
+from journal.session.sections import LEARNINGS
 from journal.workspace import KNOWLEDGE_KINDS, Workspace
 
 PRIORITIES = ("low", "medium", "high", "critical")
@@ -16,8 +18,8 @@ PRIORITIES = ("low", "medium", "high", "critical")
 def share_learning(ws: Workspace, category: str, text: str, priority: str | None = None, *,
                    session_id: str | None = None, kind: str = "learnings") -> dict[str, Any]:
     """Append a dated, attributed entry to shared-knowledge/<kind>.md; record it in the session."""
-    from journal.scaffold import init_workspace
-    from journal.sessions import locate, mutate_session
+    from journal.init import init_workspace
+    from journal.session.store import locate, mutate_session
 
     category = single_line(category, "category", 200)
     check_text(text)
@@ -35,7 +37,7 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
         role = SessionDoc.read(ref.path).meta.get("role")
     if not ws.knowledge_dir.is_dir() or not ws.knowledge_path(kind).exists():
         init_workspace(ws)
-    event_id = activity.new_event_id() if session_id else None
+    event_id = new_event_id() if session_id else None
     date = clock.today()
     heading = f"### {date} — {category}" + (f" ({priority})" if priority else "")
     who = f"_Shared by {session_id}" + (f" ({role})" if role else "") + "_" if session_id else "_Shared without a session_"

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from journal.commands.common import (
+from journal.cli.options import (
     JsonOpt, SessionOpt, out, print_json, read_text_arg, session_id, workspace,
 )
 
@@ -17,7 +17,7 @@ def init(root: Optional[str] = typer.Option(None, "--root", help="Where to creat
 
     Example: journal init
     """
-    from journal.scaffold import init_workspace
+    from journal.init import init_workspace
     from journal.workspace import Workspace
 
     ws = Workspace.open(root) if root else workspace()
@@ -38,7 +38,7 @@ def create(
 
     Example: journal create session-12 "DevOps Engineer" "Deploy and maintain services"
     """
-    from journal.sessions import create_session
+    from journal.session.store import create_session
 
     ws = workspace()
     ref = create_session(ws, session, role, mission, agent=agent, model=model, template=template)
@@ -60,7 +60,7 @@ def update(
 
     Example: journal update -s session-12 --working-on "Email service" --status building --progress 60
     """
-    from journal.sessions import update_current_work
+    from journal.session.store import update_current_work
 
     sid = session_id(session)
     changes = update_current_work(workspace(), sid, working_on=working_on, status=status, progress=progress,
@@ -77,7 +77,7 @@ def add(
 
     Example: journal add -s session-12 completed "Deployed the email service to staging"
     """
-    from journal.sessions import add_entry
+    from journal.session.store import add_entry
 
     sid = session_id(session)
     result = add_entry(workspace(), sid, section, read_text_arg(text))
@@ -95,7 +95,7 @@ def resolve(
     Example: journal resolve -s session-12 blocker 1 --note "credentials arrived"
     """
     from journal.errors import InvalidInput
-    from journal.sessions import resolve_blocker
+    from journal.session.store import resolve_blocker
 
     if kind.lower() not in ("blocker", "blockers"):
         raise InvalidInput(f"cannot resolve {kind!r}: only 'blocker' can be resolved")
@@ -115,7 +115,7 @@ def share_learning(
 
     Example: journal share-learning "Performance" "Using asyncio.gather() speeds up parallel API calls by 10x" High
     """
-    from journal.knowledge import share_learning as share
+    from journal.session.knowledge import share_learning as share
 
     sid = session_id(session, required=False)
     result = share(workspace(), category, read_text_arg(text), priority, session_id=sid, kind=kind)
@@ -132,7 +132,8 @@ def archive(
     Examples: journal archive session-12 · journal archive --idle-days 14
     """
     from journal.errors import InvalidInput
-    from journal.sessions import archive_session, idle_sessions
+    from journal.session.listing import idle_sessions
+    from journal.session.store import archive_session
 
     ws = workspace()
     if (session is None) == (idle_days is None):
@@ -150,7 +151,7 @@ def restore(session: str = typer.Argument(..., metavar="ID")) -> None:
 
     Example: journal restore session-12
     """
-    from journal.sessions import restore_session
+    from journal.session.store import restore_session
 
     ws = workspace()
     ref = restore_session(ws, session)
@@ -167,7 +168,7 @@ def list_cmd(
 
     Example: journal list --all --status done
     """
-    from journal.listing import list_sessions
+    from journal.session.listing import list_sessions
 
     rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status)
     if as_json:
@@ -176,7 +177,7 @@ def list_cmd(
     if not rows:
         out("no sessions")
         return
-    from journal.render import table
+    from journal.cli.render import table
 
     body = [[r.get("id"), r.get("role"), r.get("status"), f"{r.get('progress', '')}%" if r.get("progress") is not None else "",
              str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else "active"] for r in rows]
@@ -193,7 +194,7 @@ def show(
 
     Example: journal show session-12 --section blockers
     """
-    from journal.views import show_session
+    from journal.session.show import show_session
 
     result = show_session(workspace(), session, section=section, with_events=events)
     if as_json:
@@ -207,7 +208,7 @@ def edit(session: str = typer.Argument(..., metavar="ID")) -> None:
 
     Example: EDITOR=nano journal edit session-12
     """
-    from journal.views import edit_session
+    from journal.session.show import edit_session
 
     edit_session(workspace(), session)
 
@@ -224,7 +225,7 @@ def grep(
 
     Example: journal grep "email service" --archived --knowledge -i
     """
-    from journal.search import grep as search
+    from journal.session.grep import grep as search
 
     hits = search(workspace(), pattern, archived=archived, knowledge=knowledge, section=section, ignore_case=ignore_case)
     if as_json:
@@ -245,7 +246,7 @@ def check(
     Exit 1 with one line per problem. Example: journal check
     """
     from journal.errors import CheckFailed
-    from journal.lint import check_workspace
+    from journal.session.check import check_workspace
 
     problems = check_workspace(workspace(), fix=fix)
     if as_json:

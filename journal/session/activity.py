@@ -13,12 +13,6 @@ from journal.workspace import Workspace
 MAX_EVENT_TEXT = 16_384
 
 
-def new_event_id() -> str:
-    from journal.events.store import new_event_id as make
-
-    return make()
-
-
 def marker(event_id: str) -> str:
     return f" <!-- evt:{event_id} -->"
 

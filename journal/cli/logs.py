@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import typer
 
-from journal.commands.common import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
+from journal.cli.options import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
 from journal.errors import InvalidInput, NotFound
 
 logs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -30,7 +30,7 @@ def _summaries(path: Optional[str], session: Optional[str], fmt: str) -> list[An
     """The summaries of PATH, or of every log linked to the session."""
     from pathlib import Path
 
-    from journal.agentlogs import linking
+    from journal.session import machine_logs as linking
 
     ws = workspace()
     if path:
@@ -41,7 +41,7 @@ def _summaries(path: Optional[str], session: Optional[str], fmt: str) -> list[An
 
         return [summarize(p, fmt)[0]]
     sid = session_id(session)
-    from journal.sessions import read_session
+    from journal.session.store import read_session
 
     _ref, doc = read_session(ws, sid)
     entries = [e for e in doc.meta.get(linking.META_KEY) or [] if isinstance(e, dict) and e.get("path")]
@@ -59,7 +59,7 @@ def link_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Record a log in the session's frontmatter and its '## Machine Logs' section."""
-    from journal.agentlogs import linking
+    from journal.session import machine_logs as linking
 
     entry = linking.link(workspace(), session_id(session), path, _check_format(fmt))
     if as_json:
@@ -76,7 +76,7 @@ def summary_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """The summary panel: title, duration, tokens, turns, errors, top tools."""
-    from journal.agentlogs.report import panel_lines
+    from journal.cli.logs_report import panel_lines
 
     sums = _summaries(path, session, _check_format(fmt))
     if as_json:
@@ -102,8 +102,8 @@ def tools_cmd(
 ) -> None:
     """Tool table: calls, time (where the log has it), average, failures, and a TOTAL row."""
     from journal.agentlogs.model import Summary, ToolStat
-    from journal.agentlogs.report import SORTS, ms, tool_rows, tool_total
-    from journal.render import table
+    from journal.cli.logs_report import SORTS, ms, tool_rows, tool_total
+    from journal.cli.render import table
 
     if sort not in SORTS:
         raise InvalidInput(f"--sort must be one of {', '.join(SORTS)}")
@@ -133,8 +133,8 @@ def list_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Linked logs across sessions, newest first: session, provider, duration, tokens, cost."""
-    from journal.agentlogs.linking import human_duration, human_tokens, linked
-    from journal.render import table
+    from journal.session.machine_logs import human_duration, human_tokens, linked
+    from journal.cli.render import table
 
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
@@ -177,7 +177,7 @@ def discover_cmd(
     """Find this repository's logs in the agents' homes that overlap the session; optionally attach them."""
     from pathlib import Path
 
-    from journal.agentlogs import linking
+    from journal.session import machine_logs as linking
     from journal.agentlogs.discover import discover
     from journal.agentlogs.summary import parse_ts
 
@@ -185,7 +185,7 @@ def discover_cmd(
     sid = session_id(session, required=attach)
     start = end = None
     if sid:
-        from journal.sessions import read_session
+        from journal.session.store import read_session
 
         ref, doc = read_session(ws, sid)
         if attach and ref.archived:
@@ -228,15 +228,15 @@ def refresh_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Re-read linked logs from where the last read stopped; a replaced or shrunk log is read again whole."""
-    from journal.agentlogs import linking
+    from journal.session import machine_logs as linking
 
     ws = workspace()
     if all_sessions:
         if session:
             raise InvalidInput("give either -s ID or --all, not both")
-        from journal.sessions import active_refs
+        from journal.workspace import scan_sessions
 
-        ids = sorted(r.id for r in active_refs(ws))
+        ids = sorted(r.id for r in scan_sessions(ws))
     else:
         ids = [session_id(session)]
     done = {sid: linking.refresh(ws, sid) for sid in ids}

@@ -3,27 +3,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from journal.errors import JournalError
-from journal.workspace import Workspace
+from journal.problems import Problem
+from journal.workspace import Workspace, scan_sessions
 
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$)|\|{7}( |$))")
 REQUIRED_FIELDS = ("id", "role", "status", "created", "updated")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def _conflict_lines(text: str) -> list[int]:
@@ -31,85 +18,81 @@ def _conflict_lines(text: str) -> list[int]:
 
 
 def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) -> tuple[list[Problem], str | None]:
-    from journal.document import SessionDoc
+    from journal.session.document import SessionDoc
     from journal.fsutil import read_text
-    from journal.sections import CURRENT_WORK, REQUIRED
+    from journal.session.sections import CURRENT_WORK, REQUIRED
 
     rel = ws.rel(path)
     try:
         text = read_text(path)
     except JournalError as e:
-        return [Problem(rel, 0, str(e).replace(str(path), "").strip(": ") or str(e))], None
-    problems = [Problem(rel, n, "git conflict marker") for n in _conflict_lines(text)]
+        return [Problem(rel, 0, "session", str(e).replace(str(path), "").strip(": ") or str(e))], None
+    problems = [Problem(rel, n, "session", "git conflict marker") for n in _conflict_lines(text)]
     try:
         doc = SessionDoc(text, rel)
     except JournalError as e:
-        return problems + [Problem(rel, 0, str(e).removeprefix(rel + ": "))], None
+        return problems + [Problem(rel, 0, "session", str(e).removeprefix(rel + ": "))], None
     meta = doc.meta
     for key in REQUIRED_FIELDS:
         if key not in meta or meta[key] in (None, ""):
-            problems.append(Problem(rel, 0, f"frontmatter lacks '{key}'"))
+            problems.append(Problem(rel, 0, "session", f"frontmatter lacks '{key}'"))
     sid = meta.get("id")
     if sid is not None and str(sid) != expected_id:
-        problems.append(Problem(rel, 0, f"frontmatter id {sid!r} does not match the file name ({expected_id!r})"))
+        problems.append(Problem(rel, 0, "session", f"frontmatter id {sid!r} does not match the file name ({expected_id!r})"))
     status = str(meta.get("status", "")).lower()
     if status and status not in ws.config.statuses:
-        problems.append(Problem(rel, 0, f"status {status!r} is not one of {', '.join(ws.config.statuses)}"))
+        problems.append(Problem(rel, 0, "session", f"status {status!r} is not one of {', '.join(ws.config.statuses)}"))
     if archived and status and status != "done":
-        problems.append(Problem(rel, 0, f"archived session has status {status!r}, not 'done'"))
+        problems.append(Problem(rel, 0, "session", f"archived session has status {status!r}, not 'done'"))
     progress = meta.get("progress")
     if progress is not None and (not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100):
-        problems.append(Problem(rel, 0, f"progress {progress!r} is not a whole number from 0 to 100"))
+        problems.append(Problem(rel, 0, "session", f"progress {progress!r} is not a whole number from 0 to 100"))
     for names in REQUIRED:
         if doc.find(*names) is None:
-            problems.append(Problem(rel, 0, f"section '## {names[0]}' is missing"))
+            problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"))
     current = doc.find(*CURRENT_WORK)
     if current is not None:
         body_status = doc.field_value(current, "Status")
         if body_status and status and body_status.strip().lower() != status:
             line = (doc.field_line(current, "Status") or 0) + 1
-            problems.append(Problem(rel, line, f"Current Work says status {body_status!r} but the frontmatter says {status!r}"))
+            problems.append(Problem(rel, line, "session", f"Current Work says status {body_status!r} but the frontmatter says {status!r}"))
         body_progress = doc.field_value(current, "Progress")
         if body_progress and isinstance(progress, int):
             digits = re.match(r"\s*(\d+)", body_progress)
             if digits and int(digits.group(1)) != progress:
                 line = (doc.field_line(current, "Progress") or 0) + 1
-                problems.append(Problem(rel, line, f"Current Work says progress {body_progress!r} but the frontmatter says {progress}"))
+                problems.append(Problem(rel, line, "session", f"Current Work says progress {body_progress!r} but the frontmatter says {progress}"))
     return problems, (str(sid) if sid is not None else None)
 
 
 def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     """Every problem found in the workspace (empty when all is well)."""
     from journal.fsutil import read_text
-    from journal.sessions import active_refs, archived_refs
 
     ws.require()
     problems: list[Problem] = []
     seen: dict[str, list[str]] = defaultdict(list)
     active_ids = set()
-    for ref in sorted(active_refs(ws), key=lambda r: r.path.name):
-        found, sid = _check_session(ws, ref.path, ref.id, False)
+    for ref in sorted(scan_sessions(ws, True, True), key=lambda r: (r.archived, r.path.name)):
+        found, sid = _check_session(ws, ref.path, ref.id, ref.archived)
         problems += found
-        active_ids.add(ref.id)
-        seen[sid or ref.id].append(ws.rel(ref.path))
-    for ref in sorted(archived_refs(ws), key=lambda r: r.path.name):
-        found, sid = _check_session(ws, ref.path, ref.id, True)
-        problems += found
-        if ref.id in active_ids:
-            problems.append(Problem(ws.rel(ref.path), 0, f"session {ref.id!r} is both active and archived"))
+        if not ref.archived:
+            active_ids.add(ref.id)
+        elif ref.id in active_ids:
+            problems.append(Problem(ws.rel(ref.path), 0, "session", f"session {ref.id!r} is both active and archived"))
         seen[sid or ref.id].append(ws.rel(ref.path))
     for sid, paths in seen.items():
         active = [p for p in paths if "/ACTIVE/" in p]
         if len(active) > 1:
-            problems.append(Problem(active[1], 0, f"id {sid!r} is used by {len(active)} active files"))
+            problems.append(Problem(active[1], 0, "session", f"id {sid!r} is used by {len(active)} active files"))
     if ws.knowledge_dir.is_dir():
         for path in sorted(ws.knowledge_dir.glob("*.md")):
             try:
                 text = read_text(path)
             except JournalError as e:
-                problems.append(Problem(ws.rel(path), 0, str(e)))
+                problems.append(Problem(ws.rel(path), 0, "knowledge", str(e)))
                 continue
-            problems += [Problem(ws.rel(path), n, "git conflict marker") for n in _conflict_lines(text)]
+            problems += [Problem(ws.rel(path), n, "knowledge", "git conflict marker") for n in _conflict_lines(text)]
     problems += _leftover_temp_files(ws, fix)
     problems += _check_event_logs(ws, fix)
     return problems
@@ -134,7 +117,7 @@ def _leftover_temp_files(ws: Workspace, fix: bool, min_age_s: float = 300.0) -> 
                     continue
             except FileNotFoundError:
                 continue
-            out.append(Problem(ws.rel(path), 0, "temporary file left by an interrupted write (journal check --fix removes it)"))
+            out.append(Problem(ws.rel(path), 0, "temp-file", "temporary file left by an interrupted write (journal check --fix removes it)"))
     return out
 
 
@@ -142,5 +125,4 @@ def _check_event_logs(ws: Workspace, fix: bool) -> list[Problem]:
     """Problems of the machine event logs that remain (repaired ones are not problems)."""
     from journal.events.check import check_logs
 
-    return [Problem(str(found.path), int(found.line or 0), found.message)
-            for found in check_logs(ws, fix=fix) if not getattr(found, "fixed", False)]
+    return [found for found in check_logs(ws, fix=fix) if not found.fixed]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journal.agentlogs.linking import human_duration, human_tokens
+from journal.session.machine_logs import human_duration, human_tokens
 from journal.agentlogs.model import Summary
 
 SORTS = ("calls", "time", "failures")

@@ -1,10 +1,10 @@
 """Coordination between sessions: messages, inboxes, acknowledgements, the board, blockers.
 
 One writer per file: a session writes only its own log. A message lives in the
-sender's Coordination → Messages Sent (see ``journal.messages`` for the line);
+sender's Coordination → Messages Sent (see ``journal.coordination.messages`` for the line);
 an acknowledgement in the reader's Messages Received. Inboxes, the board and the
 blocker list are computed from every log (ACTIVE and ARCHIVE) through the cached
-view of ``journal.coordination_view``.
+view of ``journal.coordination.view``.
 """
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from journal import activity, clock
-from journal.coordination_view import View, load_view, unread_counts
-from journal.document import SessionDoc, entry_lines
+from journal import clock
+from journal.session import activity
+from journal.coordination.view import View, load_view, unread_counts
+from journal.session.document import SessionDoc, entry_lines
 from journal.errors import InvalidInput, NotFound
 from journal.fsutil import check_text, deferred_signals
-from journal.messages import (
+from journal.coordination.messages import (
     BROADCAST, PRIORITIES, Message, escape, normalize_text, quote, read_full_text, utc_stamp,
 )
-from journal.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
+from journal.session.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
 from journal.workspace import Workspace
 
 
@@ -42,7 +43,7 @@ def _check_message_text(text: str) -> str:
 def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str | None = None) -> Message:
     """Record a message to ``to`` (a session id, or ``broadcast``) in the sender's own log."""
     from journal.ids import ulid, validate_id
-    from journal.sessions import mutate_session, session_owner
+    from journal.session.store import mutate_session, session_owner
 
     priority = check_priority(priority)
     text = _check_message_text(text)
@@ -141,9 +142,9 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
 
     With no ids, every unread message is acknowledged. Returns the messages newly acknowledged.
     """
-    from journal.digest import digest_text
+    from journal.coordination.digest import digest_text
     from journal.ids import ulid
-    from journal.sessions import mutate_session, session_owner
+    from journal.session.store import mutate_session, session_owner
 
     everything = inbox(ws, sid, include_read=True)  # validates the id
     if ids:

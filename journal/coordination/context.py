@@ -109,7 +109,7 @@ def shared_entries(ws: Workspace) -> list[Learning]:
 
 
 def _strip(text: str) -> str:
-    from journal.document import strip_markers
+    from journal.session.document import strip_markers
 
     lines = [re.sub(r"^- ", "", strip_markers(line)).rstrip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line.strip())
@@ -201,8 +201,8 @@ def _fit(header: list[str], blocks: list[Block], limit: int, see: str) -> str:
 
 def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dict[str, Any]:
     """Everything needed to pick ``sid`` up, as data plus the Markdown text within ``max_chars``."""
-    from journal.coordination import age_hours, inbox
-    from journal.coordination_view import load_view
+    from journal.coordination.mail import age_hours, inbox
+    from journal.coordination.view import load_view
     from journal.errors import InvalidInput, NotFound
     from journal.ids import validate_id
 

@@ -7,24 +7,23 @@ in the last 2 s is always read afresh (git's "racy timestamp" rule).
 """
 from __future__ import annotations
 
-import os
 import re
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.document import LABEL, fence_step, norm, strip_markers
-from journal.fsutil import RACY_NS, load_cache, read_text, save_cache
+from journal.session.document import LABEL, fence_step, norm, read_frontmatter, strip_markers
+from journal.cache import FileCache
+from journal.fsutil import read_text
 from journal.ids import ulid_time
-from journal.messages import parse_sent, received_ids
-from journal.sections import (
+from journal.coordination.messages import parse_sent, received_ids
+from journal.session.sections import (
     BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
 )
-from journal.workspace import Workspace
+from journal.workspace import SessionRef, Workspace, scan_sessions
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 _HEAD = re.compile(r"^(#{1,2})(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _EVT_ID = re.compile(r"<!-- evt:evt_([0-9a-z]{26}) -->")
@@ -62,28 +61,9 @@ def _section_kind(title: str) -> str | None:
     return None
 
 
-_FRONTMATTER_END = re.compile(r"^(?:---|\.\.\.)\r?$", re.M)
-
-
-def _frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
-    from journal.document import load_yaml
-    from journal.errors import MalformedFile
-
-    if not text.startswith("---"):
-        raise MalformedFile(f"{where}: no YAML frontmatter")
-    first = text.find("\n")
-    m = _FRONTMATTER_END.search(text, first + 1)
-    if first < 0 or m is None:
-        raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
-    meta = load_yaml(text[first + 1 : m.start()], where) or {}
-    if not isinstance(meta, dict):
-        raise MalformedFile(f"{where}: frontmatter is not a mapping")
-    return meta, m.end()
-
-
 def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
     """What coordination needs from one log, read in one pass without a full SessionDoc."""
-    meta, body_at = _frontmatter(text, where)
+    meta, body_at = read_frontmatter(text, where)
     owner = meta.get("owner")
     d: dict[str, Any] = {
         "id": str(meta.get("id") or sid), "role": meta.get("role"), "mission": meta.get("mission"),
@@ -196,62 +176,19 @@ def _digest_file(path: Path, sid: str) -> dict[str, Any]:
                 "phases": [], "completed": []}
 
 
-Entry = tuple[str, str, str, bool, list[int]]  # cache key, path, session id, archived, [mtime_ns, size]
-
-
-def scan(ws: Workspace, archived: bool = True) -> list[Entry]:
-    """Every log file with its (mtime_ns, size): one stat each, nothing read."""
-    from journal.sessions import ARCHIVE_NAME
-
-    ws.require()
-    out: list[Entry] = []
-    folders = [(ws.active_dir, False)] + ([(ws.archive_dir, True)] if archived else [])
-    for folder, is_archive in folders:
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if not name.endswith(".md") or name.startswith("."):
-                continue
-            if is_archive:
-                m = ARCHIVE_NAME.match(name)
-                if not m:
-                    continue
-                sid = m["id"]
-            else:
-                sid = name[:-3]
-            try:
-                st = entry.stat()
-            except FileNotFoundError:
-                continue  # archived or removed meanwhile
-            out.append((("A/" if is_archive else "") + name, entry.path, sid, is_archive, [st.st_mtime_ns, st.st_size]))
-    return out
-
-
-def digests(ws: Workspace, archived: bool = True, scanned: list[Entry] | None = None) -> list[dict[str, Any]]:
+def digests(ws: Workspace, archived: bool = True, scanned: list[SessionRef] | None = None) -> list[dict[str, Any]]:
     """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
-    cache_path = ws.state_dir / "cache" / "coordination.json"
-    cache = load_cache(cache_path, CACHE_VERSION)
-    fresh: dict[str, Any] = {}
+    cache = FileCache(ws.state_dir / "cache" / "coordination.json", CACHE_VERSION)
     out: list[dict[str, Any]] = []
-    changed = False
-    racy = time.time_ns() - RACY_NS
-    for key, path, sid, is_archive, stamp in scanned if scanned is not None else scan(ws, archived):
-        hit = cache.get(key)
-        if hit is not None and hit[0] == stamp and stamp[0] < racy:
-            d = hit[1]
-        else:
-            d, changed = _digest_file(Path(path), sid), True
-        if stamp[0] < racy:
-            fresh[key] = [stamp, d]
-        d["id"], d["archived"], d["path"] = sid, is_archive, path
-        out.append(d)
-    if not archived:
-        fresh.update({k: v for k, v in cache.items() if k.startswith("A/")})
-    if changed or len(fresh) != len(cache):
-        local = ("path", "archived")  # recomputed on every read, never cached
-        save_cache(cache_path, CACHE_VERSION, {k: [st, {f: v for f, v in d.items() if f not in local}]
-                                 for k, (st, d) in fresh.items()})
+    for ref in scanned if scanned is not None else scan(ws, archived):
+        assert ref.stamp is not None
+        d = cache.get(ref.key, ref.stamp, lambda: _digest_file(ref.path, ref.id))
+        out.append(dict(d, id=ref.id, archived=ref.archived, path=str(ref.path)))  # path: never cached
+    cache.save(keep=lambda key: not archived and key.startswith("A/"))
     return out
+
+
+def scan(ws: Workspace, archived: bool = True) -> list[SessionRef]:
+    """Every log file with its stamp: one stat each, nothing read."""
+    ws.require()
+    return list(scan_sessions(ws, True, archived))

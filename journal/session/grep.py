@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from journal.errors import InvalidInput
-from journal.sections import headings_for
-from journal.workspace import Workspace
+from journal.session.sections import headings_for
+from journal.workspace import Workspace, scan_sessions
 
 _REGEX_SYNTAX = set(".^$*+?{}[]\\|()")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -34,13 +34,14 @@ class Hit:
         return asdict(self)
 
 
-def _targets(ws: Workspace, archived: bool, knowledge: bool) -> list[tuple[Path, str, bool]]:
-    """(folder, kind, recursive) to search."""
-    out = [(ws.active_dir, "active", False)]
-    if archived:
-        out.append((ws.archive_dir, "archive", False))
-    if knowledge:
-        out.append((ws.knowledge_dir, "knowledge", False))
+def _files(ws: Workspace, archived: bool, knowledge: bool) -> list[tuple[Path, str, str]]:
+    """(path, kind, session or knowledge file) of every file to search, in a stable order."""
+    kinds = {False: "active", True: "archive"}
+    out = sorted(((ref.path, kinds[ref.archived], ref.id) for ref in scan_sessions(ws, True, archived)),
+                 key=lambda f: (f[1] == "archive", f[0].name))
+    if knowledge and ws.knowledge_dir.is_dir():
+        out += [(path, "knowledge", f"shared-knowledge/{path.name}")
+                for path in sorted(ws.knowledge_dir.glob("*.md")) if not path.name.startswith(".")]
     return out
 
 
@@ -62,7 +63,7 @@ def _chunks(files: list[str], jobs: int, max_bytes: int = 100_000) -> list[list[
     return [files[i::count] for i in range(count) if files[i::count]]
 
 
-def _candidates(pattern: str, ignore_case: bool, folders: list[Path]) -> set[str] | None:
+def _candidates(pattern: str, ignore_case: bool, files: list[str]) -> set[str] | None:
     """Files GNU grep says may match, or None when grep cannot answer for this pattern.
 
     The files are spread over one grep process per core (two waves or more on a big
@@ -70,10 +71,8 @@ def _candidates(pattern: str, ignore_case: bool, folders: list[Path]) -> set[str
     """
     grep = shutil.which("grep")
     options = _grep_args(pattern, ignore_case)
-    if grep is None or options is None or not folders:
+    if grep is None or options is None:
         return None
-    files = [entry.path for folder in folders for entry in os.scandir(folder)
-             if entry.name.endswith(".md") and not entry.name.startswith(".")]
     if not files:
         return set()
     jobs = max(1, min(os.cpu_count() or 1, 4, len(files) // 2000 + 1))
@@ -98,20 +97,10 @@ def _candidates(pattern: str, ignore_case: bool, folders: list[Path]) -> set[str
     return found
 
 
-def _session_of(path: Path, kind: str) -> str:
-    from journal.sessions import ARCHIVE_NAME
-
-    if kind == "archive":
-        m = ARCHIVE_NAME.match(path.name)
-        return m["id"] if m else path.stem
-    if kind == "knowledge":
-        return f"shared-knowledge/{path.name}"
-    return path.stem
-
-
-def _scan_file(path: Path, kind: str, regex: re.Pattern[str], section_filter: set[str] | None,
+def _scan_file(path: Path, kind: str, label: str, regex: re.Pattern[str], section_filter: set[str] | None,
                ws: Workspace) -> list[Hit]:
-    from journal.document import fence_step, norm
+    from journal.errors import MalformedFile
+    from journal.session.document import fence_step, frontmatter_span, norm
 
     try:
         raw_bytes = path.read_bytes()
@@ -123,16 +112,18 @@ def _scan_file(path: Path, kind: str, regex: re.Pattern[str], section_filter: se
     if "\r" not in data and not regex.search(data):
         return []
     hits = []
-    section = "frontmatter" if data.startswith("---") else ""
-    in_front = section == "frontmatter"
+    try:
+        front_lines = data.count("\n", 0, frontmatter_span(data, str(path))[1]) + 1
+    except MalformedFile:
+        front_lines = 0
+    section = "frontmatter" if front_lines else ""
     level = 2 if kind != "knowledge" else 6
     fence: str | None = None
     for number, line in enumerate(data.split("\n"), 1):
         line = line.rstrip("\r")
-        if in_front and number > 1 and line.rstrip() in ("---", "..."):
-            in_front = False
+        if number == front_lines:
             section = ""
-        elif not in_front:
+        elif number > front_lines:
             is_fence, fence = fence_step(line, fence)
             if not is_fence and fence is None:
                 m = _HEADING.match(line)
@@ -141,7 +132,7 @@ def _scan_file(path: Path, kind: str, regex: re.Pattern[str], section_filter: se
         if regex.search(line):
             if section_filter is not None and norm(section) not in section_filter:
                 continue
-            hits.append(Hit(_session_of(path, kind), ws.rel(path), section, number, line,
+            hits.append(Hit(label, ws.rel(path), section, number, line,
                             kind == "archive", kind == "knowledge"))
     return hits
 
@@ -149,7 +140,7 @@ def _scan_file(path: Path, kind: str, regex: re.Pattern[str], section_filter: se
 def grep(ws: Workspace, pattern: str, *, archived: bool = False, knowledge: bool = False,
          section: str | None = None, ignore_case: bool = False) -> list[Hit]:
     """Every line matching ``pattern`` in the chosen files, with session and section."""
-    from journal.document import norm
+    from journal.session.document import norm
 
     ws.require()
     if not pattern:
@@ -160,15 +151,10 @@ def grep(ws: Workspace, pattern: str, *, archived: bool = False, knowledge: bool
     except re.error as e:
         raise InvalidInput(f"pattern {pattern!r} is not a valid regular expression: {e}") from e
     section_filter = {norm(h) for h in headings_for(section)} if section else None
-    targets = [(folder, kind) for folder, kind, _ in _targets(ws, archived, knowledge) if folder.is_dir()]
-    candidates = _candidates(pattern, ignore_case, [folder for folder, _ in targets])
+    files = _files(ws, archived, knowledge)
+    candidates = _candidates(pattern, ignore_case, [str(path) for path, _, _ in files])
     hits: list[Hit] = []
-    for folder, kind in targets:
-        if candidates is not None:
-            prefix = str(folder) + os.sep
-            paths = sorted(Path(p) for p in candidates if p.startswith(prefix) and os.sep not in p[len(prefix):])
-        else:
-            paths = sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
-        for path in paths:
-            hits += _scan_file(path, kind, regex, section_filter, ws)
+    for path, kind, label in files:
+        if candidates is None or str(path) in candidates:
+            hits += _scan_file(path, kind, label, regex, section_filter, ws)
     return hits

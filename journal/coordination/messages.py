@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.document import LABEL, LINE_BREAKS, fence_step
+from journal.session.document import LABEL, LINE_BREAKS, fence_step
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 BROADCAST = "broadcast"

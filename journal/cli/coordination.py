@@ -5,7 +5,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from journal.commands.common import JsonOpt, SessionOpt, out, print_json, read_text_arg, session_id, workspace
+from journal.cli.options import JsonOpt, SessionOpt, out, print_json, read_text_arg, session_id, workspace
 
 PriorityOpt = typer.Option("normal", "--priority", "-p", help="low, normal, high or urgent.")
 
@@ -26,7 +26,7 @@ def message(
 
     Example: journal message -s session-12 session-5 "Need help with database migration" --priority high
     """
-    from journal.coordination import check_priority, send_message
+    from journal.coordination.mail import check_priority, send_message
 
     sid = session_id(session)
     check_priority(priority)
@@ -45,7 +45,7 @@ def broadcast(
 
     Example: journal broadcast -s session-12 "Email service ready for testing"
     """
-    from journal.coordination import broadcast as send, check_priority
+    from journal.coordination.mail import broadcast as send, check_priority
 
     sid = session_id(session)
     check_priority(priority)
@@ -72,7 +72,7 @@ def inbox(
 
     Examples: journal inbox -s session-5 · journal inbox -s session-5 --ack · journal inbox -s session-5 --ack 01jf3k
     """
-    from journal.coordination import acknowledge, inbox as read
+    from journal.coordination.mail import acknowledge, inbox as read
     from journal.errors import InvalidInput
 
     sid = session_id(session)
@@ -113,8 +113,8 @@ def board(
     Example: journal board --stale-hours 8
     """
     from journal import clock
-    from journal.coordination import board as rows_of
-    from journal.render import age, bar, table
+    from journal.coordination.mail import board as rows_of
+    from journal.cli.render import age, bar, table
 
     rows = rows_of(workspace(), stale_hours)
     if as_json:
@@ -149,8 +149,8 @@ def blockers(as_json: bool = JsonOpt) -> None:
     Example: journal blockers
     """
     from journal import clock
-    from journal.coordination import open_blockers
-    from journal.render import age, table
+    from journal.coordination.mail import open_blockers
+    from journal.cli.render import age, table
 
     found = open_blockers(workspace())
     if as_json:
@@ -178,7 +178,7 @@ def handoff(
 
     Example: journal handoff session-12 session-13 --archive
     """
-    from journal.handoff import handoff as hand_over
+    from journal.coordination.handoff import handoff as hand_over
 
     ws = workspace()
     result = hand_over(ws, from_id, new_id, role=role, mission=mission, archive=archive, agent=agent, model=model)
@@ -200,7 +200,7 @@ def context(
 
     Example: journal context -s session-13 --max-chars 4000
     """
-    from journal.briefing import briefing
+    from journal.coordination.context import briefing
 
     result = briefing(workspace(), session_id(session), max_chars)
     if as_json:

@@ -7,9 +7,9 @@ import shlex
 import subprocess
 from typing import Any
 
-from journal.document import SessionDoc, strip_markers
+from journal.session.document import SessionDoc, strip_markers
 from journal.errors import InvalidInput, JournalError, NotFound
-from journal.sections import headings_for
+from journal.session.sections import headings_for
 from journal.workspace import Workspace
 
 _EVT = re.compile(r"<!-- evt:([A-Za-z0-9_:-]+) -->")
@@ -18,7 +18,7 @@ _EVT = re.compile(r"<!-- evt:([A-Za-z0-9_:-]+) -->")
 def show_session(ws: Workspace, session_id: str, section: str | None = None,
                  with_events: bool = False) -> dict[str, Any]:
     """The session's text (whole or one section), frontmatter and sections, as plain data."""
-    from journal.sessions import read_session
+    from journal.session.store import read_session
 
     ref, doc = read_session(ws, session_id)
     sections = {s.title: "".join(doc.lines[s.start : s.end]).strip("\r\n") for s in doc.sections()}
@@ -76,7 +76,7 @@ def render_timeline(rows: list[dict[str, Any]]) -> str:
 
 def edit_session(ws: Workspace, session_id: str) -> None:
     """Open the log in $VISUAL/$EDITOR, then make sure it still parses."""
-    from journal.sessions import locate
+    from journal.session.store import locate
 
     ref = locate(ws, session_id)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")

@@ -12,25 +12,25 @@ from typing import Any, Optional
 import typer
 
 from journal import __version__
-from journal.commands import common
+from journal.cli import options
 
-# Command modules under journal.commands, each with register(app).
-MODULES = ("journal_cmds", "coordination_cmds", "events_cmds", "logs_cmds")
+# Command-group modules under journal.cli, each with register(app).
+MODULES = ("session", "coordination", "events", "logs")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
-                     "list", "show", "edit", "grep", "check", "sync"), "journal_cmds"),
+                     "list", "show", "edit", "grep", "check", "sync"), "session"),
     **dict.fromkeys(("message", "broadcast", "inbox", "board", "blockers", "handoff", "context"),
-                    "coordination_cmds"),
-    "events": "events_cmds",
-    "logs": "logs_cmds",
+                    "coordination"),
+    "events": "events",
+    "logs": "logs",
 }
 _VALUE_OPTIONS = {"--root"}
 
 
 def _version(value: bool) -> None:
     if value:
-        common.out(f"journal {__version__}")
+        options.out(f"journal {__version__}")
         raise typer.Exit()
 
 
@@ -40,8 +40,8 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Keep a Markdown log per work session; coordinate sessions; link machine logs."""
-    common.set_root(root)
-    common._STATE["debug"] = debug
+    options.set_root(root)
+    options._STATE["debug"] = debug
 
 
 def command_name(args: list[str]) -> Optional[str]:
@@ -67,9 +67,9 @@ def build_app(args: Optional[list[str]] = None) -> typer.Typer:
     wanted = [ROUTES[name]] if name in ROUTES else list(MODULES)
     for module_name in wanted:
         try:
-            module = __import__(f"journal.commands.{module_name}", fromlist=["register"])
+            module = __import__(f"journal.cli.{module_name}", fromlist=["register"])
         except ModuleNotFoundError as e:
-            if e.name != f"journal.commands.{module_name}":
+            if e.name != f"journal.cli.{module_name}":
                 raise
             continue
         module.register(app)
@@ -100,12 +100,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     except JournalError as e:
         if debug:
             raise
-        common.err(f"journal: error: {e}")
+        options.err(f"journal: error: {e}")
         return e.exit_code
     except typer.Exit as e:
         return e.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        common.err("journal: interrupted")
+        options.err("journal: interrupted")
         return 130
     except BrokenPipeError:
         return 0
@@ -113,7 +113,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if debug:
             raise
         where = f": {e.filename}" if e.filename else ""
-        common.err(f"journal: error: {e.strerror or e}{where}")
+        options.err(f"journal: error: {e.strerror or e}{where}")
         return 2
     except Exception as e:  # usage errors from the command-line parser
         from typer._click.exceptions import ClickException
@@ -123,6 +123,6 @@ def main(argv: Optional[list[str]] = None) -> int:
             return e.exit_code
         if debug:
             raise
-        common.err(f"journal: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
+        options.err(f"journal: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
         return 70
     return result if isinstance(result, int) else 0

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from journal import activity
-from journal.document import SessionDoc, entry_lines, single_line
+from journal.session import activity
+from journal.session.document import SessionDoc, entry_lines, single_line
 from journal.errors import InvalidInput
-from journal.sections import BLOCKERS, COORDINATION, CURRENT_WORK, HANDOFFS, NEXT_STEPS, PHASE_LABEL
+from journal.session.sections import BLOCKERS, COORDINATION, CURRENT_WORK, HANDOFFS, NEXT_STEPS, PHASE_LABEL
 from journal.workspace import Workspace
 
 
@@ -25,14 +25,14 @@ def _summary(steps: list[str], blockers: list[Any]) -> str:
 
 
 def _one_line(text: str) -> str:
-    from journal.messages import normalize_text
+    from journal.coordination.messages import normalize_text
 
     return " ".join(normalize_text(str(text)).split("\n")).strip()
 
 
 def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, event_id: str) -> None:
     """Fill a freshly rendered log from its predecessor's digest."""
-    from journal.sessions import set_status
+    from journal.session.store import set_status
 
     steps = [_one_line(t) for t in source["next"] if _one_line(t)]
     blockers = [(_one_line(t), since) for t, since in source["blockers"] if _one_line(t)]
@@ -75,11 +75,11 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
             mission: str | None = None, archive: bool = False, agent: str | None = None,
             model: str | None = None) -> dict[str, Any]:
     """Create the session that continues ``from_id``, link the two both ways, optionally archive ``from_id``."""
-    from journal.digest import digest_text
+    from journal.coordination.digest import digest_text
     from journal.fsutil import deferred_signals
-    from journal.ids import new_session_id, validate_id
-    from journal.messages import utc_stamp
-    from journal.sessions import (
+    from journal.ids import new_event_id, new_session_id, validate_id
+    from journal.coordination.messages import utc_stamp
+    from journal.session.store import (
         archive_session, create_session, find_archived, locate, mutate_session, session_owner,
     )
 
@@ -95,7 +95,7 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
     role = role if role is not None else source.get("role")
     mission = mission if mission is not None else source.get("mission")
     stamp = utc_stamp()
-    new_event, from_event = activity.new_event_id(), activity.new_event_id()
+    new_event, from_event = new_event_id(), new_event_id()
     steps, blockers = source["next"], source["blockers"]
     details = {"from": from_id, "to": new_id, "next_steps": steps, "open_blockers": [b[0] for b in blockers]}
     summary = f"{from_id} → {new_id}: {_summary(steps, blockers)}"

@@ -1,0 +1,79 @@
+"""The one per-file cache: values derived from a file, kept while its (mtime_ns, size) holds.
+
+A file changed in the last two seconds may change again within the same timestamp tick
+without a new (mtime, size) (git's "racy clean" problem; 2 s covers file systems with
+coarse timestamps): such a file is read afresh and its value is not kept.
+Caches live under ``.journal/cache`` (local, never committed); one that cannot be read is
+empty, and one that cannot be written only costs speed.
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+RACY_NS = 2_000_000_000
+
+
+def racy_after() -> int:
+    """Files whose mtime_ns is at or after this are racy now: read them, do not cache them."""
+    return time.time_ns() - RACY_NS
+
+
+def load_cache(path: Path, version: int) -> dict[str, Any]:
+    """The ``files`` of a cache that ``save_cache`` wrote with the same ``version``, else {}."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != version:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def save_cache(path: Path, version: int, files: dict[str, Any]) -> None:
+    """Replace a cache file atomically; one that cannot be written only costs speed."""
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    with contextlib.suppress(OSError):
+        atomic_write(path, orjson.dumps({"version": version, "files": files}).decode())
+
+
+class FileCache:
+    """Values keyed by a file's key and stamp ``(mtime_ns, size)``, saved only when changed.
+
+    ``get`` gives the value for a file, computing it on a miss; ``save`` writes back the
+    entries seen in this run plus those ``keep`` says to keep (files outside the scan).
+    """
+
+    def __init__(self, path: Path, version: int) -> None:
+        self.path = path
+        self.version = version
+        self.old = load_cache(path, version)
+        self.fresh: dict[str, Any] = {}
+        self.changed = False
+        self._racy = racy_after()
+
+    def get(self, key: str, stamp: tuple[int, int], compute: Callable[[], Any]) -> Any:
+        mtime, size = stamp
+        hit = self.old.get(key)
+        if hit is not None and hit[0] == mtime and hit[1] == size and mtime < self._racy:
+            value = hit[2]
+        else:
+            value = compute()
+            self.changed = True
+        if mtime < self._racy:
+            self.fresh[key] = [mtime, size, value]
+        return value
+
+    def save(self, keep: Callable[[str], bool] = lambda key: False) -> None:
+        merged = {**{k: v for k, v in self.old.items() if keep(k)}, **self.fresh}
+        if self.changed or merged.keys() != self.old.keys():
+            save_cache(self.path, self.version, merged)

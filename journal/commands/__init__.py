@@ -1,1 +1,0 @@
-"""Typer command groups. Each command parses options, calls one library function, renders."""

@@ -1,0 +1,74 @@
+"""Listing sessions fast: frontmatter fields cached by (mtime, size) under .journal/cache.
+
+Listing tens of thousands of archived logs must not re-parse YAML each time; a
+file whose size and mtime are unchanged is taken from the cache.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from journal.cache import FileCache
+from journal.errors import InvalidInput, JournalError
+from journal.workspace import SessionRef, Workspace, scan_sessions
+
+CACHE_VERSION = 5
+FIELDS = ("role", "mission", "status", "progress", "created", "updated", "ended", "owner")
+
+
+def _row(ref: SessionRef) -> dict[str, Any]:
+    from journal.session.document import read_frontmatter_file
+
+    try:
+        meta = read_frontmatter_file(ref.path)
+    except (JournalError, OSError) as e:
+        row: dict[str, Any] = {"error": str(e)}
+    else:
+        row = {k: meta.get(k) for k in FIELDS if k in meta}
+        for key in ("created", "updated", "ended"):
+            if key in row and not isinstance(row[key], (str, type(None))):
+                row[key] = str(row[key]).replace(" ", "T").replace("+00:00", "Z")
+        owner = row.get("owner")
+        if isinstance(owner, dict):
+            row["owner"] = owner.get("agent") or owner.get("name")
+            row["owner_kind"] = owner.get("kind")
+    row["id"] = ref.id  # the file names it
+    row["archived"] = ref.archived
+    if ref.archive_date:
+        row["archive_date"] = ref.archive_date
+    return row
+
+
+def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = False,
+                  status: str | None = None) -> list[dict[str, Any]]:
+    """Rows of frontmatter fields for active (and/or archived) sessions, newest update first."""
+    ws.require()
+    if status is not None:
+        status = status.strip().lower()
+        if status not in ws.config.statuses:
+            raise InvalidInput(f"status {status!r} is not one of {', '.join(ws.config.statuses)}")
+    scan_active, scan_archive = include_all or not archived, include_all or archived
+    cache = FileCache(ws.state_dir / "cache" / "sessions.json", CACHE_VERSION)
+    rows: list[dict[str, Any]] = []
+    for ref in scan_sessions(ws, scan_active, scan_archive):
+        assert ref.stamp is not None
+        rows.append(cache.get(ref.key, ref.stamp, lambda: _row(ref)))
+    cache.save(keep=lambda key: not (scan_archive if key.startswith("A/") else scan_active))
+    if status:
+        rows = [r for r in rows if str(r.get("status", "")).lower() == status]
+    rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
+    return rows
+
+
+def idle_sessions(ws: Workspace, days: float) -> list[str]:
+    """Active sessions whose last update is more than ``days`` days old."""
+    from journal import clock
+
+    if days < 0:
+        raise InvalidInput(f"--idle-days {days:g} is negative: give a number of days, 0 or more")
+    limit = clock.now().timestamp() - days * 86400
+    out = []
+    for row in list_sessions(ws):
+        updated = clock.as_datetime(row.get("updated"))
+        if updated is not None and updated.timestamp() < limit:
+            out.append(row["id"])
+    return out
