@@ -12,8 +12,8 @@ import pytest
 
 from conftest import run
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "agent_logs"
-DATA = Path(__file__).resolve().parent / "data" / "agentlogs"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "agent_logs"
+DATA = Path(__file__).resolve().parents[1] / "data" / "agentlogs"
 needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real agent-log samples not found at {FIXTURES}")
 
 

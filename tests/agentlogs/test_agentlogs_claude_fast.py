@@ -19,8 +19,8 @@ from journal.agentlogs.claude_tally import MAX_RUNS, QUIET_MIN
 from journal.agentlogs.model import Summary
 from journal.agentlogs.reading import summarize_events
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "agent_logs"
-DATA = Path(__file__).resolve().parent / "data" / "agentlogs"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "agent_logs"
+DATA = Path(__file__).resolve().parents[1] / "data" / "agentlogs"
 CLAUDE_SAMPLES = [FIXTURES / "claude_code/spotter_short.jsonl", FIXTURES / "claude_code/spotter_tool_heavy.jsonl",
                   DATA / "claude_sidechain.jsonl", DATA / "claude_torn.jsonl",
                   DATA / "claude_subagents/11111111-2222-3333-4444-555555555555/subagents/agent-a1b2.jsonl"]

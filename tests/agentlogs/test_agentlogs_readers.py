@@ -16,8 +16,8 @@ import pytest
 from journal.agentlogs import detect_format, iter_events, summarize
 from journal.errors import InvalidInput
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "agent_logs"
-DATA = Path(__file__).resolve().parent / "data" / "agentlogs"
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "agent_logs"
+DATA = Path(__file__).resolve().parents[1] / "data" / "agentlogs"
 needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real agent-log samples not found at {FIXTURES}")
 
 CODEX_A = "codex/localpush_rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
