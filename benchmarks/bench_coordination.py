@@ -32,7 +32,8 @@ def build(root: Path, sessions: int, messages: int, seed: int = 7) -> list[str]:
     from journal.ids import ulid
     from journal.init import init_workspace
     from journal.session.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
-    from journal.session.store import add_entry, create_session
+    from journal.session.store import create_session
+    from journal.session.edits import add_entry
     from journal.workspace import Workspace
 
     rng = random.Random(seed)
@@ -113,6 +114,7 @@ def main() -> int:
     inbox_cli = median_of(lambda: timed([*journal, "inbox", "-s", who, "--all"], tmp, env), args.repeat)
     version_cli = median_of(lambda: timed([*journal, "--version"], tmp, env), args.repeat)
 
+    from journal.coordination import board
     from journal.coordination import mail as co
     from journal.config import load_config
     from journal.workspace import Workspace
@@ -124,7 +126,7 @@ def main() -> int:
         fn()
         return time.perf_counter() - start
 
-    board_lib = median_of(lambda: lib(lambda: co.board(ws)), args.repeat)
+    board_lib = median_of(lambda: lib(lambda: board.board(ws)), args.repeat)
     inbox_lib = median_of(lambda: lib(lambda: co.inbox(ws, who, include_read=True)), args.repeat)
     count = len(co.inbox(ws, who, include_read=True))
 

@@ -84,7 +84,7 @@ MESSAGES = ("Can you review the migration plan?", "The API contract is ready for
             "Deploy window moved to Thursday", "Please hold merges to main for an hour",
             "Found the cause of the flaky test", "Staging is green again",
             "Need your input on the retry policy", "Handing off the billing work to you")
-PRIORITIES = ("low", "medium", "high", "critical")
+PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("planning", "building", "building", "testing", "review", "blocked")
 
 

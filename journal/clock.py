@@ -98,3 +98,9 @@ def as_datetime(value: object) -> datetime | None:
         except InvalidInput:
             return None
     return None
+
+
+def age_hours(value: object, at: datetime) -> float | None:
+    """Hours from the time ``value`` (ISO 8601 or a datetime) to ``at``, or None."""
+    moment = as_datetime(value)
+    return None if moment is None else (at - moment).total_seconds() / 3600

@@ -113,7 +113,7 @@ def board(
     Example: journal board --stale-hours 8
     """
     from journal import clock
-    from journal.coordination.mail import board as rows_of
+    from journal.coordination.board import board as rows_of
     from journal.cli.render import age, bar, table
 
     rows = rows_of(workspace(), stale_hours)
@@ -149,10 +149,10 @@ def blockers(as_json: bool = JsonOpt) -> None:
     Example: journal blockers
     """
     from journal import clock
-    from journal.coordination.mail import open_blockers
+    from journal.coordination.board import team_blockers
     from journal.cli.render import age, table
 
-    found = open_blockers(workspace())
+    found = team_blockers(workspace())
     if as_json:
         print_json(found)
         return

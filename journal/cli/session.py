@@ -60,7 +60,7 @@ def update(
 
     Example: journal update -s session-12 --working-on "Email service" --status building --progress 60
     """
-    from journal.session.store import update_current_work
+    from journal.session.edits import update_current_work
 
     sid = session_id(session)
     changes = update_current_work(workspace(), sid, working_on=working_on, status=status, progress=progress,
@@ -77,7 +77,7 @@ def add(
 
     Example: journal add -s session-12 completed "Deployed the email service to staging"
     """
-    from journal.session.store import add_entry
+    from journal.session.edits import add_entry
 
     sid = session_id(session)
     result = add_entry(workspace(), sid, section, read_text_arg(text))
@@ -95,7 +95,7 @@ def resolve(
     Example: journal resolve -s session-12 blocker 1 --note "credentials arrived"
     """
     from journal.errors import InvalidInput
-    from journal.session.store import resolve_blocker
+    from journal.session.edits import resolve_blocker
 
     if kind.lower() not in ("blocker", "blockers"):
         raise InvalidInput(f"cannot resolve {kind!r}: only 'blocker' can be resolved")

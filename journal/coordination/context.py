@@ -15,22 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.workspace import KNOWLEDGE_KINDS, Workspace
+from journal.session.knowledge import LEARNING_PRIORITIES, Learning, shared_entries
+from journal.workspace import Workspace
 
 DEFAULT_MAX_CHARS = 6000
 MAX_LEARNINGS = 5
 ITEM_CHARS = 400
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_+#.-]*[a-z0-9+#]|[a-z0-9]")
-_ENTRY_HEAD = re.compile(r"^###(?!#)[ \t]+(.*?)[ \t]*$")
-_HEAD_PARTS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*[—-]\s*(.*?)(?:\s*\(([^()]*)\))?$")
-_SHARED_BY = re.compile(r"^[-*] _Shared (?:by (\S+)(?: \((.*)\))?|without a session)_")
 _STOP = frozenset(
     "a an and are as at be but by for from has have in into is it its of on or our so that the their them "
     "then there these this to was we were will with not no do does done can could should would may might "
     "you your i me my up out about after before over under more most very just also than too via per "
     "session sessions step steps next work working continue".split()
 )
-PRIORITY_BOOST = {"critical": 1.3, "high": 1.2, "medium": 1.0, "low": 0.9}
+PRIORITY_BOOST = dict(zip(LEARNING_PRIORITIES, (0.9, 1.0, 1.2, 1.3)))
 
 
 def _stem(word: str) -> str:
@@ -43,76 +41,6 @@ def _stem(word: str) -> str:
 def tokens(text: str) -> list[str]:
     """Lower-case, stop-word-free, lightly stemmed words of ``text``."""
     return [_stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOP and len(t) > 1]
-
-
-@dataclass
-class Learning:
-    """One entry of a shared-knowledge file."""
-
-    kind: str
-    path: str
-    line: int
-    date: str | None
-    category: str
-    priority: str | None
-    text: str
-    shared_by: str | None = None
-    score: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__, score=round(self.score, 3))
-
-
-def shared_entries(ws: Workspace) -> list[Learning]:
-    """Every ``### date — Category (Priority)`` entry of the shared-knowledge files."""
-    from journal.errors import JournalError
-    from journal.fsutil import read_text
-
-    out: list[Learning] = []
-    for kind in KNOWLEDGE_KINDS:
-        path = ws.knowledge_path(kind)
-        try:
-            lines = read_text(path).split("\n")
-        except JournalError:
-            continue
-        current: Learning | None = None
-        body: list[str] = []
-
-        def close() -> None:
-            if current is not None:
-                kept = []
-                for line in body:
-                    who = _SHARED_BY.match(line.strip())
-                    if who:
-                        current.shared_by = who.group(1)
-                    else:
-                        kept.append(line)
-                current.text = _strip("\n".join(kept).strip())
-                if current.text or current.category:
-                    out.append(current)
-
-        for n, line in enumerate(lines, 1):
-            line = line.rstrip("\r")
-            h = _ENTRY_HEAD.match(line)
-            if h:
-                close()
-                parts = _HEAD_PARTS.match(h.group(1))
-                date, category, priority = (parts.groups() if parts else (None, h.group(1), None))
-                current, body = Learning(kind, ws.rel(path), n, date, category.strip(), priority, ""), []
-            elif line.startswith("#"):
-                close()
-                current, body = None, []
-            elif current is not None:
-                body.append(line)
-        close()
-    return out
-
-
-def _strip(text: str) -> str:
-    from journal.session.document import strip_markers
-
-    lines = [re.sub(r"^- ", "", strip_markers(line)).rstrip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line.strip())
 
 
 def rank(entries: list[Learning], query: str, limit: int = MAX_LEARNINGS) -> list[Learning]:
@@ -201,7 +129,7 @@ def _fit(header: list[str], blocks: list[Block], limit: int, see: str) -> str:
 
 def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dict[str, Any]:
     """Everything needed to pick ``sid`` up, as data plus the Markdown text within ``max_chars``."""
-    from journal.coordination.mail import age_hours, inbox
+    from journal.coordination.mail import inbox
     from journal.coordination.view import load_view
     from journal.errors import InvalidInput, NotFound
     from journal.ids import validate_id
@@ -221,7 +149,7 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
                       *d["next"], *(b[0] for b in d["blockers"]), *(p[1] for p in d["phases"] if not p[0])])
     learnings = rank(shared_entries(ws), query)
     now = clock.now()
-    idle = age_hours(d.get("updated"), now)
+    idle = clock.age_hours(d.get("updated"), now)
     header = [f"# Context: {sid}" + (f" — {d['role']}" if d.get("role") else ""), ""]
     header.append(f"**Mission:** {clip(d.get('mission') or '(not set)')}")
     status = f"**Status:** {d.get('status') or '?'} · **Progress:** {d.get('progress', '?')}%"

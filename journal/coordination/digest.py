@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.session.document import LABEL, fence_step, norm, read_frontmatter, strip_markers
+from journal.session.document import LABEL, fence_step, norm, read_frontmatter
+from journal.session.links import event_ids, strip_markers
 from journal.cache import FileCache
 from journal.fsutil import read_text
-from journal.ids import ulid_time
+from journal.ids import EVENT_PREFIX, ulid_time
 from journal.coordination.messages import parse_sent, received_ids
 from journal.session.sections import (
     BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
@@ -26,7 +27,6 @@ from journal.workspace import SessionRef, Workspace, scan_sessions
 CACHE_VERSION = 3
 
 _HEAD = re.compile(r"^(#{1,2})(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_EVT_ID = re.compile(r"<!-- evt:evt_([0-9a-z]{26}) -->")
 _CHECK = re.compile(r"^\s*[-*+] \[( |x|X)\] (.*)$")
 _PLAIN_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) (?!\[[ xX]\] )(.*)$")
 _DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2}):?\*\*:?\s*")
@@ -138,9 +138,9 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
                 body = _clean(c.group(2))
                 dm = _DATE_PREFIX.match(body)
                 since = dm.group(1) if dm else None
-                evt = _EVT_ID.search(c.group(2))
+                evt = next((e for e in event_ids(c.group(2)) if e.startswith(EVENT_PREFIX)), None)
                 if evt:
-                    t = ulid_time(evt.group(1))
+                    t = ulid_time(evt[len(EVENT_PREFIX):])
                     exact = clock.iso(datetime.fromtimestamp(t, timezone.utc)) if t is not None else None
                     if exact is not None and (since is None or exact[:10] == since):
                         since = exact

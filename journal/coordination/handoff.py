@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from journal.session import activity
+from journal.session import links
 from journal.session.document import SessionDoc, entry_lines, single_line
 from journal.errors import InvalidInput
 from journal.session.sections import BLOCKERS, COORDINATION, CURRENT_WORK, HANDOFFS, NEXT_STEPS, PHASE_LABEL
@@ -68,7 +68,7 @@ def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, eve
     coordination = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
     role = f" ({source['role']})" if source.get("role") else ""
     line = f"{stamp} taken over from {from_id}{role}: {_summary(steps, blockers)}"
-    doc.append_under_label(coordination, HANDOFFS, entry_lines(line, nl, "- ", activity.marker(event_id)))
+    doc.append_under_label(coordination, HANDOFFS, entry_lines(line, nl, "- ", links.marker(event_id)))
 
 
 def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str | None = None,
@@ -110,17 +110,17 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
             doc.set_meta("handoff_to", [*listed, new_id])
         section = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
         line = f"{stamp} handed off to {new_id}: {_summary(steps, blockers)}"
-        doc.append_under_label(section, HANDOFFS, entry_lines(line, doc.nl, "- ", activity.marker(from_event)))
+        doc.append_under_label(section, HANDOFFS, entry_lines(line, doc.nl, "- ", links.marker(from_event)))
         found["agent"] = session_owner(doc)
 
     with deferred_signals():
         new_ref = create_session(ws, new_id, role, mission, agent=agent, model=model,
                                  extra_meta={"handoff_from": from_id},
                                  edit=lambda doc: _seed(doc, from_id, source, stamp, new_event))
-        activity.record(ws, new_id, "decision", "handoff", event_id=new_event, section=COORDINATION[0],
+        links.record(ws, new_id, "decision", "handoff", event_id=new_event, section=COORDINATION[0],
                         text=summary, agent=agent, details=details)
         mutate_session(ws, from_id, record_in_source, archived=ref.archived)
-        activity.record(ws, from_id, "decision", "handoff", event_id=from_event, section=COORDINATION[0],
+        links.record(ws, from_id, "decision", "handoff", event_id=from_event, section=COORDINATION[0],
                         text=summary, agent=found.get("agent"), details=details)
         archived_path = None
         if archive and not ref.archived:

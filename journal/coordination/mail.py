@@ -8,18 +8,16 @@ view of ``journal.coordination.view``.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-from journal import clock
-from journal.session import activity
-from journal.coordination.view import View, load_view, unread_counts
+from journal.session import links
+from journal.coordination.view import View, load_view
 from journal.session.document import SessionDoc, entry_lines
 from journal.errors import InvalidInput, NotFound
 from journal.fsutil import check_text, deferred_signals
 from journal.coordination.messages import (
-    BROADCAST, PRIORITIES, Message, escape, normalize_text, quote, read_full_text, utc_stamp,
+    BROADCAST, MESSAGE_PRIORITIES, Message, escape, normalize_text, quote, read_full_text, utc_stamp,
 )
 from journal.session.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
 from journal.workspace import Workspace
@@ -28,8 +26,8 @@ from journal.workspace import Workspace
 # -- sending ------------------------------------------------------------------------------
 def check_priority(priority: str | None) -> str:
     value = (priority or "normal").strip().lower()
-    if value not in PRIORITIES:
-        raise InvalidInput(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+    if value not in MESSAGE_PRIORITIES:
+        raise InvalidInput(f"priority {priority!r} is not one of {', '.join(MESSAGE_PRIORITIES)}")
     return value
 
 
@@ -60,7 +58,7 @@ def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str |
     event_id = "evt_" + mid
     stamp = utc_stamp()
     body = escape(normalize_text(text).strip("\n"))
-    marker = f'" ({priority}) <!-- msg:{mid} -->' + activity.marker(event_id)
+    marker = f'" ({priority})' + links.message_marker(mid) + links.marker(event_id)
     found: dict[str, Any] = {}
 
     def edit(doc: SessionDoc) -> None:
@@ -70,7 +68,7 @@ def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str |
 
     with deferred_signals():
         mutate_session(ws, sender, edit)
-        activity.record(ws, sender, "state_change", "broadcast" if to == BROADCAST else "message",
+        links.record(ws, sender, "state_change", "broadcast" if to == BROADCAST else "message",
                         event_id=event_id, section=COORDINATION[0], text=text, agent=found.get("agent"),
                         details={"message_id": mid, "to": to, "priority": priority})
     return Message(mid, sender, to, priority, stamp, text)
@@ -166,7 +164,7 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
             if m.id in already:
                 continue
             who = m.sender + (" (broadcast)" if m.broadcast else "")
-            marker = f'" ({m.priority}) <!-- msg:{m.id} -->' + activity.marker(event_id)
+            marker = f'" ({m.priority})' + links.message_marker(m.id) + links.marker(event_id)
             doc.append_under_label(section, MESSAGES_RECEIVED,
                                    entry_lines(quote(m.text), doc.nl, f'- {stamp} ← {who}: "', marker))
             section = doc.require(*COORDINATION)
@@ -176,84 +174,9 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
     with deferred_signals():
         mutate_session(ws, sid, edit)
         if done:
-            activity.record(ws, sid, "state_change", "ack", event_id=event_id, section=COORDINATION[0],
+            links.record(ws, sid, "state_change", "ack", event_id=event_id, section=COORDINATION[0],
                             text="; ".join(f"{m.sender}: {quote(m.text, 60)}" for m in done),
                             agent=found.get("agent"), details={"message_ids": [m.id for m in done]})
     for m in done:
         m.unread = False
     return done
-
-
-# -- board and blockers -------------------------------------------------------------------
-def _rel(ws: Workspace, path: str) -> str:
-    root = str(ws.root) + os.sep
-    return path[len(root):].replace(os.sep, "/") if path.startswith(root) else path
-
-
-def age_hours(value: str | None, now: Any) -> float | None:
-    """Hours from the time ``value`` (ISO 8601 or a datetime) to ``now``, or None."""
-    moment = clock.as_datetime(value)
-    return None if moment is None else (now - moment).total_seconds() / 3600
-
-
-def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any]]:
-    """One row per active session, what needs attention first (blocked, stale, blockers, urgent mail)."""
-    if stale_hours is not None and stale_hours <= 0:
-        raise InvalidInput("--stale-hours must be a positive number")
-    limit = ws.config.stale_hours if stale_hours is None else stale_hours
-    view = load_view(ws)
-    counts = view.counts if view.counts is not None else unread_counts(view)
-    now = clock.now()
-    rows: list[dict[str, Any]] = []
-    for sid, d in view.sessions.items():
-        if d["archived"]:
-            continue
-        c = counts.get(sid, dict.fromkeys(PRIORITIES, 0))
-        idle = age_hours(d.get("updated"), now)
-        stale = idle is not None and idle > limit
-        status = str(d.get("status") or "")
-        blockers = d.get("blockers") or []
-        attention = []
-        if d.get("error"):
-            attention.append("unreadable")
-        if status.lower() == "blocked":
-            attention.append("blocked")
-        if c["urgent"]:
-            attention.append(f"{c['urgent']} urgent")
-        if stale:
-            attention.append(f"stale {int(idle or 0)}h")
-        if blockers:
-            attention.append(f"{len(blockers)} blocker" + ("s" if len(blockers) > 1 else ""))
-        if c["high"]:
-            attention.append(f"{c['high']} high")
-        score = (16 * bool(d.get("error")) + 8 * (status.lower() == "blocked") + 4 * bool(c["urgent"])
-                 + 4 * stale + 2 * bool(blockers) + bool(c["high"]))
-        rows.append({
-            "id": sid, "role": d.get("role"), "owner": d.get("owner"), "owner_kind": d.get("owner_kind"),
-            "status": d.get("status"), "progress": d.get("progress"), "working_on": d.get("working_on"),
-            "open_blockers": len(blockers), "blockers": [b[0] for b in blockers],
-            "unread": sum(c.values()), "unread_by_priority": c,
-            "updated": d.get("updated"), "idle_hours": None if idle is None else round(idle, 2),
-            "stale": stale, "attention": attention, "score": score,
-            "path": _rel(ws, d["path"]), "error": d.get("error"),
-        })
-    rows.sort(key=lambda r: r["id"])
-    rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
-    rows.sort(key=lambda r: -r["score"])
-    return rows
-
-
-def open_blockers(ws: Workspace) -> list[dict[str, Any]]:
-    """Every open blocker across active sessions, oldest first, with its age in hours."""
-    now = clock.now()
-    out = []
-    for d in load_view(ws).sessions.values():
-        if d["archived"]:
-            continue
-        for text, since in d.get("blockers") or ():
-            age = age_hours(since, now)
-            out.append({"session": d["id"], "role": d.get("role"), "blocker": text, "since": since,
-                        "age_hours": None if age is None else round(age, 2),
-                        "path": _rel(ws, d["path"])})
-    out.sort(key=lambda b: (b["since"] is None, b["since"] or "", b["session"]))
-    return out

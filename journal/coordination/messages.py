@@ -18,13 +18,12 @@ from typing import Any
 
 from journal import clock
 from journal.session.document import LABEL, LINE_BREAKS, fence_step
+from journal.session.links import message_ids, strip_trailing_markers
 
-PRIORITIES = ("low", "normal", "high", "urgent")
+MESSAGE_PRIORITIES = ("low", "normal", "high", "urgent")
 BROADCAST = "broadcast"
 CACHED_TEXT = 4096  # longer message texts are re-read from their file when shown
 
-_TAIL = re.compile(r"(?:\s*<!-- (?:evt|msg):[A-Za-z0-9_:-]+ -->)+\s*$")
-_MSG_ID = re.compile(r"<!-- msg:([A-Za-z0-9_:-]+) -->")
 _STAMP = r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::\d{2})?Z?"
 _SENT = re.compile(r"^[-*+] " + _STAMP + r" → ([A-Za-z0-9][A-Za-z0-9._-]*): (.*?)(?: \((low|normal|high|urgent)\))?$")
 _RECEIVED = re.compile(r"^[-*+] " + _STAMP + r" ← ")
@@ -104,8 +103,8 @@ def parse_sent(sender: str, header: str, cont: list[str], created_day: str,
     ``header`` is the entry's first line, ``cont`` its continuation lines (trailing blank
     ones are dropped from it); a text over ``limit`` characters is cut and not complete.
     """
-    ids = _MSG_ID.findall(header)
-    bare = _TAIL.sub("", header)
+    ids = message_ids(header)
+    bare = strip_trailing_markers(header)
     m = _SENT.match(bare)
     if m is None:
         return None
@@ -133,7 +132,7 @@ def read_full_text(path: Path, sender: str, msg_id: str) -> str | None:
 
     lines = read_text(path).split("\n")
     for i, line in enumerate(lines):
-        if f"<!-- msg:{msg_id} -->" in line and " → " in line:
+        if msg_id in message_ids(line) and " → " in line:
             cont = []
             for nxt in lines[i + 1 :]:
                 nxt = nxt.rstrip("\r")
@@ -148,7 +147,7 @@ def read_full_text(path: Path, sender: str, msg_id: str) -> str | None:
 
 def received_ids(line: str) -> list[str]:
     """The message ids a Messages Received entry acknowledges ([] for any other line)."""
-    return _MSG_ID.findall(line) if _RECEIVED.match(line) else []
+    return message_ids(line) if _RECEIVED.match(line) else []
 
 
 def quote(text: str, limit: int = 120) -> str:

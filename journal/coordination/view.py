@@ -16,7 +16,7 @@ from typing import Any
 from journal.cache import racy_after
 from journal.coordination.digest import CACHE_VERSION, digests, scan
 from journal.fsutil import atomic_write
-from journal.coordination.messages import BROADCAST, PRIORITIES
+from journal.coordination.messages import BROADCAST, MESSAGE_PRIORITIES
 from journal.workspace import SessionRef, Workspace
 
 
@@ -175,9 +175,9 @@ def unread_counts(view: View) -> dict[str, dict[str, int]]:
     casts = [(m[4], m[0], m[1], m[3]) for m in view.casts]  # (sent, id, sender, priority)
     casts.sort()
     stamps = [c[0] for c in casts]
-    prefix = {p: [0] for p in PRIORITIES}
+    prefix = {p: [0] for p in MESSAGE_PRIORITIES}
     for cast in casts:
-        for p in PRIORITIES:
+        for p in MESSAGE_PRIORITIES:
             prefix[p].append(prefix[p][-1] + (cast[3] == p))
     cast_by_id = {cast[1]: cast for cast in casts}
     cast_by_sender: dict[str, list[tuple[str, str, str, str]]] = {}
@@ -188,13 +188,13 @@ def unread_counts(view: View) -> dict[str, dict[str, int]]:
         chain = view.chain(sid)
         acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
         since = view.since(chain)
-        counts = dict.fromkeys(PRIORITIES, 0)
+        counts = dict.fromkeys(MESSAGE_PRIORITIES, 0)
         for c in chain:
             for mid, sender, _to, priority, *_ in by_to.get(c, ()):
                 if sender not in chain and mid not in acked:
                     counts[priority] += 1
         k = bisect.bisect_left(stamps, since)
-        for p in PRIORITIES:
+        for p in MESSAGE_PRIORITIES:
             counts[p] += prefix[p][-1] - prefix[p][k]
         for c in chain:
             for sent, _mid, _sender, priority in cast_by_sender.get(c, ()):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.errors import InvalidInput, MalformedFile, NotFound
+from journal.session.links import strip_markers
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
@@ -22,7 +23,6 @@ _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
 _FIELD = re.compile(r"^\s*\*\*(.+?):?\*\*:?\s*(.*)$")
-_MARKER = re.compile(r"\s*<!-- (evt|msg):[A-Za-z0-9_:-]+ -->")
 _WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -433,7 +433,7 @@ class SessionDoc:
         if i is None:
             return None
         m = _FIELD.match(self.lines[i].rstrip("\r\n"))
-        return _MARKER.sub("", m.group(2)).strip() if m else None
+        return strip_markers(m.group(2)).strip() if m else None
 
     def set_field(self, section: Section, name: str, value: str, after: tuple[str, ...] = ()) -> None:
         """Set a ``**Name:** value`` line, in place when present."""
@@ -454,7 +454,3 @@ class SessionDoc:
         else:
             self.lines.insert(first, line + self.nl)
 
-
-def strip_markers(text: str) -> str:
-    """Text of an entry without the quiet event/message reference comments."""
-    return _MARKER.sub("", text)

@@ -1,10 +1,21 @@
-"""Shared knowledge: append-only files that every session adds to and none rewrites."""
+"""Shared knowledge: append-only files that every session adds to and none rewrites.
+
+The entry format lives here, both ways: ``share_learning`` writes an entry and
+``shared_entries`` reads them back::
+
+    ### 2026-11-21 — Category (High)
+
+    - the text, as one list entry
+    - _Shared by session-12 (DevOps Engineer)_
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from journal import clock
-from journal.session import activity
+from journal.session import links
 from journal.session.document import SessionDoc, entry_lines, single_line
 from journal.ids import new_event_id
 from journal.errors import InvalidInput
@@ -12,7 +23,7 @@ from journal.fsutil import append_record, check_text, deferred_signals, locked
 from journal.session.sections import LEARNINGS
 from journal.workspace import KNOWLEDGE_KINDS, Workspace
 
-PRIORITIES = ("low", "medium", "high", "critical")
+LEARNING_PRIORITIES = ("low", "medium", "high", "critical")
 
 
 def share_learning(ws: Workspace, category: str, text: str, priority: str | None = None, *,
@@ -28,8 +39,8 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
     if kind not in KNOWLEDGE_KINDS:
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(KNOWLEDGE_KINDS)}")
     if priority is not None:
-        if priority.strip().lower() not in PRIORITIES:
-            raise InvalidInput(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+        if priority.strip().lower() not in LEARNING_PRIORITIES:
+            raise InvalidInput(f"priority {priority!r} is not one of {', '.join(LEARNING_PRIORITIES)}")
         priority = priority.strip().title()
     role = None
     if session_id is not None:
@@ -42,7 +53,7 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
     heading = f"### {date} — {category}" + (f" ({priority})" if priority else "")
     who = f"_Shared by {session_id}" + (f" ({role})" if role else "") + "_" if session_id else "_Shared without a session_"
     lines = [heading + "\n", "\n", *entry_lines(text, "\n")]
-    lines.append(f"- {who}" + (activity.marker(event_id) if event_id else "") + "\n")
+    lines.append(f"- {who}" + (links.marker(event_id) if event_id else "") + "\n")
     path = ws.knowledge_path(kind)
     result: dict[str, Any] = {"file": ws.rel(path), "category": category, "priority": priority,
                               "session": session_id, "event_id": event_id}
@@ -64,10 +75,83 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
             def edit(doc: SessionDoc) -> None:
                 section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
                 entry = entry_lines(note, doc.nl, "- ", "")
-                entry[0] = entry[0].rstrip("\r\n") + shared + activity.marker(event_id) + doc.nl
+                entry[0] = entry[0].rstrip("\r\n") + shared + links.marker(event_id) + doc.nl
                 doc.append_entry(section, entry)
 
             mutate_session(ws, session_id, edit)
-            activity.record(ws, session_id, "decision", "share-learning", event_id=event_id,
+            links.record(ws, session_id, "decision", "share-learning", event_id=event_id,
                             section=LEARNINGS[0], text=text, tags=[kind, category])
     return result
+
+
+_SHARED_BY = re.compile(r"^[-*] _Shared (?:by (\S+)(?: \((.*)\))?|without a session)_")
+_HEAD_PARTS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*[—-]\s*(.*?)(?:\s*\(([^()]*)\))?$")
+_ENTRY_HEAD = re.compile(r"^###(?!#)[ \t]+(.*?)[ \t]*$")
+@dataclass
+class Learning:
+    """One entry of a shared-knowledge file."""
+
+    kind: str
+    path: str
+    line: int
+    date: str | None
+    category: str
+    priority: str | None
+    text: str
+    shared_by: str | None = None
+    score: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__, score=round(self.score, 3))
+
+
+def shared_entries(ws: Workspace) -> list[Learning]:
+    """Every ``### date — Category (Priority)`` entry of the shared-knowledge files."""
+    from journal.errors import JournalError
+    from journal.fsutil import read_text
+
+    out: list[Learning] = []
+    for kind in KNOWLEDGE_KINDS:
+        path = ws.knowledge_path(kind)
+        try:
+            lines = read_text(path).split("\n")
+        except JournalError:
+            continue
+        current: Learning | None = None
+        body: list[str] = []
+
+        def close() -> None:
+            if current is not None:
+                kept = []
+                for line in body:
+                    who = _SHARED_BY.match(line.strip())
+                    if who:
+                        current.shared_by = who.group(1)
+                    else:
+                        kept.append(line)
+                current.text = _strip("\n".join(kept).strip())
+                if current.text or current.category:
+                    out.append(current)
+
+        for n, line in enumerate(lines, 1):
+            line = line.rstrip("\r")
+            h = _ENTRY_HEAD.match(line)
+            if h:
+                close()
+                parts = _HEAD_PARTS.match(h.group(1))
+                date, category, priority = (parts.groups() if parts else (None, h.group(1), None))
+                current, body = Learning(kind, ws.rel(path), n, date, category.strip(), priority, ""), []
+            elif line.startswith("#"):
+                close()
+                current, body = None, []
+            elif current is not None:
+                body.append(line)
+        close()
+    return out
+
+
+def _strip(text: str) -> str:
+    from journal.session.links import strip_markers
+
+    lines = [re.sub(r"^- ", "", strip_markers(line)).rstrip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line.strip())

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import subprocess
 from typing import Any
 
-from journal.session.document import SessionDoc, strip_markers
+from journal.session.document import SessionDoc
 from journal.errors import InvalidInput, JournalError, NotFound
+from journal.session.links import event_ids, strip_markers
 from journal.session.sections import headings_for
 from journal.workspace import Workspace
 
-_EVT = re.compile(r"<!-- evt:([A-Za-z0-9_:-]+) -->")
 
 
 def show_session(ws: Workspace, session_id: str, section: str | None = None,
@@ -46,7 +45,7 @@ def timeline(ws: Workspace, session_id: str, doc: SessionDoc) -> list[dict[str, 
 
     where: dict[str, tuple[int, str]] = {}
     for n, line in enumerate(doc.lines, 1):
-        for eid in _EVT.findall(line):
+        for eid in event_ids(line):
             where[eid] = (n, strip_markers(line).strip())
     rows = []
     for event in query_events(ws, session_id=session_id).events:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from journal.coordination import board
 from journal.coordination import mail as co
 from journal.coordination import messages
 from journal.coordination.context import briefing, rank, shared_entries
@@ -13,7 +14,8 @@ from journal.errors import AlreadyExists, InvalidInput, NotFound
 from journal.coordination.handoff import handoff
 from journal.ids import ulid_time
 from journal.session.knowledge import share_learning
-from journal.session.store import add_entry, archive_session, create_session, update_current_work
+from journal.session.store import archive_session, create_session
+from journal.session.edits import add_entry, update_current_work
 from journal.workspace import Workspace
 
 from conftest import snapshot
@@ -166,7 +168,7 @@ def test_board_flags_stale_sorts_attention_first_and_counts_like_the_inbox(trio:
     co.send_message(trio, "s1", "s2", "urgent thing", "urgent")
     co.broadcast(trio, "s2", "fyi")
     at(monkeypatch, "2026-11-22T10:00:00Z")
-    rows = co.board(trio, stale_hours=12)
+    rows = board.board(trio, stale_hours=12)
     by_id = {r["id"]: r for r in rows}
     assert [r["id"] for r in rows] == ["s2", "s3", "s1"]
     assert by_id["s3"]["stale"] and not by_id["s1"]["stale"] and not by_id["s2"]["stale"]
@@ -175,8 +177,8 @@ def test_board_flags_stale_sorts_attention_first_and_counts_like_the_inbox(trio:
     assert by_id["s1"]["working_on"] == "SMTP retries" and by_id["s1"]["progress"] == 60
     for r in rows:
         assert r["unread"] == len(co.inbox(trio, r["id"]))
-    assert not any(r["stale"] for r in co.board(trio, stale_hours=48))
-    found = co.open_blockers(trio)
+    assert not any(r["stale"] for r in board.board(trio, stale_hours=48))
+    found = board.team_blockers(trio)
     assert [(b["session"], b["blocker"]) for b in found] == [("s1", "Waiting for SMTP credentials")]
     # added at 08:00 (event time and Markdown date follow $JOURNAL_NOW alike), seen at 10:00
     assert found[0]["since"].startswith("2026-11-22T08:00") and found[0]["age_hours"] == pytest.approx(2.0, abs=0.01)
@@ -217,7 +219,7 @@ def test_handoff_passes_on_unread_mail(trio: Workspace) -> None:
     assert [(x.id, x.via) for x in got] == [(m.id, "s1")]
     co.acknowledge(trio, "s4")
     assert co.inbox(trio, "s4") == []
-    unread = {r["id"]: r["unread"] for r in co.board(trio)}
+    unread = {r["id"]: r["unread"] for r in board.board(trio)}
     assert unread["s4"] == 0 and unread["s1"] == 1  # s1 is still active and has not read it
 
 
@@ -275,10 +277,10 @@ def test_view_cache_agrees_with_a_fresh_read(trio: Workspace, monkeypatch) -> No
     handoff(trio, "s2", "s5")
 
     def state() -> tuple:
-        board = [(r["id"], r["unread"], r["unread_by_priority"], r["open_blockers"]) for r in co.board(trio)]
+        rows = [(r["id"], r["unread"], r["unread_by_priority"], r["open_blockers"]) for r in board.board(trio)]
         mail = {sid: [(m.id, m.unread, m.via) for m in co.inbox(trio, sid, include_read=True)]
                 for sid in ("s1", "s2", "s3", "s5")}
-        return board, mail, co.open_blockers(trio)
+        return rows, mail, board.team_blockers(trio)
 
     age_files(trio, 10)  # the view is cached only once no file is "racy" (changed in the last 2 s)
     first = state()

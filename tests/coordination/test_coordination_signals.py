@@ -139,7 +139,7 @@ import sys
 from journal.config import load_config
 from journal.workspace import Workspace
 from journal.coordination.handoff import handoff
-from journal.session.store import add_entry
+from journal.session.edits import add_entry
 ws = Workspace(load_config(sys.argv[1]))
 i = int(sys.argv[2])
 while True:

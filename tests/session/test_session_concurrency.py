@@ -23,7 +23,7 @@ PER_WORKER = 12
 
 def _worker(root: str, n: int, start: mp.Event) -> None:  # type: ignore[valid-type]
     from journal.session.knowledge import share_learning
-    from journal.session.store import add_entry
+    from journal.session.edits import add_entry
 
     ws = Workspace(load_config(root))
     start.wait()
@@ -64,7 +64,7 @@ def test_eight_processes_lose_nothing(tmp_path):
 _LOOP = """
 import sys
 from journal.config import load_config
-from journal.session.store import add_entry
+from journal.session.edits import add_entry
 from journal.workspace import Workspace
 ws = Workspace(load_config(sys.argv[1]))
 print("ready", flush=True)
@@ -99,7 +99,7 @@ def test_sigkill_mid_write_leaves_whole_files(tmp_path):
 _ENTRIES = """
 import sys
 from journal.config import load_config
-from journal.session.store import add_entry
+from journal.session.edits import add_entry
 from journal.workspace import Workspace
 ws = Workspace(load_config(sys.argv[1]))
 i = int(sys.argv[2])

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from journal.config import load_config
 from journal.session.document import SessionDoc
 from journal.session.knowledge import share_learning
-from journal.session.store import add_entry, create_session, open_blockers, resolve_blocker, update_current_work
+from journal.session.store import create_session
+from journal.session.edits import add_entry, open_blocker_items, resolve_blocker, update_current_work
 from journal.workspace import Workspace
 
 SAFE = string.ascii_letters + string.digits + " .,:;!?()'\"_/*`[]{}<>=+~|%&@$"
@@ -78,7 +79,7 @@ def test_hand_edits_survive_every_command(notes, customs, gaps, crlf, ops):
                 update_current_work(ws, "s1", phases=(a,))
             elif op == "resolve":
                 doc = SessionDoc.read(ref.path)
-                if open_blockers(doc):
+                if open_blocker_items(doc):
                     resolve_blocker(ws, "s1", "1", note="done")
             elif op == "share":
                 share_learning(ws, "Category", a, "High", session_id="s1")

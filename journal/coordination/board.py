@@ -1,0 +1,82 @@
+"""The board (one row per active session, what needs attention first) and the team's open blockers.
+
+Both are computed from every log through the cached view of ``journal.coordination.view``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from journal import clock
+from journal.coordination.messages import MESSAGE_PRIORITIES
+from journal.coordination.view import load_view, unread_counts
+from journal.errors import InvalidInput
+from journal.workspace import Workspace
+
+
+def _rel(ws: Workspace, path: str) -> str:
+    root = str(ws.root) + os.sep
+    return path[len(root):].replace(os.sep, "/") if path.startswith(root) else path
+
+
+def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any]]:
+    """One row per active session, what needs attention first (blocked, stale, blockers, urgent mail)."""
+    if stale_hours is not None and stale_hours <= 0:
+        raise InvalidInput("--stale-hours must be a positive number")
+    limit = ws.config.stale_hours if stale_hours is None else stale_hours
+    view = load_view(ws)
+    counts = view.counts if view.counts is not None else unread_counts(view)
+    now = clock.now()
+    rows: list[dict[str, Any]] = []
+    for sid, d in view.sessions.items():
+        if d["archived"]:
+            continue
+        c = counts.get(sid, dict.fromkeys(MESSAGE_PRIORITIES, 0))
+        idle = clock.age_hours(d.get("updated"), now)
+        stale = idle is not None and idle > limit
+        status = str(d.get("status") or "")
+        blockers = d.get("blockers") or []
+        attention = []
+        if d.get("error"):
+            attention.append("unreadable")
+        if status.lower() == "blocked":
+            attention.append("blocked")
+        if c["urgent"]:
+            attention.append(f"{c['urgent']} urgent")
+        if stale:
+            attention.append(f"stale {int(idle or 0)}h")
+        if blockers:
+            attention.append(f"{len(blockers)} blocker" + ("s" if len(blockers) > 1 else ""))
+        if c["high"]:
+            attention.append(f"{c['high']} high")
+        score = (16 * bool(d.get("error")) + 8 * (status.lower() == "blocked") + 4 * bool(c["urgent"])
+                 + 4 * stale + 2 * bool(blockers) + bool(c["high"]))
+        rows.append({
+            "id": sid, "role": d.get("role"), "owner": d.get("owner"), "owner_kind": d.get("owner_kind"),
+            "status": d.get("status"), "progress": d.get("progress"), "working_on": d.get("working_on"),
+            "open_blockers": len(blockers), "blockers": [b[0] for b in blockers],
+            "unread": sum(c.values()), "unread_by_priority": c,
+            "updated": d.get("updated"), "idle_hours": None if idle is None else round(idle, 2),
+            "stale": stale, "attention": attention, "score": score,
+            "path": _rel(ws, d["path"]), "error": d.get("error"),
+        })
+    rows.sort(key=lambda r: r["id"])
+    rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
+    rows.sort(key=lambda r: -r["score"])
+    return rows
+
+
+def team_blockers(ws: Workspace) -> list[dict[str, Any]]:
+    """Every open blocker across active sessions, oldest first, with its age in hours."""
+    now = clock.now()
+    out = []
+    for d in load_view(ws).sessions.values():
+        if d["archived"]:
+            continue
+        for text, since in d.get("blockers") or ():
+            age = clock.age_hours(since, now)
+            out.append({"session": d["id"], "role": d.get("role"), "blocker": text, "since": since,
+                        "age_hours": None if age is None else round(age, 2),
+                        "path": _rel(ws, d["path"])})
+    out.sort(key=lambda b: (b["since"] is None, b["since"] or "", b["session"]))
+    return out
