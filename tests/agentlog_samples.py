@@ -148,7 +148,8 @@ OWN: dict[str, dict[str, Any]] = {
         tools={"exec_command": (3, 2), "apply_patch": (1, 0)}, errors=3,
         tokens_in=46210 - 36864, tokens_out=655, tokens_cache_read=36864, tokens_cache_write=0, tokens_reasoning=320,
         models=["gpt-5.1-codex"], start="2026-03-15T10:02:11.204Z", end="2026-03-15T10:03:51.260Z",
-        duration_s=100.056, cwd="/srv/shop", git_branch="main", provider_session_id="0195a1c4-7e2b-7d10-a3f9-5c8e2b4d6f01",
+        duration_s=100.056, cwd="/srv/shop", git_branch="main",
+        provider_session_id="0195a1c4-7e2b-7d10-a3f9-5c8e2b4d6f01",
         title="Why does `make lint` fail? Fix it.", kinds={"shell": 3, "file_edit": 1}, skipped=0,
         extra={"originator": "codex_cli_rs", "cli_version": "0.98.0"}),
     # The legacy Codex layout: a bare header line, then bare items. User turns: lines 4
@@ -202,7 +203,8 @@ OWN: dict[str, dict[str, Any]] = {
         tools={"grep": (1, 0), "edit": (2, 1), "bash": (1, 0)}, errors=1,
         tokens_in=61480, tokens_out=454, tokens_cache_read=0, tokens_cache_write=0, tokens_reasoning=0,
         models=["claude-sonnet-4.5"], start="2026-03-17T14:05:09.311Z", end="2026-03-17T14:06:40.018Z",
-        duration_s=90.707, cwd="/srv/shop", git_branch="main", provider_session_id="9e4f1b27-6c3a-4d85-b0e9-3a7c2d1f5e68",
+        duration_s=90.707, cwd="/srv/shop", git_branch="main",
+        provider_session_id="9e4f1b27-6c3a-4d85-b0e9-3a7c2d1f5e68",
         title="Rename the helper `calc` in src/cart.py to `compute_total` and update its callers.",
         kinds={"search": 1, "file_edit": 2, "shell": 1}, skipped=0,
         extra={"copilotVersion": "0.0.354", "producer": "copilot-agent", "premium_requests": 2, "shutdown": "routine"}),
@@ -244,7 +246,8 @@ OWN: dict[str, dict[str, Any]] = {
     # winner from vote.json; models from execution_metadata.yaml; its timestamp is
     # the start, final_answer (01:41:30) the end.
     "massgen/flat": dict(
-        format="massgen", user_turns=1, assistant_turns=3, tools={}, errors=1, models=["gemini-2.5-flash", "gpt-5-mini"],
+        format="massgen", user_turns=1, assistant_turns=3, tools={}, errors=1,
+        models=["gemini-2.5-flash", "gpt-5-mini"],
         start="2025-10-08T01:39:58", end="2025-10-08T01:41:30", duration_s=92.0, cwd="/repo/app", git_branch="main",
         title="Compare two sorting algorithms", skipped=0,
         extra={"answers": 3, "votes": 2, "restarts": 1, "timeouts": 1, "winner": "agent_b", "attempts": 1}),
