@@ -109,3 +109,10 @@ def proj(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert code == 0, out
     (repo / "logs").mkdir()
     return repo
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which agent-log samples the run read (own ones; real ones, or that none were found)."""
+    samples = sys.modules.get("agentlog_samples")
+    if samples is not None:
+        terminalreporter.write_line(samples.report())

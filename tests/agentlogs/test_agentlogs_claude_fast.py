@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
+from agentlog_samples import CLAUDE_OWN, CLAUDE_REAL, cases, path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -19,11 +20,7 @@ from journal.agentlogs.claude_tally import MAX_RUNS, QUIET_MIN
 from journal.agentlogs.model import Summary
 from journal.agentlogs.reading import summarize_events
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "agent_logs"
-DATA = Path(__file__).resolve().parents[1] / "data" / "agentlogs"
-CLAUDE_SAMPLES = [FIXTURES / "claude_code/spotter_short.jsonl", FIXTURES / "claude_code/spotter_tool_heavy.jsonl",
-                  DATA / "claude_sidechain.jsonl", DATA / "claude_torn.jsonl",
-                  DATA / "claude_subagents/11111111-2222-3333-4444-555555555555/subagents/agent-a1b2.jsonl"]
+CLAUDE_SAMPLES = cases(CLAUDE_OWN, CLAUDE_REAL)  # (src, name): the own ones, and the real ones when present
 
 
 def same(fast: Summary, ref: Summary) -> None:
@@ -33,11 +30,10 @@ def same(fast: Summary, ref: Summary) -> None:
     assert a == b
 
 
-@pytest.mark.parametrize("path", CLAUDE_SAMPLES, ids=lambda p: p.name)
-def test_fast_path_equals_event_stream_on_samples(path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    same(summarize(path, "claude-code")[0], summarize_events(path, "claude-code")[0])
+@pytest.mark.parametrize("src,name", CLAUDE_SAMPLES)
+def test_fast_path_equals_event_stream_on_samples(src: str, name: str) -> None:
+    log = path(src, name)
+    same(summarize(log, "claude-code")[0], summarize_events(log, "claude-code")[0])
 
 
 # ---- hand-built edge cases ------------------------------------------------------------------

@@ -4,6 +4,9 @@
 the tallies. The summary and the saved state (for a later refresh) must equal those
 of a single read, wherever the cuts fall: inside a streamed message, between copies
 of one message id, across history a resumed session repeats.
+
+Big logs are built from the own Claude Code samples (and, as a second case, from the
+real ones when ../shared/fixtures/agent_logs exists) repeated with fresh ids.
 """
 from __future__ import annotations
 
@@ -13,15 +16,27 @@ from typing import Any
 
 import orjson
 import pytest
+from agentlog_samples import CLAUDE_MAIN, CLAUDE_REAL, CLAUDE_SUB, SETS, path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_agentlogs_claude_fast import CLAUDE_SAMPLES, FIXTURES, RECORD, edge_log, line
+from test_agentlogs_claude_fast import CLAUDE_SAMPLES, RECORD, edge_log, line
 
 from journal.agentlogs import claude_parallel, summarize
 from journal.agentlogs.claude_tally import ClaudeTally
 from journal.agentlogs.reading import summarize_events
 
-SPOTTER = [FIXTURES / "claude_code/spotter_short.jsonl", FIXTURES / "claude_code/spotter_tool_heavy.jsonl"]
+# What a big log is made of: samples whose every message, tool and record id ``fresh_ids`` renews.
+BASE = {"own": [CLAUDE_MAIN, CLAUDE_SUB], "real": CLAUDE_REAL}
+
+
+@pytest.fixture(params=SETS)
+def source(request: pytest.FixtureRequest) -> str:
+    """Which samples big logs are built from: the own ones, and the real ones when present."""
+    return str(request.param)
+
+
+def base_log(source: str) -> bytes:
+    return b"".join(path(source, name).read_bytes() for name in BASE[source])
 
 
 def fresh_ids(src: bytes, tag: str) -> bytes:
@@ -31,12 +46,11 @@ def fresh_ids(src: bytes, tag: str) -> bytes:
             .replace(b'"uuid":"', b'"uuid":"' + t + b"-").replace(b'"parentUuid":"', b'"parentUuid":"' + t + b"-"))
 
 
-def big_log(mb: float) -> bytes:
-    """The real samples repeated with fresh ids (as the benchmark builds its log)."""
-    src = b"".join(p.read_bytes() for p in SPOTTER if p.exists())
-    if not src:
-        pytest.skip("Claude Code samples not found")
-    out, n = [], 0
+def big_log(mb: float, source: str) -> bytes:
+    """The samples of ``source`` repeated with fresh ids (as the benchmark builds its log)."""
+    src = base_log(source)
+    out: list[bytes] = []
+    n = 0
     while sum(map(len, out)) < mb * 2**20:
         out.append(fresh_ids(src, f"r{n}"))
         n += 1
@@ -96,11 +110,12 @@ def same_tally(a: ClaudeTally, b: ClaudeTally) -> None:
     assert norm_state({"tally": da}) == norm_state({"tally": db})
 
 
-# ---- the real samples, made big -------------------------------------------------------------
+# ---- the samples, made big ------------------------------------------------------------------
 @pytest.mark.parametrize("parts", [2, 3, 4])
-def test_parallel_equals_serial_on_big_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: int) -> None:
+def test_parallel_equals_serial_on_big_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: int,
+                                           source: str) -> None:
     p = tmp_path / "big.jsonl"
-    p.write_bytes(big_log(3))
+    p.write_bytes(big_log(3, source))
     merged: list[bool] = []
     real_read = claude_parallel.read
     monkeypatch.setattr(claude_parallel, "read", lambda path, cuts, on_merge=None, fork=True:
@@ -111,8 +126,8 @@ def test_parallel_equals_serial_on_big_log(tmp_path: Path, monkeypatch: pytest.M
     assert par[0].tool_calls > 400
 
 
-def test_cut_moves_to_a_message_start(tmp_path: Path) -> None:
-    data = big_log(0.2)
+def test_cut_moves_to_a_message_start(tmp_path: Path, source: str) -> None:
+    data = big_log(0.2, source)
     p = tmp_path / "b.jsonl"
     p.write_bytes(data)
     for at in range(0, len(data) - 60000, 997):
@@ -122,12 +137,10 @@ def test_cut_moves_to_a_message_start(tmp_path: Path) -> None:
         assert rec["type"] == "assistant"
 
 
-@pytest.mark.parametrize("path", CLAUDE_SAMPLES, ids=lambda p: p.name)
-def test_every_cut_of_the_samples(path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("src,name", CLAUDE_SAMPLES)
+def test_every_cut_of_the_samples(src: str, name: str, tmp_path: Path) -> None:
     """Two parts, cut at every line start; three parts at many pairs: same tally as one read."""
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    data = path.read_bytes()
+    data = path(src, name).read_bytes()
     whole = one_read(data)
     es = ends(data)[:-1]
     for c in es:
@@ -138,11 +151,9 @@ def test_every_cut_of_the_samples(path: Path, tmp_path: Path) -> None:
                 same_tally(tally_of(data, tmp_path, [0, c1, c2])[0], whole)
 
 
-def test_cuts_across_repeated_history_and_duplicate_ids(tmp_path: Path) -> None:
+def test_cuts_across_repeated_history_and_duplicate_ids(tmp_path: Path, source: str) -> None:
     """A resumed session repeats lines (same uuids, message and tool ids) later in the file."""
-    src = b"".join(p.read_bytes() for p in SPOTTER if p.exists())
-    if not src:
-        pytest.skip("Claude Code samples not found")
+    src = base_log(source)
     a, b = fresh_ids(src, "a"), fresh_ids(src, "b")
     half = ends(a)[len(ends(a)) // 2]
     data = a + b + a[:half] + b[half // 3:] + a  # history repeated, in part and whole
@@ -169,9 +180,9 @@ def test_edge_log_every_cut(tmp_path: Path) -> None:
                 same_tally(tally_of(data, tmp_path, [0, c1, c2])[0], whole)
 
 
-def test_workers_in_processes(tmp_path: Path) -> None:
+def test_workers_in_processes(tmp_path: Path, source: str) -> None:
     """The same with real worker processes, and a torn last line left for the next read."""
-    data = big_log(1) + b'{"type":"user","uuid":"torn'
+    data = big_log(1, source) + b'{"type":"user","uuid":"torn'
     es = ends(data)
     cuts = [0, es[len(es) // 3], es[2 * len(es) // 3]]
     t, merged = tally_of(data, tmp_path, cuts, fork=True)
@@ -179,25 +190,25 @@ def test_workers_in_processes(tmp_path: Path) -> None:
     same_tally(t, one_read(data[:es[-1]]))
 
 
-def test_a_failed_worker_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_worker_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
     def fail(conn: Any, *_args: Any) -> None:
         conn.send(None)
         conn.close()
 
     monkeypatch.setattr(claude_parallel, "_worker", fail)
-    data = big_log(0.5)
+    data = big_log(0.5, source)
     es = ends(data)
     t, merged = tally_of(data, tmp_path, [0, es[len(es) // 2]], fork=True)
     assert merged == [False]
     same_tally(t, one_read(data))
 
 
-def test_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
     """One part for a small log, on one core, or while threads run (no fork then)."""
     import threading
 
     p = tmp_path / "b.jsonl"
-    p.write_bytes(big_log(1))
+    p.write_bytes(big_log(1, source))
     size = p.stat().st_size
     monkeypatch.setattr(claude_parallel, "cpus", lambda: 8)
     assert claude_parallel.plan(p, size) == [0]  # under PARALLEL_MIN
@@ -214,9 +225,9 @@ def test_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         th.join()
 
 
-def test_refresh_after_a_parallel_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_after_a_parallel_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
     """The state a parallel read saves serves a refresh exactly as a single read's does."""
-    data = big_log(2)
+    data = big_log(2, source)
     es = ends(data)
     cut = es[int(len(es) * 0.97)]
     p = tmp_path / "grow.jsonl"

@@ -1,4 +1,8 @@
-"""`journal logs …` through the CLI: link, summary, tools, list, discover, refresh."""
+"""`journal logs …` through the CLI: link, summary, tools, list, discover, refresh.
+
+Tests that read a sample run on the own ones and, when ../shared/fixtures/agent_logs
+exists, on the real ones too (agentlog_samples.py has both sets and their hand counts).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,14 +11,11 @@ import os
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
-
+from agentlog_samples import CLAUDE_MAIN, CLAUDE_SID, CODEX_B, COUNTS, cases, own, path
 from conftest import run
-
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "agent_logs"
-DATA = Path(__file__).resolve().parents[1] / "data" / "agentlogs"
-needs_fixtures = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real agent-log samples not found at {FIXTURES}")
 
 
 def session_text(repo: Path) -> str:
@@ -28,51 +29,71 @@ def machine_logs(repo: Path) -> list[dict]:
     return yaml.safe_load(text.split("---")[1])["machine_logs"]
 
 
-@needs_fixtures
-def test_link_writes_frontmatter_and_section_and_relinks(proj: Path) -> None:
-    log = proj / "logs" / "spotter_short.jsonl"
-    shutil.copy(FIXTURES / "claude_code/spotter_short.jsonl", log)
-    code, out = run("logs", "link", "logs/spotter_short.jsonl", "-s", "s1")
+def short(src: str, name: str) -> dict[str, int]:
+    """The frontmatter figures of a sample, from its hand counts."""
+    c = COUNTS[src][name]
+    return {"turns": c["user_turns"], "tools": sum(n for n, _ in c["tools"].values()), "errors": c["errors"],
+            "tokens_in": c["tokens_in"], "tokens_out": c["tokens_out"]}
+
+
+# sample -> (its name under logs/, the start of its line in the Machine Logs section)
+LINKED = {
+    "own": {CLAUDE_MAIN: ("cart_fix.jsonl", ("- **claude-code** [cart\\_fix.jsonl](../../../logs/cart_fix.jsonl)"
+                                             " — 2 turns, 8 tool calls (1 failed), 197.3k tokens in / 1.3k out"))},
+    "real": {"claude_code/spotter_short.jsonl": (
+        "spotter_short.jsonl", ("- **claude-code** [spotter\\_short.jsonl](../../../logs/spotter_short.jsonl)"
+                                " — 1 turn, 2 tool calls (2 failed)"))},
+}
+
+
+@pytest.mark.parametrize("src,name", cases(LINKED["own"], LINKED["real"]))
+def test_link_writes_frontmatter_and_section_and_relinks(proj: Path, src: str, name: str) -> None:
+    dest, line = LINKED[src][name]
+    log = proj / "logs" / dest
+    shutil.copy(path(src, name), log)
+    code, out = run("logs", "link", f"logs/{dest}", "-s", "s1")
     assert code == 0, out
     entries = machine_logs(proj)
     assert len(entries) == 1
     e = entries[0]
-    assert e["path"] == "logs/spotter_short.jsonl" and e["format"] == "claude-code"
-    assert e["provider_session_id"] == "55604662-cf2a-4331-851a-ec234028f8ca"
+    assert e["path"] == f"logs/{dest}" and e["format"] == "claude-code"
+    assert e["provider_session_id"] == COUNTS[src][name]["provider_session_id"]
     assert e["size"] == e["offset"] == log.stat().st_size
-    assert {k: e["summary"][k] for k in ("turns", "tools", "errors", "tokens_in", "tokens_out")} == {
-        "turns": 1, "tools": 2, "errors": 2, "tokens_in": 3, "tokens_out": 13}
-    text = session_text(proj)
-    section = text.split("## Machine Logs", 1)[1]
-    assert "- **claude-code** [spotter\\_short.jsonl](../../../logs/spotter_short.jsonl) — 1 turn, 2 tool calls (2 failed)" in section
+    assert {k: e["summary"][k] for k in ("turns", "tools", "errors", "tokens_in", "tokens_out")} == short(src, name)
+    section = session_text(proj).split("## Machine Logs", 1)[1]
+    assert line in section
     # linking again refreshes the one entry, adds no second one
     assert run("logs", "link", str(log), "-s", "s1")[0] == 0
     assert len(machine_logs(proj)) == 1
-    assert session_text(proj).count("spotter\\_short.jsonl](") == 1
+    assert session_text(proj).count(dest.replace("_", "\\_") + "](") == 1
 
 
-def test_link_outside_repo_and_backfill_counted_once(proj: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("src,name", cases([CLAUDE_MAIN], ["claude_code/spotter_short.jsonl"]))
+def test_link_outside_repo_and_backfill_counted_once(proj: Path, tmp_path: Path, src: str, name: str) -> None:
+    """A zag backfill of a linked Claude Code log is listed but not counted twice."""
+    sid = COUNTS[src][name]["provider_session_id"]
     outside = tmp_path / "elsewhere" / "w-2222.jsonl"
     outside.parent.mkdir()
-    shutil.copy(DATA / "zag/w-2222-backfill.jsonl", outside)
+    # the own backfill restates the own Claude Code session; for a real one it is pointed there
+    outside.write_bytes(own("zag/w-2222-backfill.jsonl").read_bytes().replace(CLAUDE_SID.encode(), sid.encode()))
     before = outside.read_bytes(), outside.stat().st_mtime_ns
-    if FIXTURES.is_dir():
-        shutil.copy(FIXTURES / "claude_code/spotter_short.jsonl", proj / "logs" / "main.jsonl")
-        assert run("logs", "link", "logs/main.jsonl", "-s", "s1")[0] == 0
+    shutil.copy(path(src, name), proj / "logs" / "main.jsonl")
+    assert run("logs", "link", "logs/main.jsonl", "-s", "s1")[0] == 0
     code, out = run("logs", "link", str(outside), "-s", "s1", "--format", "zag")
     assert code == 0, out
     assert (outside.read_bytes(), outside.stat().st_mtime_ns) == before  # never written to
     entry = [e for e in machine_logs(proj) if e["format"] == "zag"][0]
-    assert entry["path"] == str(outside.resolve())
-    if FIXTURES.is_dir():
-        assert "not counted twice" in session_text(proj)
+    assert entry["path"] == str(outside.resolve()) and entry["backfill_of"] == sid
+    text = session_text(proj)
+    assert "(backfill of main.jsonl; not counted twice)" in text
+    assert "Total:" not in text  # only one log counted: no total line
 
 
 def test_link_errors_are_one_line(proj: Path) -> None:
     from journal.cli.main import main
 
     assert main(["logs", "link", "logs/missing.jsonl", "-s", "s1"]) == 2
-    shutil.copy(DATA / "unknown.jsonl", proj / "logs" / "u.jsonl")
+    shutil.copy(own("unknown.jsonl"), proj / "logs" / "u.jsonl")
     code, _ = run("logs", "link", "logs/u.jsonl", "-s", "s1")
     assert code != 0
     assert "machine_logs" not in session_text(proj)
@@ -80,46 +101,90 @@ def test_link_errors_are_one_line(proj: Path) -> None:
 
 
 def test_summary_json_and_text(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run("logs", "summary", str(DATA / "zag/w-1111.jsonl"), "--json")
+    code, out = run("logs", "summary", str(own("zag/w-1111.jsonl")), "--json")
     assert code == 0
     data = json.loads(out)
     assert (data["user_turns"], data["tool_calls"], data["tool_failures"], data["cost_usd"]) == (1, 2, 1, 0.0425)
     assert data["tokens_in"] == 1200 and data["skipped"] == 1
-    code, out = run("logs", "summary", str(DATA / "massgen/flat"))
+    code, out = run("logs", "summary", str(own("massgen/flat")))
     assert code == 0
     assert "Compare two sorting algorithms" in out and "agent_b" in out and "Votes" in out
 
 
-@needs_fixtures
-def test_summary_of_session_logs(proj: Path) -> None:
-    shutil.copy(FIXTURES / "copilot_cli/lantern_049410b4_events.jsonl", proj / "logs" / "events.jsonl")
+def json_figures(d: dict[str, Any]) -> dict[str, Any]:
+    """``logs summary --json`` output in the shape of the hand-count tables."""
+    return dict(d, tools={n: (t["calls"], t["failures"]) for n, t in d["tools"].items()}, kinds=d["tools_by_kind"])
+
+
+JSON_OWN = [CLAUDE_MAIN, "codex_rollout.jsonl", "gemini_session.jsonl", "copilot_events.jsonl",
+            "native_session.jsonl", "massgen/flat"]
+JSON_REAL = ["claude_code/spotter_tool_heavy.jsonl", CODEX_B, "gemini/vct_gemini_session.jsonl"]
+
+
+@pytest.mark.parametrize("src,name", cases(JSON_OWN, JSON_REAL))
+def test_summary_json_matches_hand_counts(proj: Path, src: str, name: str) -> None:
+    code, out = run("logs", "summary", str(path(src, name)), "--json")
+    assert code == 0, out
+    got = json_figures(json.loads(out))
+    exp = COUNTS[src][name]
+    assert {k: got[k] for k in exp} == exp
+
+
+@pytest.mark.parametrize("src,name", cases(["copilot_events.jsonl"], ["copilot_cli/lantern_049410b4_events.jsonl"]))
+def test_summary_of_session_logs(proj: Path, src: str, name: str) -> None:
+    shutil.copy(path(src, name), proj / "logs" / "events.jsonl")
     assert run("logs", "link", "logs/events.jsonl", "-s", "s1")[0] == 0
     code, out = run("logs", "summary", "-s", "s1", "--json")
     assert code == 0
     [s] = json.loads(out)
-    assert (s["format"], s["tool_failures"], s["tokens_out"]) == ("copilot", 2, 978)
+    c = COUNTS[src][name]
+    assert (s["format"], s["tool_failures"], s["tokens_out"]) == (
+        "copilot", sum(f for _, f in c["tools"].values()), c["tokens_out"])
 
 
-@needs_fixtures
-def test_tools_table_sorted_with_total(proj: Path) -> None:
-    path = str(FIXTURES / "gemini/vct_gemini_session.jsonl")
-    code, out = run("logs", "tools", path, "--sort", "calls", "--json")
+# sample -> tools by calls (Gemini records give no tool times: ties keep the log's order),
+# total calls, total failures
+TOOLS_JSON = {
+    "own": {"gemini_session.jsonl": ([("replace", 2), ("run_shell_command", 2), ("read_file", 1)], 5, 2)},
+    "real": {"gemini/vct_gemini_session.jsonl": (
+        [("read_file", 7), ("update_topic", 3), ("write_file", 1), ("replace", 1)], 12, 0)},
+}
+
+
+@pytest.mark.parametrize("src,name", cases(TOOLS_JSON["own"], TOOLS_JSON["real"]))
+def test_tools_json_sorted_with_total(proj: Path, src: str, name: str) -> None:
+    rows, calls, failures = TOOLS_JSON[src][name]
+    log = str(path(src, name))
+    code, out = run("logs", "tools", log, "--sort", "calls", "--json")
     assert code == 0
     data = json.loads(out)
-    assert [(r["tool"], r["calls"]) for r in data["tools"]] == [
-        ("read_file", 7), ("update_topic", 3), ("write_file", 1), ("replace", 1)]
-    assert data["total"]["calls"] == 12 and data["total"]["failures"] == 0
-    code, out = run("logs", "tools", str(FIXTURES / "claude_code/spotter_short.jsonl"), "--sort", "failures")
+    assert [(r["tool"], r["calls"]) for r in data["tools"]] == rows
+    assert data["total"]["calls"] == calls and data["total"]["failures"] == failures
+    assert run("logs", "tools", log, "--sort", "size")[0] != 0
+
+
+# sample -> tools by failures, then calls (ties in the log's order); total calls and failures
+TOOLS_TEXT = {
+    "own": {CLAUDE_MAIN: (["Edit", "Bash", "Grep", "Read", "Task"], "8", "1")},
+    "real": {"claude_code/spotter_short.jsonl": (["Bash", "Glob"], "2", "2")},
+}
+
+
+@pytest.mark.parametrize("src,name", cases(TOOLS_TEXT["own"], TOOLS_TEXT["real"]))
+def test_tools_table_text(proj: Path, src: str, name: str) -> None:
+    tools, calls, failures = TOOLS_TEXT[src][name]
+    code, out = run("logs", "tools", str(path(src, name)), "--sort", "failures")
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0].split()[:4] == ["Tool", "Kind", "Calls", "Time"]
-    assert lines[-1].split()[0] == "TOTAL" and lines[-1].split()[1] == "2"
-    assert run("logs", "tools", path, "--sort", "size")[0] != 0
+    assert lines[0].split() == ["Tool", "Kind", "Calls", "Time", "Avg", "Fail"]
+    assert [ln.split()[0] for ln in lines[1:-1]] == tools
+    total = lines[-1].split()
+    assert (total[0], total[1], total[-1]) == ("TOTAL", calls, failures)
 
 
 def test_list_newest_first(proj: Path) -> None:
     for name in ("zag/w-1111.jsonl", "codex_legacy.jsonl", "gemini_rewind.jsonl"):
-        shutil.copy(DATA / name, proj / "logs" / Path(name).name)
+        shutil.copy(own(name), proj / "logs" / Path(name).name)
         assert run("logs", "link", f"logs/{Path(name).name}", "-s", "s1")[0] == 0
     code, out = run("logs", "list", "--json")
     assert code == 0
@@ -131,30 +196,36 @@ def test_list_newest_first(proj: Path) -> None:
     assert code == 0 and "w-1111.jsonl" in out and "codex_legacy" not in out
 
 
-@needs_fixtures
-def test_refresh_reads_from_saved_offset(proj: Path) -> None:
-    full = (FIXTURES / "claude_code/spotter_tool_heavy.jsonl").read_bytes()
+# sample -> (lines linked first, tool calls in them, tool calls and turns in the whole log)
+REFRESH = {"own": {CLAUDE_MAIN: (12, 3, 8, 2)},                              # lines 1-12: Grep, Read, Task
+           "real": {"claude_code/spotter_tool_heavy.jsonl": (12, 1, 6, 2)}}  # lines 1-12: one Bash
+
+
+@pytest.mark.parametrize("src,name", cases(REFRESH["own"], REFRESH["real"]))
+def test_refresh_reads_from_saved_offset(proj: Path, src: str, name: str) -> None:
+    n, head_tools, tools, turns = REFRESH[src][name]
+    full = path(src, name).read_bytes()
     lines = full.splitlines(keepends=True)
     log = proj / "logs" / "live.jsonl"
-    log.write_bytes(b"".join(lines[:12]))
+    log.write_bytes(b"".join(lines[:n]))
     assert run("logs", "link", "logs/live.jsonl", "-s", "s1")[0] == 0
     first = machine_logs(proj)[0]
-    assert first["offset"] == log.stat().st_size and first["summary"]["tools"] == 1  # lines 1-12 hold one tool_use (Bash)
-    rest = b"".join(lines[12:])
+    assert first["offset"] == log.stat().st_size and first["summary"]["tools"] == head_tools
+    rest = b"".join(lines[n:])
     with open(log, "ab") as f:
         f.write(rest)
     code, out = run("logs", "refresh", "-s", "s1", "--json")
     assert code == 0, out
     [entry] = json.loads(out)["s1"]
     assert entry["offset"] == len(full)
-    assert entry["summary"]["tools"] == 6 and entry["summary"]["turns"] == 2
+    assert entry["summary"]["tools"] == tools and entry["summary"]["turns"] == turns
     from journal.session import machine_logs as linking
     from journal.workspace import Workspace
 
     ws = Workspace.open(proj / "coordination")
     s = linking.summarize_incremental(ws, log)  # nothing new: reads no bytes
-    assert s.bytes_read == 0 and s.tool_calls == 6
-    assert "6 tool calls" in session_text(proj)
+    assert s.bytes_read == 0 and s.tool_calls == tools
+    assert f"{tools} tool calls" in session_text(proj)
     assert run("logs", "refresh", "--all")[0] == 0
 
 
