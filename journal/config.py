@@ -10,7 +10,7 @@ from typing import Any
 from journal.errors import InvalidInput, MalformedFile
 
 DEFAULT_STATUSES = ("planning", "building", "testing", "blocked", "review", "done")
-_KNOWN_KEYS = {"root", "statuses", "stale_hours", "auto_commit", "default_agent", "editor"}
+_KNOWN_KEYS = {"root", "statuses", "stale_hours", "auto_commit", "editor"}
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Config:
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     stale_hours: float = 24.0
     auto_commit: bool = False
+    editor: str | None = None  # for `journal edit` when $VISUAL and $EDITOR are unset
     source: str = "default"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -79,6 +80,10 @@ def _parse(settings: dict[str, Any], origin: Path) -> dict[str, Any]:
         if not isinstance(settings["auto_commit"], bool):
             raise InvalidInput(f"{origin}: setting 'auto_commit' must be true or false")
         out["auto_commit"] = settings["auto_commit"]
+    if "editor" in settings:
+        if not isinstance(settings["editor"], str) or not settings["editor"].strip():
+            raise InvalidInput(f"{origin}: setting 'editor' must be a command, e.g. \"nano\"")
+        out["editor"] = settings["editor"].strip()
     return out
 
 

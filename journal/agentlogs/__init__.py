@@ -1,7 +1,7 @@
 """Readers of AI agents' machine logs, normalized into events and summaries.
 
 Public API: ``summarize(path, fmt="auto", state=None) -> (Summary, state)``,
-``iter_events(path, fmt="auto")``, ``detect_format(path)``, ``FORMAT_NAMES``.
+``iter_events(path, fmt="auto")``, ``detect_format(path)``, ``format_names()``.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from journal.agentlogs.model import Event, Summary, ToolStat, Usage
 
-FORMAT_NAMES = ("claude-code", "codex", "gemini", "copilot", "zag", "massgen", "journal")
 
 
 def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None
@@ -36,4 +35,11 @@ def detect_format(path: str | Path) -> str:
     return _detect(Path(path))
 
 
-__all__ = ["Event", "Summary", "ToolStat", "Usage", "FORMAT_NAMES", "summarize", "iter_events", "detect_format"]
+__all__ = ["Event", "Summary", "ToolStat", "Usage", "format_names", "summarize", "iter_events", "detect_format"]
+
+
+def format_names() -> tuple[str, ...]:
+    """The names of every agent-log format, in detection order."""
+    from journal.agentlogs.registry import format_names as names
+
+    return names()

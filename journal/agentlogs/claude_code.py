@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
+from journal.agentlogs.registry import Home, LogFormat
 from journal.agentlogs.base import Reader, as_int, text_of
 from journal.agentlogs.model import Event, Usage
 
-_NOT_PROMPTS = ("<command-name>", "<command-message>", "<local-command-", "[Request interrupted")
+NOT_PROMPTS = ("<command-name>", "<command-message>", "<local-command-", "[Request interrupted")
 
 
-_KNOWN = {"user", "assistant", "system", "progress", "summary", "file-history-snapshot",
+KNOWN_TYPES = {"user", "assistant", "system", "progress", "summary", "file-history-snapshot",
           "queue-operation", "custom-title", "tag", "agent-name", "pr-link", "last-prompt"}
 
 
@@ -40,7 +41,7 @@ class ClaudeCodeReader(Reader):
             return
         t = rec.get("type")
         if t not in ("user", "assistant", "system"):
-            if t not in _KNOWN:
+            if t not in KNOWN_TYPES:
                 self.unknown += 1
             return
         ts = rec.get("timestamp")
@@ -67,7 +68,7 @@ class ClaudeCodeReader(Reader):
                         yield Event(m.TOOL_RESULT, ts, key=b.get("tool_use_id"),
                                     success=not b.get("is_error"))
             text = text_of(content)
-            if text and not rec.get("isSidechain") and not text.lstrip().startswith(_NOT_PROMPTS):
+            if text and not rec.get("isSidechain") and not text.lstrip().startswith(NOT_PROMPTS):
                 yield Event(m.USER, ts, key=rec.get("uuid"), text=text)
             return
         # assistant
@@ -103,3 +104,7 @@ class ClaudeCodeReader(Reader):
 
     def load(self, state: dict[str, Any]) -> None:
         self.started = bool(state.get("started"))
+
+
+FORMAT = LogFormat("claude-code", readers=(ClaudeCodeReader,), home=Home("CLAUDE_CONFIG_DIR", ".claude"),
+                   globs=("projects/*/*.jsonl", "projects/*/*/subagents/*.jsonl"), cwd_keys=(("cwd",),))

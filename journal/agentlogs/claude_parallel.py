@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from journal.agentlogs.claude_tally import _ZERO_ROW, ROW, ClaudeTally, Part, _duration_ms, _row, read_part
+from journal.agentlogs.claude_tally import ZERO_ROW, ROW, ClaudeTally, Part, duration_ms, usage_row, read_part
 from journal.agentlogs.model import ToolStat
 
 PARALLEL_MIN = 64 * 1024 * 1024  # bytes: below this, forking costs more than it gains
@@ -174,13 +174,13 @@ def read(path: Path, cuts: list[int], on_merge: Callable[[bool], None] | None = 
 def pack(w: ClaudeTally) -> None:
     """Put ``w``'s ids in joined strings (``packed``): a fraction of the memory of sets
     of strings, to keep and to send, and the merge needs them only once."""
-    from journal.agentlogs.claude_tally import _run
+    from journal.agentlogs.claude_tally import run_part
 
     packed: dict[str, Any] = {}
     for name in ("users", "error_keys", "calls"):
-        packed[name] = _run(getattr(w, name))
+        packed[name] = run_part(getattr(w, name))
         setattr(w, name, set())
-    packed["rows"] = _run(w.rows)
+    packed["rows"] = run_part(w.rows)
     vals = array("q", w.rows.values())
     w.rows = {}
     packed["row_nums"] = vals
@@ -193,7 +193,7 @@ def _unpacked(w: ClaudeTally) -> tuple[list[Any], list[Any], list[Any], list[Any
     if pk is None:
         return list(w.users), list(w.error_keys), list(w.calls), list(w.rows), list(w.rows.values())
 
-    def split(run: Any) -> list[Any]:  # one run of ``_run``: a joined string, or a list
+    def split(run: Any) -> list[Any]:  # one run of ``run_part``: a joined string, or a list
         return run.split("\n") if isinstance(run, str) else list(run)
 
     return split(pk["users"]), split(pk["error_keys"]), split(pk["calls"]), split(pk["rows"]), pk["row_nums"]
@@ -218,7 +218,7 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
             return False
         if not (w.first_mid != m):  # the part starts inside the open message
             return False
-        r0 = _row(t.cur_u, 0) if t.cur_u is not None else (t.cur_row or _ZERO_ROW)
+        r0 = usage_row(t.cur_u, 0) if t.cur_u is not None else (t.cur_row or ZERO_ROW)
         if not _fits(r0):
             return False
     users, error_keys, calls, row_ids, row_nums = _unpacked(w)
@@ -298,7 +298,7 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
                         called.failures += 1
                         errors += 1
                     if p[1] and ts:
-                        dur = _duration_ms(p[1], ts)
+                        dur = duration_ms(p[1], ts)
                         if dur is not None:
                             called.time_ms += dur
                             called.timed += 1
@@ -333,9 +333,9 @@ def _close_open(t: ClaudeTally) -> None:
         mi = t.model_ix.get(t.cur_model if type(t.cur_model) is str else "")
         if mi is None:
             mi = t._model_index(t.cur_model)
-        r = _row(t.cur_u, mi)
+        r = usage_row(t.cur_u, mi)
     else:
-        r = t.cur_row if t.cur_row is not None else _ZERO_ROW
+        r = t.cur_row if t.cur_row is not None else ZERO_ROW
     if t.cur_ix < 0:
         n = len(t.table) // ROW
         try:

@@ -34,7 +34,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from journal.agentlogs.claude_code import _KNOWN, _NOT_PROMPTS
+from journal.agentlogs.claude_code import KNOWN_TYPES, NOT_PROMPTS
 from journal.agentlogs.jsonl import LineScan, iter_batches
 from journal.agentlogs.kinds import tool_kind
 from journal.agentlogs.logstate import StoredIds
@@ -42,13 +42,13 @@ from journal.agentlogs.model import Summary, ToolStat
 from journal.agentlogs.summary import Accumulator, parse_ts
 
 # Known record types that carry nothing a summary counts (only their timestamp).
-QUIET = frozenset(t.encode() for t in _KNOWN - {"user", "assistant", "system"})
+QUIET = frozenset(t.encode() for t in KNOWN_TYPES - {"user", "assistant", "system"})
 _QUIET3 = frozenset(t[:3] for t in QUIET)  # a cheap first probe of the type's value
 QUIET_MIN = 1024  # bytes: below this, parsing a line costs less than testing its bytes
 _TS_HI = "\U0010ffff"   # above every timestamp: "none seen yet" for the minimum
 _BTS_HI = b"\xff"
 ROW = 6                  # usage row: input, output, cache read, cache write, 1-hour cache write, model index
-_ZERO_ROW = (0, 0, 0, 0, 0, 0)
+ZERO_ROW = (0, 0, 0, 0, 0, 0)
 _SEP = "\n"
 
 
@@ -59,7 +59,7 @@ def _b64(a: array[int]) -> str:
     return base64.b64encode(a.tobytes()).decode("ascii")
 
 
-def _run(ids: Any) -> str | list[Any]:
+def run_part(ids: Any) -> str | list[Any]:
     """Ids as one newline-joined string (a few C calls to save and load), or a list if
     one is not a string or holds a newline."""
     ids = list(ids)
@@ -101,14 +101,14 @@ def _disjoint(new: Any, runs: list[Any]) -> bool:
 
 def _save(runs: list[Any], new: Any) -> list[Any]:
     """Saved runs plus one for this read's ``new`` ids (old runs pass through as loaded)."""
-    out = [*runs, _run(new)] if new else list(runs)
+    out = [*runs, run_part(new)] if new else list(runs)
     if len(out) > MAX_RUNS:  # a leading run kept in a file stays there (it is appended to)
         head = out[:1] if isinstance(out[0], StoredIds) else []
-        out = [*head, _run(_ids(out[len(head):]))]
+        out = [*head, run_part(_ids(out[len(head):]))]
     return out
 
 
-def _row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
+def usage_row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
     """A usage row from a message's ``usage``: input, output, cache read/write, 1-hour write, model."""
     cc = u.get("cache_creation")
     v0 = u.get("input_tokens")
@@ -120,7 +120,7 @@ def _row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
             v3 if type(v3) is int else 0, v4 if type(v4) is int else 0, mi)
 
 
-def _duration_ms(start: Any, end: Any) -> float | None:
+def duration_ms(start: Any, end: Any) -> float | None:
     """Milliseconds from ``start`` to ``end`` (ISO timestamps), as ``Accumulator`` computes them."""
     try:
         return max(0.0, (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
@@ -189,8 +189,8 @@ class ClaudeTally:
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
         quiet, quiet3 = QUIET, _QUIET3
-        known = _KNOWN
-        not_prompts = _NOT_PROMPTS
+        known = KNOWN_TYPES
+        not_prompts = NOT_PROMPTS
         s = self.s
         tools = s.tools
         smodels = s.models
@@ -281,9 +281,9 @@ class ClaudeTally:
                                 mi = model_ix.get(cur_model if type(cur_model) is str else "")
                                 if mi is None:
                                     mi = self._model_index(cur_model)
-                                r = _row(cur_u, mi)
+                                r = usage_row(cur_u, mi)
                             else:
-                                r = cur_row if cur_row is not None else _ZERO_ROW
+                                r = cur_row if cur_row is not None else ZERO_ROW
                             if cur_ix < 0:
                                 try:
                                     table.extend(r)
@@ -338,7 +338,7 @@ class ClaudeTally:
                     u = msg.get("usage")
                     if type(u) is dict:
                         if mid is None:  # no id to dedupe by: it adds up
-                            r = self._row(u, model)
+                            r = self._usage_row(u, model)
                             m = totals[r[5]]
                             m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
                         else:  # the last usage of a message wins
@@ -370,7 +370,7 @@ class ClaudeTally:
                                             st.failures += 1
                                             errors += 1
                                         if p[1] and ts:
-                                            dur = _duration_ms(p[1], ts)
+                                            dur = duration_ms(p[1], ts)
                                             if dur is not None:
                                                 st.time_ms += dur
                                                 st.timed += 1
@@ -436,13 +436,13 @@ class ClaudeTally:
         self.dur_tool.append(ix)
         self.dur_ms.append(dur)
 
-    def _row(self, u: dict[str, Any], model: Any) -> tuple[int, ...]:
-        return _row(u, self._model_index(model))
+    def _usage_row(self, u: dict[str, Any], model: Any) -> tuple[int, ...]:
+        return usage_row(u, self._model_index(model))
 
     def _open_row(self) -> tuple[int, ...] | None:
         """The open message's usage row, if it has one."""
         if self.cur_u is not None:
-            return self._row(self.cur_u, self.cur_model)
+            return self._usage_row(self.cur_u, self.cur_model)
         return self.cur_row
 
     def _start(self, rec: dict[str, Any]) -> bool:

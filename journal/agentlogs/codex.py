@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
+from journal.agentlogs.registry import Home, LogFormat
 from journal.agentlogs.base import Reader, as_dict, as_int, text_of
 from journal.agentlogs.model import Event, Usage
 
@@ -178,3 +179,7 @@ class CodexReader(Reader):
         self.event_users = state.get("event_users", 0)
         self.item_users = list(state.get("item_users", []))
         self.seq = state.get("seq", 0)
+
+
+FORMAT = LogFormat("codex", readers=(CodexReader,), home=Home("CODEX_HOME", ".codex"),
+                   globs=("sessions/*/*/*/rollout-*.jsonl",), cwd_keys=(("payload", "cwd"), ("cwd",)))

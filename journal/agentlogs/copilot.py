@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
+from journal.agentlogs.registry import Home, LogFormat
 from journal.agentlogs.base import Reader, as_dict, as_int, text_of
 from journal.agentlogs.model import Event, Usage
 
@@ -122,3 +123,8 @@ class CopilotLegacyReader(Reader):
                 yield Event(m.ERROR, ts)
             elif t not in ("info", "warning"):
                 self.unknown += 1
+
+
+FORMAT = LogFormat("copilot", readers=(CopilotReader, CopilotLegacyReader), home=Home("COPILOT_HOME", ".copilot"),
+                   globs=("session-state/*/events.jsonl", "history-session-state/*.json"),
+                   cwd_keys=(("data", "context", "cwd"), ("cwd",)))

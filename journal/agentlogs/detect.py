@@ -5,19 +5,12 @@ from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.base import Reader
-from journal.agentlogs.claude_code import ClaudeCodeReader
-from journal.agentlogs.codex import CodexReader
-from journal.agentlogs.copilot import CopilotLegacyReader, CopilotReader
-from journal.agentlogs.gemini import GeminiLegacyReader, GeminiReader
-from journal.agentlogs.native import NativeReader
-from journal.agentlogs.zag import ZagReader
+from journal.agentlogs.registry import format_names, formats
 from journal.errors import InvalidInput, NotFound
 
-FORMAT_NAMES = ("claude-code", "codex", "gemini", "copilot", "zag", "massgen", "journal")
-# Most specific first: journal and zag lines carry fields no agent CLI writes.
-ORDER: tuple[type[Reader], ...] = (NativeReader, ZagReader, CodexReader, CopilotReader,
-                                   ClaudeCodeReader, GeminiReader)
-LEGACY: tuple[type[Reader], ...] = (GeminiLegacyReader, CopilotLegacyReader)
+# Line-by-line readers in detection order, then the whole-document (legacy) ones.
+ORDER: tuple[type[Reader], ...] = tuple(r for f in formats() for r in f.readers if not r.whole_document)
+LEGACY: tuple[type[Reader], ...] = tuple(r for f in formats() for r in f.readers if r.whole_document)
 READERS: dict[str, type[Reader]] = {c.format: c for c in ORDER}
 HEAD_BYTES = 256 * 1024
 HEAD_LINES = 20
@@ -51,10 +44,18 @@ def _whole(path: Path) -> Any:
         return None
 
 
+def check_format(fmt: str) -> str:
+    """``fmt`` if it is ``auto`` or a known format name, else InvalidInput naming the choices."""
+    if fmt != "auto" and fmt not in format_names():
+        raise InvalidInput(f"unknown log format {fmt!r}: expected auto or one of {', '.join(format_names())}")
+    return fmt
+
+
 def reader_class(path: Path, fmt: str) -> type[Reader]:
     """The reader class for ``path`` in format ``fmt`` (picks current vs legacy)."""
+    check_format(fmt)
     if fmt not in READERS:
-        raise InvalidInput(f"unknown log format {fmt!r}: expected one of auto, {', '.join(FORMAT_NAMES)}")
+        raise InvalidInput(f"format {fmt!r} is a log directory, not a file")
     for legacy in LEGACY:
         if legacy.format == fmt and path.is_file():
             recs, head = _head_records(path)
@@ -71,7 +72,7 @@ def detect_format(path: Path) -> str:
 
     if not path.exists():
         raise NotFound(f"{path} does not exist")
-    tried = ", ".join(FORMAT_NAMES)
+    tried = ", ".join(format_names())
     if path.is_dir():
         if is_massgen_dir(path):
             return "massgen"

@@ -1,7 +1,8 @@
 """Find this repository's agent logs in the agents' default homes.
 
 A log belongs to the repository when the working directory recorded *inside*
-it is the repository's git root or below it (folder names are lossy). Homes:
+it is the repository's git root or below it (folder names are lossy). Where each
+agent keeps its logs is declared by its format (``journal.agentlogs.registry``):
 ``$CLAUDE_CONFIG_DIR`` (else ``~/.claude``), ``$CODEX_HOME`` (``~/.codex``),
 ``$COPILOT_HOME`` (``~/.copilot``), ``$GEMINI_CLI_HOME/.gemini`` (``~/.gemini``),
 ``$ZAG_USER_LOG_DIR`` (``~/.zag``), and ``.massgen/massgen_logs`` in the repository.
@@ -9,13 +10,13 @@ it is the repository's git root or below it (folder names are lossy). Homes:
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from journal.agentlogs.registry import LogFormat, formats
 from journal.agentlogs.summary import parse_ts
 from journal.errors import JournalError
 
@@ -29,43 +30,21 @@ class Found:
     end: str | None
 
 
-def _home() -> Path:
-    return Path(os.environ.get("HOME") or Path.home())
-
-
 def homes() -> dict[str, Path]:
-    env = os.environ
-    gem = Path(env["GEMINI_CLI_HOME"]) / ".gemini" if env.get("GEMINI_CLI_HOME") else _home() / ".gemini"
-    return {
-        "claude-code": Path(env["CLAUDE_CONFIG_DIR"]) if env.get("CLAUDE_CONFIG_DIR") else _home() / ".claude",
-        "codex": Path(env["CODEX_HOME"]) if env.get("CODEX_HOME") else _home() / ".codex",
-        "copilot": Path(env["COPILOT_HOME"]) if env.get("COPILOT_HOME") else _home() / ".copilot",
-        "gemini": gem,
-        "zag": Path(env["ZAG_USER_LOG_DIR"]) if env.get("ZAG_USER_LOG_DIR") else _home() / ".zag",
-    }
+    """Each agent's log folder, by format name."""
+    return {f.name: f.home.path() for f in formats() if f.home is not None}
 
 
-def candidates(repo: Path | None = None) -> Iterator[tuple[str, Path]]:
-    h = homes()
-    for p in (h["claude-code"] / "projects").glob("*/*.jsonl"):
-        yield "claude-code", p
-    for p in (h["claude-code"] / "projects").glob("*/*/subagents/*.jsonl"):
-        yield "claude-code", p
-    for p in (h["codex"] / "sessions").glob("*/*/*/rollout-*.jsonl"):
-        yield "codex", p
-    for p in (h["copilot"] / "session-state").glob("*/events.jsonl"):
-        yield "copilot", p
-    for p in (h["copilot"] / "history-session-state").glob("*.json"):
-        yield "copilot", p
-    for pat in ("*/chats/session-*.jsonl", "*/chats/session-*.json"):
-        for p in (h["gemini"] / "tmp").glob(pat):
-            yield "gemini", p
-    for p in (h["zag"] / "projects").glob("*/logs/sessions/*.jsonl"):
-        yield "zag", p
-    if repo is not None:
-        for p in (repo / ".massgen" / "massgen_logs").glob("log_*"):
-            if p.is_dir():
-                yield "massgen", p
+def candidates(repo: Path | None = None) -> Iterator[tuple[LogFormat, Path]]:
+    """Every file (or folder) where a format's agent keeps its logs."""
+    for f in formats():
+        base = f.home.path() if f.home is not None else (repo if f.in_repo else None)
+        if base is None:
+            continue
+        for pattern in f.globs:
+            for path in base.glob(pattern):
+                if path.is_dir() == f.directory:
+                    yield f, path
 
 
 def _head(path: Path, n: int = 256 * 1024) -> list[dict[str, Any]]:
@@ -102,29 +81,26 @@ def _first(recs: list[dict[str, Any]], *getters: Any) -> Any:
     return None
 
 
-def probe(fmt: str, path: Path) -> Found:
+def _at(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    value: Any = record
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def probe(fmt: LogFormat, path: Path) -> Found:
     """The recorded working directory and start time of a log, from its first records."""
-    if fmt == "massgen":
+    if fmt.directory:
         from journal.agentlogs.massgen import summarize_dir
 
         s = summarize_dir(path)
-        return Found(path, fmt, s.cwd, s.start, s.end)
+        return Found(path, fmt.name, s.cwd, s.start, s.end)
     recs = _head(path)
-    cwd: str | None = None
-    if fmt == "claude-code":
-        cwd = _first(recs, lambda r: r["cwd"])
-    elif fmt == "codex":
-        cwd = _first(recs, lambda r: r["payload"]["cwd"], lambda r: r["cwd"])
-    elif fmt == "copilot":
-        cwd = _first(recs, lambda r: r["data"]["context"]["cwd"], lambda r: r["cwd"])
-    elif fmt == "zag":
-        cwd = _first(recs, lambda r: r["cwd"], lambda r: r["workspace_path"])
-    elif fmt == "gemini":
-        root_file = path.parent.parent / ".project_root"
-        if root_file.is_file():
-            cwd = root_file.read_text(encoding="utf-8").strip()
-        else:
-            cwd = "hash:" + str(_first(recs, lambda r: r["projectHash"]) or "")
+    cwd: Any
+    if fmt.cwd_probe is not None:
+        cwd = fmt.cwd_probe(path, recs)
+    else:
+        cwd = _first(recs, *(lambda r, k=keys: _at(r, k) for keys in fmt.cwd_keys))
     if not isinstance(cwd, str):
         cwd = None
     start = _first(recs, lambda r: r["timestamp"], lambda r: r["ts"], lambda r: r["startTime"],
@@ -132,7 +108,7 @@ def probe(fmt: str, path: Path) -> Found:
     if isinstance(start, (int, float)):
         start = None
     end = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
-    return Found(path, fmt, cwd, start, end)
+    return Found(path, fmt.name, cwd, start, end)
 
 
 def belongs(cwd: str | None, repo: Path) -> bool:
@@ -172,7 +148,7 @@ def discover(repo: Path, since: datetime | None = None, until: datetime | None =
             f = probe(fmt, path)
         except (JournalError, OSError, ValueError):  # one unreadable log never stops a search
             continue
-        if (fmt == "massgen" or belongs(f.cwd, repo)) and overlaps(f, since, until):
+        if (fmt.in_repo or belongs(f.cwd, repo)) and overlaps(f, since, until):
             out.append(f)
     out.sort(key=lambda f: str(f.start or ""))
     return out

@@ -8,9 +8,11 @@ and every later one. Gemini's ``input`` includes ``cached``; ``output`` excludes
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from journal.agentlogs import model as m
+from journal.agentlogs.registry import Home, LogFormat
 from journal.agentlogs.base import Reader, as_int, text_of
 from journal.agentlogs.model import Event, Usage
 
@@ -132,3 +134,16 @@ class GeminiLegacyReader(Reader):
             else:
                 self.unknown += 1
         return _events(records, header)
+
+
+def _gemini_cwd(path: Path, records: list[dict[str, Any]]) -> str | None:
+    """Gemini CLI names its project folder by a hash of the root; ``.project_root`` holds the path."""
+    root_file = path.parent.parent / ".project_root"
+    if root_file.is_file():
+        return root_file.read_text(encoding="utf-8").strip()
+    digest = next((r["projectHash"] for r in records if isinstance(r.get("projectHash"), str)), "")
+    return "hash:" + digest
+
+
+FORMAT = LogFormat("gemini", readers=(GeminiReader, GeminiLegacyReader), home=Home("GEMINI_CLI_HOME", ".gemini", ".gemini"),
+                   globs=("tmp/*/chats/session-*.jsonl", "tmp/*/chats/session-*.json"), cwd_probe=_gemini_cwd)

@@ -60,7 +60,7 @@ class StoredIds:
         self._hashes: array[int] | None = None
 
     def text(self) -> str:
-        """The ids, newline-joined (as a joined run of ``claude_tally._run``)."""
+        """The ids, newline-joined (as a joined run of ``claude_tally.run_part``)."""
         if self._text is None:
             self._text = _read(self._file, self.length, self.name).decode("utf-8")
         return self._text

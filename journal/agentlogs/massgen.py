@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from journal.agentlogs.registry import LogFormat
 from journal.agentlogs.base import as_dict, as_list
 from journal.agentlogs import model as m
 from journal.agentlogs.model import Event, Summary
@@ -148,3 +149,6 @@ def summarize_dir(path: Path) -> Summary:
     s.skipped = int(s.extra.pop("unknown", 0))
     s.path = str(path)
     return s
+
+
+FORMAT = LogFormat("massgen", globs=(".massgen/massgen_logs/log_*",), in_repo=True, directory=True)

@@ -125,3 +125,16 @@ class Summary:
         return {"turns": self.user_turns, "tools": self.tool_calls, "errors": self.errors,
                 "tokens_in": self.tokens_in, "tokens_out": self.tokens_out,
                 "cost_usd": None if self.cost_usd is None else round(self.cost_usd, 4)}
+
+
+def merged_tools(summaries: list[Summary]) -> Summary:
+    """One summary holding the tool statistics of all ``summaries`` added up."""
+    merged = Summary(format="merged")
+    for s in summaries:
+        for name, t in s.tools.items():
+            into = merged.tools.setdefault(name, ToolStat(kind=t.kind))
+            into.calls += t.calls
+            into.failures += t.failures
+            into.time_ms += t.time_ms
+            into.timed += t.timed
+    return merged

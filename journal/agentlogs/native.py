@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
+from journal.agentlogs.registry import LogFormat
 from journal.agentlogs.base import Reader, as_dict
 from journal.agentlogs.model import Event
 
@@ -62,3 +63,6 @@ class NativeReader(Reader):
     def load(self, state: dict[str, Any]) -> None:
         self.started = bool(state.get("started"))
         self.by_type = dict(state.get("by_type") or {})
+
+
+FORMAT = LogFormat("journal", readers=(NativeReader,))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from journal.agentlogs import model as m
+from journal.agentlogs.registry import Home, LogFormat
 from journal.agentlogs.base import Reader, as_int
 from journal.agentlogs.model import Event, Usage
 
@@ -80,3 +81,7 @@ class ZagReader(Reader):
     def load(self, state: dict[str, Any]) -> None:
         self.started = bool(state.get("started"))
         self.backfilled = bool(state.get("backfilled"))
+
+
+FORMAT = LogFormat("zag", readers=(ZagReader,), home=Home("ZAG_USER_LOG_DIR", ".zag"),
+                   globs=("projects/*/logs/sessions/*.jsonl",), cwd_keys=(("cwd",), ("workspace_path",)))

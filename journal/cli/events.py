@@ -1,7 +1,6 @@
 """`journal events ...`: the session's native machine event log."""
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any, List, Optional
 
@@ -10,7 +9,6 @@ import typer
 from journal.cli.options import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
 from journal.errors import InvalidInput
 
-_LONG_DIGITS = re.compile(r"\d{19}").search
 events_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
 AllOpt = typer.Option(False, "--all", help="Every session's log, merged by time.")
@@ -20,45 +18,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(events_app, name="events", help="Append to and query the sessions' machine event logs (JSONL).")
 
 
-_INT_MIN, _INT_MAX = -(1 << 63), (1 << 64) - 1  # what an event log can hold (orjson's range)
-
-
-def _check_int(text: str, what: str) -> int:
-    """parse_int hook: an integer literal the log can store exactly, else InvalidInput."""
-    if len(text.lstrip("-")) <= 20:
-        n = int(text)
-        if _INT_MIN <= n <= _INT_MAX:
-            return n
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    raise InvalidInput(f"{what}: integer out of range for 64 bits ({shown}); pass it as a string")
-
-
 def _json_arg(value: Optional[str], what: str, kind: type | None = None) -> Any:
-    """Parse JSON given on the command line ('-' reads stdin).
-
-    orjson turns integers beyond 64 bits into floats without a word, so text holding a long
-    run of digits is parsed again by the standard library, whose parse_int hook rejects them.
-    """
+    """Parse JSON given on the command line ('-' reads stdin)."""
     if value is None:
         return None
-    import orjson
+    from journal.events.schema import parse_json
 
-    if value == "-":
-        value = sys.stdin.read()
-    try:
-        parsed = orjson.loads(value)
-    except orjson.JSONDecodeError as e:
-        raise InvalidInput(f"{what} is not valid JSON ({e})") from e
-    if _LONG_DIGITS(value):
-        import json
-
-        try:
-            json.loads(value, parse_int=lambda text: _check_int(text, what))
-        except ValueError:  # orjson accepted it; only the range check matters here
-            pass
-    if kind is not None and not isinstance(parsed, kind):
-        raise InvalidInput(f"{what} must be a JSON {'object' if kind is dict else 'array'}")
-    return parsed
+    return parse_json(sys.stdin.read() if value == "-" else value, what, kind)
 
 
 def _items(values: List[str], what: str) -> Optional[list[Any]]:

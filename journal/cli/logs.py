@@ -6,7 +6,7 @@ from typing import Any, Optional
 import typer
 
 from journal.cli.options import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
-from journal.errors import InvalidInput, NotFound
+from journal.errors import InvalidInput
 
 logs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 
@@ -19,36 +19,19 @@ def register(app: typer.Typer) -> None:
 
 
 def _check_format(fmt: str) -> str:
-    from journal.agentlogs import FORMAT_NAMES
+    from journal.agentlogs.detect import check_format
 
-    if fmt != "auto" and fmt not in FORMAT_NAMES:
-        raise InvalidInput(f"unknown log format {fmt!r}: expected auto or one of {', '.join(FORMAT_NAMES)}")
-    return fmt
+    return check_format(fmt)
 
 
 def _summaries(path: Optional[str], session: Optional[str], fmt: str) -> list[Any]:
     """The summaries of PATH, or of every log linked to the session."""
-    from pathlib import Path
-
-    from journal.session import machine_logs as linking
+    from journal.session import machine_logs
 
     ws = workspace()
     if path:
-        p = Path(path).expanduser()
-        if ws.exists():
-            return [linking.summarize_incremental(ws, p, fmt)]
-        from journal.agentlogs import summarize
-
-        return [summarize(p, fmt)[0]]
-    sid = session_id(session)
-    from journal.session.store import read_session
-
-    _ref, doc = read_session(ws, sid)
-    entries = [e for e in doc.meta.get(linking.META_KEY) or [] if isinstance(e, dict) and e.get("path")]
-    if not entries:
-        raise NotFound(f"session {sid!r} has no linked logs (see 'journal logs link' or 'journal logs discover')")
-    return [linking.summarize_incremental(ws, linking.resolve_stored(ws, e["path"]), e.get("format") or "auto")
-            for e in entries]
+        return [machine_logs.summarize_path(ws, path, fmt)]
+    return machine_logs.session_summaries(ws, session_id(session))
 
 
 @logs_app.command("link")
@@ -101,22 +84,14 @@ def tools_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Tool table: calls, time (where the log has it), average, failures, and a TOTAL row."""
-    from journal.agentlogs.model import Summary, ToolStat
+    from journal.agentlogs.model import merged_tools
     from journal.cli.logs_report import SORTS, ms, tool_rows, tool_total
     from journal.cli.render import table
 
     if sort not in SORTS:
         raise InvalidInput(f"--sort must be one of {', '.join(SORTS)}")
     sums = _summaries(path, session, _check_format(fmt))
-    merged = Summary(format="merged")
-    for s in sums:
-        for name, t in s.tools.items():
-            m = merged.tools.setdefault(name, ToolStat(kind=t.kind))
-            m.calls += t.calls
-            m.failures += t.failures
-            m.time_ms += t.time_ms
-            m.timed += t.timed
-    rows = tool_rows(merged, sort)
+    rows = tool_rows(merged_tools(sums), sort)
     total = tool_total(rows)
     if as_json:
         print_json({"tools": rows, "total": total})
@@ -158,56 +133,19 @@ def list_cmd(
     out(table(cells, ["Session", "Provider", "End", "Duration", "In", "Out", "Cost", "Log"]))
 
 
-def _parse_time(value: str) -> Any:
-    from journal.agentlogs.summary import parse_ts
-
-    t = parse_ts(value)
-    if t is None:
-        raise InvalidInput(f"--since {value!r} is not an ISO date or time (e.g. 2026-11-20 or 2026-11-20T09:00Z)")
-    return t
-
-
 @logs_app.command("discover")
 def discover_cmd(
     session: Optional[str] = SessionOpt,
-    since: Optional[str] = typer.Option(None, "--since", help="Only logs active after this time (default: the session's start)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only logs active after this time (default: the session's start); ISO 8601 or 2h, 3d, yesterday."),
     attach: bool = typer.Option(False, "--attach", help="Link every log found to the session."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Find this repository's logs in the agents' homes that overlap the session; optionally attach them."""
-    from pathlib import Path
+    from journal import clock
+    from journal.session.machine_logs import discover_for
 
-    from journal.session import machine_logs as linking
-    from journal.agentlogs.discover import discover
-    from journal.agentlogs.summary import parse_ts
-
-    ws = workspace()
-    sid = session_id(session, required=attach)
-    start = end = None
-    if sid:
-        from journal.session.store import read_session
-
-        ref, doc = read_session(ws, sid)
-        if attach and ref.archived:
-            raise InvalidInput(linking.archived_message(sid))
-        start = parse_ts(str(doc.meta.get("created") or "")) or None
-        if ref.archived:
-            end = parse_ts(str(doc.meta.get("updated") or "")) or None
-    if since:
-        start = _parse_time(since)
-    repo = ws.git_root or Path.cwd()
-    found = discover(Path(repo), start, end)
-    skipped: dict[str, str] = {}
-    if attach and sid:
-        for f in found:
-            why = linking.unsafe_path(f.path)
-            if why:
-                skipped[str(f.path)] = why
-            else:
-                linking.link(ws, sid, f.path, f.format)
-    rows = [{"path": str(f.path), "format": f.format, "cwd": f.cwd, "start": f.start, "end": f.end,
-             "attached": attach and str(f.path) not in skipped,
-             **({"skipped": skipped[str(f.path)]} if str(f.path) in skipped else {})} for f in found]
+    start = clock.parse_when(since, "--since") if since else None
+    rows = discover_for(workspace(), session_id(session, required=attach), start, attach)
     if as_json:
         print_json(rows)
         return

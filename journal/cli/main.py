@@ -41,7 +41,7 @@ def _root(
 ) -> None:
     """Keep a Markdown log per work session; coordinate sessions; link machine logs."""
     options.set_root(root)
-    options._STATE["debug"] = debug
+    # --debug is read by main() from the arguments, before any command runs.
 
 
 def command_name(args: list[str]) -> Optional[str]:

@@ -9,7 +9,7 @@ import typer
 
 from journal.errors import InvalidInput
 
-_STATE: dict[str, Any] = {"root": None, "debug": False}
+_STATE: dict[str, Any] = {"root": None}
 
 SessionOpt = typer.Option(
     None, "--session", "-s", help="The session to act in (default: $JOURNAL_SESSION)."

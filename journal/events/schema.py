@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -286,3 +287,39 @@ def validate(event: dict[str, Any], trusted: frozenset[str] = frozenset()) -> No
 
     error = best_match(v.iter_errors(event))
     raise InvalidInput(f"invalid event: {_describe(error)}")
+
+
+_LONG_DIGITS = re.compile(r"\d{19}").search
+_INT_MIN, _INT_MAX = -(1 << 63), (1 << 64) - 1  # what an event log can hold (orjson's range)
+
+
+def _check_int(text: str, what: str) -> int:
+    """parse_int hook: an integer literal the log can store exactly, else InvalidInput."""
+    if len(text.lstrip("-")) <= 20:
+        n = int(text)
+        if _INT_MIN <= n <= _INT_MAX:
+            return n
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise InvalidInput(f"{what}: integer out of range for 64 bits ({shown}); pass it as a string")
+
+
+def parse_json(value: str, what: str, kind: type | None = None) -> Any:
+    """JSON text given for an event (its data, commitments...) as a value the log can hold.
+
+    orjson turns integers beyond 64 bits into floats without a word, so text holding a long
+    run of digits is parsed again by the standard library, whose parse_int hook rejects them.
+    """
+    import orjson
+
+    try:
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError as e:
+        raise InvalidInput(f"{what} is not valid JSON ({e})") from e
+    if _LONG_DIGITS(value):
+        try:
+            json.loads(value, parse_int=lambda text: _check_int(text, what))
+        except ValueError:  # orjson accepted it; only the range check matters here
+            pass
+    if kind is not None and not isinstance(parsed, kind):
+        raise InvalidInput(f"{what} must be a JSON {'object' if kind is dict else 'array'}")
+    return parsed

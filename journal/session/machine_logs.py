@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from journal.agentlogs.model import Summary
-from journal.errors import InvalidInput, NotFound
+from journal.errors import InvalidInput, JournalError, NotFound
+from journal.session.document import SessionDoc
+from journal.workspace import Workspace, scan_sessions
 
 SECTION = "Machine Logs"
 META_KEY = "machine_logs"
@@ -28,25 +31,25 @@ _MD_REPLACE = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 # ---- state sidecars ---------------------------------------------------------
-def state_path(ws: Any, log: Path) -> Path:
+def state_path(ws: Workspace, log: Path) -> Path:
     """The directory of ``log``'s saved state (see ``logstate``)."""
     key = hashlib.sha1(str(log.resolve()).encode()).hexdigest()
     return ws.state_dir / "logstate" / key
 
 
-def load_state(ws: Any, log: Path) -> dict[str, Any] | None:
+def load_state(ws: Workspace, log: Path) -> dict[str, Any] | None:
     from journal.agentlogs import logstate
 
     return logstate.load(state_path(ws, log))
 
 
-def save_state(ws: Any, log: Path, state: dict[str, Any]) -> None:
+def save_state(ws: Workspace, log: Path, state: dict[str, Any]) -> None:
     from journal.agentlogs import logstate
 
     logstate.save(state_path(ws, log), state)
 
 
-def summarize_incremental(ws: Any, log: Path, fmt: str = "auto") -> Summary:
+def summarize_incremental(ws: Workspace, log: Path, fmt: str = "auto") -> Summary:
     """Summarize ``log``, resuming from its saved state; save the new state."""
     from journal.agentlogs.reading import summarize
 
@@ -74,11 +77,11 @@ def check_path(path: str | Path) -> None:
         raise InvalidInput(why)
 
 
-def base_dir(ws: Any) -> Path:
+def base_dir(ws: Workspace) -> Path:
     return (ws.git_root or ws.root).resolve()
 
 
-def stored_path(ws: Any, log: Path) -> str:
+def stored_path(ws: Workspace, log: Path) -> str:
     """Relative to the repository when inside it, else absolute."""
     p = log.resolve()
     try:
@@ -87,7 +90,7 @@ def stored_path(ws: Any, log: Path) -> str:
         return str(p)
 
 
-def resolve_stored(ws: Any, stored: str) -> Path:
+def resolve_stored(ws: Workspace, stored: str) -> Path:
     p = Path(stored).expanduser()
     return p if p.is_absolute() else base_dir(ws) / p
 
@@ -163,7 +166,7 @@ def md_target(rel: str) -> str:
     return quote(rel, safe="/")
 
 
-def section_lines(ws: Any, session_file: Path, entries: list[dict[str, Any]], nl: str) -> list[str]:
+def section_lines(ws: Workspace, session_file: Path, entries: list[dict[str, Any]], nl: str) -> list[str]:
     dup = duplicates(entries)
     lines = []
     for i, e in enumerate(entries):
@@ -189,7 +192,7 @@ def section_lines(ws: Any, session_file: Path, entries: list[dict[str, Any]], nl
 
 
 # ---- entries ------------------------------------------------------------------
-def make_entry(ws: Any, log: Path, s: Summary) -> dict[str, Any]:
+def make_entry(ws: Workspace, log: Path, s: Summary) -> dict[str, Any]:
     from journal.clock import iso
 
     short = s.short()
@@ -206,7 +209,7 @@ def make_entry(ws: Any, log: Path, s: Summary) -> dict[str, Any]:
     return e
 
 
-def apply_entries(ws: Any, doc: Any, session_file: Path, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def apply_entries(ws: Workspace, doc: SessionDoc, session_file: Path, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Merge ``new`` into the doc's ``machine_logs`` (same path: refreshed) and rewrite the section."""
     current = [dict(e) for e in (doc.meta.get(META_KEY) or []) if isinstance(e, dict) and e.get("path")]
     for e in new:
@@ -225,7 +228,7 @@ def apply_entries(ws: Any, doc: Any, session_file: Path, new: list[dict[str, Any
 _OLD_GENERATED = re.compile(r"^(- \*\*\S+\*\* .+ — .+|Total: \d+ turns, .+)$")
 
 
-def write_section(doc: Any, body: list[str]) -> None:
+def write_section(doc: SessionDoc, body: list[str]) -> None:
     """Put the generated list between the markers of ``## Machine Logs``; leave the rest as written.
 
     A section without markers (written before them) keeps its text and gets the marked list
@@ -260,7 +263,7 @@ def archived_message(session_id: str) -> str:
     return f"session {session_id} is archived; restore it to link logs"
 
 
-def link(ws: Any, session_id: str, path: str | Path, fmt: str = "auto") -> dict[str, Any]:
+def link(ws: Workspace, session_id: str, path: str | Path, fmt: str = "auto") -> dict[str, Any]:
     """Summarize ``path`` and record it in the session; linking again refreshes it."""
     from journal.session.store import locate, mutate_session
 
@@ -277,7 +280,7 @@ def link(ws: Any, session_id: str, path: str | Path, fmt: str = "auto") -> dict[
     return entry
 
 
-def refresh(ws: Any, session_id: str) -> list[dict[str, Any]]:
+def refresh(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
     """Re-read the session's linked logs (incrementally) and rewrite their summaries."""
     from journal.session.store import locate, mutate_session, read_session
 
@@ -298,19 +301,81 @@ def refresh(ws: Any, session_id: str) -> list[dict[str, Any]]:
     return fresh
 
 
-def linked(ws: Any) -> list[dict[str, Any]]:
+def linked(ws: Workspace) -> list[dict[str, Any]]:
     """Every linked log across sessions (active and archived), newest first."""
-    from journal.session.document import SessionDoc
-    from journal.workspace import scan_sessions
-
     out = []
     for ref in scan_sessions(ws, True, True):
         try:
             doc = SessionDoc.read(ref.path)
-        except Exception:  # noqa: BLE001 - a broken session file is `journal check`'s business
+        except (JournalError, OSError):  # a broken session file is `journal check`'s business
             continue
         for e in doc.meta.get(META_KEY) or []:
             if isinstance(e, dict) and e.get("path"):
                 out.append({"session": ref.id, "archived": ref.archived, **e})
     out.sort(key=lambda e: str((e.get("summary") or {}).get("end") or e.get("linked") or ""), reverse=True)
     return out
+
+
+def linked_entries(doc: SessionDoc) -> list[dict[str, Any]]:
+    """The session's ``machine_logs`` entries that name a path."""
+    return [e for e in doc.meta.get(META_KEY) or [] if isinstance(e, dict) and e.get("path")]
+
+
+def summarize_path(ws: Workspace, path: str | Path, fmt: str = "auto") -> Summary:
+    """The summary of one log, resumed from saved state when there is a workspace."""
+    log = Path(path).expanduser()
+    if ws.exists():
+        return summarize_incremental(ws, log, fmt)
+    from journal.agentlogs import summarize
+
+    return summarize(log, fmt)[0]
+
+
+def session_summaries(ws: Workspace, session_id: str) -> list[Summary]:
+    """The summaries of every log linked to the session, each resumed from saved state."""
+    from journal.session.store import read_session
+
+    _ref, doc = read_session(ws, session_id)
+    entries = linked_entries(doc)
+    if not entries:
+        raise NotFound(f"session {session_id!r} has no linked logs (see 'journal logs link' or 'journal logs discover')")
+    return [summarize_incremental(ws, resolve_stored(ws, e["path"]), e.get("format") or "auto") for e in entries]
+
+
+def discover_for(ws: Workspace, session_id: str | None, since: datetime | None = None,
+                 attach: bool = False) -> list[dict[str, Any]]:
+    """This repository's logs in the agents' homes that overlap the session (from its start,
+    or ``since``; until its end when archived), each linked to it when ``attach``.
+
+    A log whose path cannot be written into Markdown is reported with ``skipped`` and left out.
+    """
+    from journal.agentlogs.discover import discover
+    from journal.agentlogs.summary import parse_ts
+
+    start = end = None
+    if session_id:
+        from journal.session.store import read_session
+
+        ref, doc = read_session(ws, session_id)
+        if attach and ref.archived:
+            raise InvalidInput(archived_message(session_id))
+        start = parse_ts(str(doc.meta.get("created") or "")) or None
+        if ref.archived:
+            end = parse_ts(str(doc.meta.get("updated") or "")) or None
+    elif attach:
+        raise InvalidInput("no session given: pass -s ID or set $JOURNAL_SESSION")
+    if since is not None:
+        start = since
+    found = discover(ws.git_root or Path.cwd(), start, end)
+    rows: list[dict[str, Any]] = []
+    for f in found:
+        row: dict[str, Any] = {"path": str(f.path), "format": f.format, "cwd": f.cwd, "start": f.start,
+                               "end": f.end, "attached": False}
+        why = unsafe_path(f.path)
+        if why and attach:
+            row["skipped"] = why
+        elif attach and session_id:
+            link(ws, session_id, f.path, f.format)
+            row["attached"] = True
+        rows.append(row)
+    return rows

@@ -78,9 +78,9 @@ def edit_session(ws: Workspace, session_id: str) -> None:
     from journal.session.store import locate
 
     ref = locate(ws, session_id)
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ws.config.editor
     if not editor:
-        raise InvalidInput("set $VISUAL or $EDITOR to choose an editor")
+        raise InvalidInput("set $VISUAL or $EDITOR (or 'editor' in .journal.toml) to choose an editor")
     try:
         code = subprocess.call([*shlex.split(editor), str(ref.path)])
     except OSError as e:

@@ -78,7 +78,14 @@ def test_edit_opens_the_editor_and_checks_the_result(cli, repo, tmp_path):
     breaker.chmod(breaker.stat().st_mode | stat.S_IEXEC)
     broken = cli("edit", "s1", EDITOR=str(breaker), check=False)
     assert broken.returncode == 2 and "no YAML frontmatter" in broken.stderr
-    assert cli("edit", "s1", check=False).stderr.strip().endswith("set $VISUAL or $EDITOR to choose an editor")
+    unset = cli("edit", "s1", check=False)
+    assert unset.returncode == 2
+    assert unset.stderr.strip().endswith("set $VISUAL or $EDITOR (or 'editor' in .journal.toml) to choose an editor")
+    # the configured editor, when neither variable is set
+    (repo / ".journal.toml").write_text(f'editor = "{editor}"\n', encoding="utf-8")
+    cli("create", "s2")
+    cli("edit", "s2")
+    assert (repo / "coordination/sessions/ACTIVE/s2.md").read_text(encoding="utf-8").endswith("Hand-written note\n")
 
 
 def test_list_sees_a_same_size_edit_made_right_after_a_listing(cli, repo):
