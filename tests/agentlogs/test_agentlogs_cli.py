@@ -28,6 +28,19 @@ def machine_logs(repo: Path) -> list[dict]:
     return yaml.safe_load(text.split("---")[1])["machine_logs"]
 
 
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run through main(), the single exit point: exit 2, nothing on stdout, one line on stderr; that line."""
+    from journal.cli.main import main
+
+    capsys.readouterr()
+    assert main(list(args)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("journal: error: "), captured.err
+    return lines[0]
+
+
 @needs_fixtures
 def test_link_writes_frontmatter_and_section_and_relinks(proj: Path) -> None:
     log = proj / "logs" / "spotter_short.jsonl"
@@ -68,15 +81,12 @@ def test_link_outside_repo_and_backfill_counted_once(proj: Path, tmp_path: Path)
         assert "not counted twice" in session_text(proj)
 
 
-def test_link_errors_are_one_line(proj: Path) -> None:
-    from journal.cli.main import main
-
-    assert main(["logs", "link", "logs/missing.jsonl", "-s", "s1"]) == 2
+def test_link_errors_are_one_line(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "logs/missing.jsonl does not exist" in refused(capsys, "logs", "link", "logs/missing.jsonl", "-s", "s1")
     shutil.copy(DATA / "unknown.jsonl", proj / "logs" / "u.jsonl")
-    code, _ = run("logs", "link", "logs/u.jsonl", "-s", "s1")
-    assert code != 0
+    assert "cannot tell the format of logs/u.jsonl" in refused(capsys, "logs", "link", "logs/u.jsonl", "-s", "s1")
     assert "machine_logs" not in session_text(proj)
-    assert main(["logs", "summary", "logs/u.jsonl", "--format", "bogus"]) == 2
+    assert "unknown log format 'bogus'" in refused(capsys, "logs", "summary", "logs/u.jsonl", "--format", "bogus")
 
 
 def test_summary_json_and_text(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,7 +111,7 @@ def test_summary_of_session_logs(proj: Path) -> None:
 
 
 @needs_fixtures
-def test_tools_table_sorted_with_total(proj: Path) -> None:
+def test_tools_table_sorted_with_total(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = str(FIXTURES / "gemini/vct_gemini_session.jsonl")
     code, out = run("logs", "tools", path, "--sort", "calls", "--json")
     assert code == 0
@@ -114,7 +124,7 @@ def test_tools_table_sorted_with_total(proj: Path) -> None:
     lines = out.strip().splitlines()
     assert lines[0].split()[:4] == ["Tool", "Kind", "Calls", "Time"]
     assert lines[-1].split()[0] == "TOTAL" and lines[-1].split()[1] == "2"
-    assert run("logs", "tools", path, "--sort", "size")[0] != 0
+    assert "--sort must be one of calls, time, failures" in refused(capsys, "logs", "tools", path, "--sort", "size")
 
 
 def test_list_newest_first(proj: Path) -> None:
@@ -165,7 +175,8 @@ def _write(path: Path, recs: list[dict], mtime: float | None = None) -> None:
         os.utime(path, (mtime, mtime))
 
 
-def test_discover_and_attach_from_fake_homes(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discover_and_attach_from_fake_homes(proj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "fakehome"
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "codexhome"))
@@ -202,8 +213,9 @@ def test_discover_and_attach_from_fake_homes(proj: Path, tmp_path: Path, monkeyp
     assert found == [("claude-code", "c1.jsonl"), ("codex", "rollout-x.jsonl"),
                      ("gemini", "session-1.jsonl"), ("zag", "w.jsonl")]
     code, out = run("logs", "discover", "-s", "s1", "--since", (now - timedelta(days=60)).date().isoformat(), "--json")
+    assert code == 0, out
     assert "old.jsonl" in out
     code, out = run("logs", "discover", "-s", "s1", "--attach")
     assert code == 0, out
     assert sorted(e["format"] for e in machine_logs(proj)) == ["claude-code", "codex", "gemini", "zag"]
-    assert run("logs", "discover", "--since", "yesterday-ish")[0] != 0
+    assert "--since 'yesterday-ish' is not an ISO date" in refused(capsys, "logs", "discover", "--since", "yesterday-ish")

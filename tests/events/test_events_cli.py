@@ -225,6 +225,6 @@ def test_cli_survives_a_damaged_compressed_log_and_non_events(root: Path, capsys
         captured = capsys.readouterr()
         assert "compressed log" in captured.err and "internal error" not in captured.err, args
         assert "?#" not in captured.out and "None" not in captured.out, args
-    main(["events", "query", "-s", SID])
+    assert main(["events", "query", "-s", SID]) == 0
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 4 and "skipped 2 unreadable lines" in captured.err
