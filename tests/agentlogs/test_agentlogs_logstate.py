@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,7 +125,16 @@ def test_ids_a_file_cannot_hold_stay_in_the_record(tmp_path: Path) -> None:
     data = b"".join(line(r) for r in recs)
     s = grow_and_refresh(data * 2, [len(line(recs[0])), len(data), 2 * len(data)], p, d)
     same_figures(s, summarize_events(p, "claude-code")[0])
-    assert not list(d.glob("*.ids")) or all(b"\n1" not in f.read_bytes() for f in d.glob("*.ids"))
+    # 7 is no string and "m\n1", "t\n2" would read back as two ids each: no id file can hold them
+    assert list(d.glob("*.ids")) == []
+    record = orjson.loads((d / logstate.RECORD).read_bytes())
+    assert record["id_files"] == {}
+
+    def ids(runs: Any) -> list[Any]:
+        return [i for r in runs for i in (r if isinstance(r, list) else r.split("\n"))]
+
+    assert ids(record["tally"]["calls"]) == [7, "t\n2"]
+    assert ids(record["tally"]["rows"]) == ["m\n1", "m2"]
 
 
 def test_a_missing_or_short_id_file_means_no_state(tmp_path: Path) -> None:

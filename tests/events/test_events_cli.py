@@ -151,12 +151,6 @@ def test_schema_command_prints_the_schema(root: Path) -> None:
     assert set(schema["required"]) >= {"event_id", "seq", "timestamp", "session_id", "event_type", "provenance"}
 
 
-def test_every_events_command_has_help(root: Path) -> None:
-    for name in ("add", "query", "commitments", "failures", "stats", "archive", "restore", "check", "schema"):
-        result = run("events", name, "--help")
-        assert "Usage" in result.stdout and len(result.stdout.splitlines()) > 3
-
-
 def test_query_of_unknown_session_warns(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log_seed_examples()
     assert main(["events", "query", "-s", "sesion_typo"]) == 0
@@ -231,6 +225,6 @@ def test_cli_survives_a_damaged_compressed_log_and_non_events(root: Path, capsys
         captured = capsys.readouterr()
         assert "compressed log" in captured.err and "internal error" not in captured.err, args
         assert "?#" not in captured.out and "None" not in captured.out, args
-    main(["events", "query", "-s", SID])
+    assert main(["events", "query", "-s", SID]) == 0
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 4 and "skipped 2 unreadable lines" in captured.err

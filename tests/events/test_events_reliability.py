@@ -217,6 +217,7 @@ def test_sigkill_mid_stream_leaves_whole_lines_and_a_free_lock(ws: Workspace) ->
         time.sleep(0.01)
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
+    assert proc.exitcode == -signal.SIGKILL  # killed, not crashed before the kill
     assert check_logs(ws) == []
     seqs = [e["seq"] for e in query_events(ws, "killed")]
     assert len(seqs) > 50 and seqs == list(range(1, len(seqs) + 1))

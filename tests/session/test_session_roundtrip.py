@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.config import load_config
+from journal.errors import InvalidInput
 from journal.session.document import SessionDoc
 from journal.session.knowledge import share_learning
 from journal.session.store import create_session
@@ -119,8 +120,8 @@ def test_no_text_can_change_the_structure(ws, texts):
     for kind, text in texts:
         try:
             add_entry(ws, sid, kind, text)
-        except Exception as e:  # only the documented refusal: control characters
-            assert "control characters" in str(e)
+        except InvalidInput as e:  # only the documented refusal: control characters
+            assert str(e) == "text contains control characters"
     doc = SessionDoc.read(path)
     assert [s.title for s in doc.sections()] == before
     markers = [line for line in doc.text().split("\n") if "<!-- evt:" in line]
