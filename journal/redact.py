@@ -30,6 +30,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from journal.errors import InvalidInput
@@ -76,12 +77,22 @@ KINDS: tuple[str, ...] = (
 
 MARKER_RE = re.compile(r"\[REDACTED:[a-z0-9-]{1,40}:[0-9a-f]{4}\]")
 
-# Characters that may not stand right before a token: any character of a token's
-# own body, so that a run of token characters offers one start at most (this is
-# what keeps the bounded repetitions linear), and '+' and '/' so that nothing is
-# found in the middle of base64 data. A JSON escape (\n, \r, \t) may stand before
-# a token, for JSON that is scanned as text.
-_LB = r"(?:(?<![A-Za-z0-9_+/-])|(?<=\\[nrt]))"
+# A token starts with a literal prefix (so that the regular-expression engine can
+# look for it fast); right after the prefix, a look-behind checks the character
+# before it. That character may not be one of the token's own body, so that a run
+# of token characters offers one start at most (this keeps the bounded
+# repetitions linear), nor '+' or '/', so that nothing is found in the middle of
+# base64 data. A JSON escape (\n, \r, \t) may stand before a token, for JSON that
+# is scanned as text.
+_BEFORE = "A-Za-z0-9_+/-"
+
+
+def _tok(prefix: str, width: int, rest: str, before: str = _BEFORE) -> str:
+    """A token pattern: ``prefix`` (``width`` characters, starting with a literal),
+    the left-boundary look-behind, then ``rest``."""
+    return rf"{prefix}(?:(?<![{before}].{{{width}}})|(?<=\\[nrt].{{{width}}}))" + rest
+
+
 # After a fixed-length token: not one more token character.
 _RB = r"(?![A-Za-z0-9_-])"
 # An optional quote, also as escaped JSON (\" or \\\" in JSON inside JSON).
@@ -144,14 +155,12 @@ def _entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
-def _char_class(c: str) -> int:
-    if "a" <= c <= "z":
-        return 1
-    if "A" <= c <= "Z":
-        return 2
-    if "0" <= c <= "9":
-        return 3
-    return 0
+_CLASSES = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "a" * 26 + "A" * 26 + "0" * 10,
+)
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_RUNS = re.compile(r"a+|A+|0+")
 
 
 def looks_random(value: str, min_len: int = 16) -> bool:
@@ -159,20 +168,19 @@ def looks_random(value: str, min_len: int = 16) -> bool:
 
     Random strings mix at least two of lower case, upper case and digits, change
     between them often (names change only at their humps) and have a high Shannon
-    entropy; paths and URLs are never taken.
+    entropy; paths, URLs, text with spaces and ``a=b`` pairs are never taken.
     """
-    if len(value) < min_len or len(value) > 4096:
+    if len(value) < min_len or len(value) > 8192:
         return False
-    if "://" in value or value[0] in "/~." or " " in value:
+    if value[0] in "/~." or " " in value or "://" in value or "=" in value.rstrip("="):
         return False
-    alnum = [c for c in value if _char_class(c)]
-    if len(alnum) < min_len * 3 // 4:
+    classes = _NOT_ALNUM.sub("", value).translate(_CLASSES)
+    if len(classes) < min_len * 3 // 4:
         return False
-    kinds = {_char_class(c) for c in alnum}
-    if len(kinds) < 2:
+    if ("a" in classes) + ("A" in classes) + ("0" in classes) < 2:
         return False
-    changes = sum(1 for a, b in zip(alnum, alnum[1:]) if _char_class(a) != _char_class(b))
-    if changes / (len(alnum) - 1) < 0.2:
+    changes = len(_RUNS.findall(classes)) - 1
+    if changes / (len(classes) - 1) < 0.2:
         return False
     return _entropy(value) >= 3.0
 
@@ -195,6 +203,7 @@ _NOT_SECRET_PREFIX = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def classify_name(name: str) -> tuple[str, bool] | None:
     """The kind of secret a field or variable called ``name`` holds, and whether its
     value must also look random; None for names that hold no secret.
@@ -244,22 +253,29 @@ class _Rule:
     group: int = 0
     tier: int = 0  # 0: exact token shapes, 1: structure, 2: names and context
     check: Callable[[str, re.Match[str]], tuple[int, int, str] | None] | None = None
+    # Case-insensitive rules are written in lower case and run on a lower-cased
+    # copy of the text (fast literal search); ``folded`` is the same pattern with
+    # IGNORECASE for the rare text whose lower-cased copy has another length.
+    folded: re.Pattern[str] | None = None
+
+
+_Check = Callable[[str, re.Match[str]], "tuple[int, int, str] | None"]
 
 
 def _rule(kind: str, pattern: str, triggers: Iterable[str], group: int = 0, tier: int = 0,
-          check: Callable[[str, re.Match[str]], tuple[int, int, str] | None] | None = None,
-          flags: int = 0) -> _Rule:
-    return _Rule(kind, re.compile(pattern, flags), tuple(triggers), group, tier, check)
+          check: _Check | None = None, lower: bool = False) -> _Rule:
+    folded = re.compile(pattern, re.IGNORECASE) if lower else None
+    return _Rule(kind, re.compile(pattern), tuple(triggers), group, tier, check, folded)
 
 
 def _random_tail(prefix_len: int) -> Callable[[str, re.Match[str]], tuple[int, int, str] | None]:
     def check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
-        return None if not looks_random(m.group(0)[prefix_len:], 16) else (m.start(), m.end(), "")
+        return None if not looks_random(text[m.start() + prefix_len:m.end()], 16) else (m.start(), m.end(), "")
     return check
 
 
 def _jwt_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
-    head = m.group(0).split(".", 1)[0]
+    head = text[m.start():m.end()].split(".", 1)[0]
     try:
         raw = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
         decoded = raw.decode("utf-8")
@@ -311,7 +327,7 @@ def _basic_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
 def _url_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     start, end = m.span(2)
     value = text[start:end]
-    if _is_placeholder(value) or value == m.group(1):
+    if _is_placeholder(value) or value == text[m.start(1):m.end(1)]:
         return None
     return (start, end, "")
 
@@ -321,6 +337,13 @@ def _value_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     if _is_placeholder(text[start:end]):
         return None
     return (start, end, "")
+
+
+def _flag_value_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
+    """curl -u user:password: the flag must start a word."""
+    if m.start() > 0 and text[m.start() - 1] not in " \t\r\n\"'=":
+        return None
+    return _value_check(text, m)
 
 
 _END_OF_VALUE = re.compile(r"[ \t]*(?:#.*)?(?:\r?\n|\\[nr]|$)|[ \t]*\\{0,3}[\"'`,}\]]")
@@ -370,8 +393,8 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
     if cls is None:
         return None
     kind, must_look_random = cls
-    quoted = m.group("open") is not None
-    op = m.group("op").strip()
+    quoted = m.start("open") >= 0
+    op = text[m.start("op"):m.end("op")].strip()
     start, end = m.span("value")
     value = text[start:end]
     if not value:
@@ -407,76 +430,92 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
 
 
 # The keyword that ends a name, then an optional closing quote, the operator and
-# the value. The name itself is found by looking back from the keyword.
-_ASSIGNMENT = (
-    r"(?P<kw>(?i:pass(?:word|wd|phrase|wort)?|pwd|secret|token|key|credentials?|auth|contrasena))"
+# the value; one pattern for each keyword, run on lower-cased text. The name
+# itself is found by looking back from the keyword.
+_ASSIGNMENT_TAIL = (
     r"(?:\\{0,3}[\"'`]|\])?"
     r"(?P<op>[ \t]*(?:=>|:=|=|:)[ \t]*|[ \t]+)"
     r"(?P<open>\\{0,3}[\"'`])?"
-    r"(?P<value>(?(open)[^\"'`\\\r\n]{1,512}|[^\s\"'`,;&<>(){}\[\]\\]{1,512}))"
+    r"(?P<value>(?(open)[^\"'`\\\r\n]{1,4096}|[^\s\"'`,;&<>(){}\[\]\\=]{1,4096}={0,3}))"
+)
+_KEYWORDS = (
+    ("pass", r"pass(?:word|wd|phrase|wort)?"),
+    ("pwd", "pwd"),
+    ("secret", "secret"),
+    ("token", "token"),
+    ("key", "key"),
+    ("credential", r"credentials?"),
+    ("auth", "auth"),
+    ("contrasena", "contrasena"),
 )
 
 _RULES: tuple[_Rule, ...] = (
     # --- exact token shapes (tier 0) ---
-    _rule("anthropic-key", _LB + r"sk-ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}", ["sk-ant-"]),
-    _rule("openai-key", _LB + r"sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,400}", ["sk-"]),
-    _rule("openai-key", _LB + r"sk-[A-Za-z0-9]{32,200}" + _RB, ["sk-"], check=_random_tail(3)),
-    _rule("google-api-key", _LB + r"AIza[A-Za-z0-9_-]{35}" + _RB, ["aiza"]),
-    _rule("google-oauth", _LB + r"GOCSPX-[A-Za-z0-9_-]{28}" + _RB, ["gocspx-"]),
-    _rule("google-oauth", _LB + r"ya29\.[A-Za-z0-9_-]{20,2048}", ["ya29."]),
-    _rule("google-oauth", _LB + r"1//0[A-Za-z0-9_-]{40,512}", ["1//0"]),
-    _rule("github-token", _LB + r"gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])",
+    _rule("anthropic-key", _tok("sk-ant-", 7, r"[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}"), ["sk-ant-"]),
+    _rule("openai-key", _tok("sk-", 3, r"(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,400}"), ["sk-"]),
+    _rule("openai-key", _tok("sk-", 3, r"[A-Za-z0-9]{32,200}" + _RB), ["sk-"], check=_random_tail(3)),
+    _rule("google-api-key", _tok("AIza", 4, r"[A-Za-z0-9_-]{35}" + _RB), ["aiza"]),
+    _rule("google-oauth", _tok("GOCSPX-", 7, r"[A-Za-z0-9_-]{28}" + _RB), ["gocspx-"]),
+    _rule("google-oauth", _tok(r"ya29\.", 5, r"[A-Za-z0-9_-]{20,2048}"), ["ya29."]),
+    _rule("google-oauth", _tok("1//0", 4, r"[A-Za-z0-9_-]{40,512}"), ["1//0"]),
+    _rule("github-token", _tok("gh[pousr]_", 4, r"[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])"),
           ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]),
-    _rule("github-token", _LB + r"github_pat_[A-Za-z0-9_]{22,255}", ["github_pat_"]),
+    _rule("github-token", _tok("github_pat_", 11, r"[A-Za-z0-9_]{22,255}"), ["github_pat_"]),
     _rule("gitlab-token",
-          _LB + r"(?:glpat|gldt|glft|glsoat|glrt|glcbt|glimt|glptt|glagent|gloas|glffct|glsa)-"
-          r"[A-Za-z0-9_-]{20,1024}(?:\.[A-Za-z0-9_-]{1,64}){0,3}",
+          _tok("gl", 2, r"(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas|ffct|sa)-"
+               r"[A-Za-z0-9_-]{20,1024}(?:\.[A-Za-z0-9_-]{1,64}){0,3}"),
           ["glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "glcbt-", "glimt-", "glptt-",
            "glagent-", "gloas-", "glffct-", "glsa-"]),
-    _rule("gitlab-token", _LB + r"GR1348941[A-Za-z0-9_-]{20,64}", ["gr1348941"]),
-    _rule("aws-access-key", _LB + r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])",
+    _rule("gitlab-token", _tok("GR1348941", 9, r"[A-Za-z0-9_-]{20,64}"), ["gr1348941"]),
+    _rule("aws-access-key", _tok(r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)", 4, r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
           ["a3t", "akia", "asia", "abia", "acca"]),
     _rule("aws-secret-key",
-          r"(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)" + _Q
-          + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q + r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
-          ["secret"], group=1),
-    _rule("azure-key", r"(?i:AccountKey|SharedAccessKey)[ \t]*=[ \t]*([A-Za-z0-9+/]{20,100}={0,2})",
-          ["accountkey", "sharedaccesskey"], group=1),
-    _rule("azure-sas", r"[?&;]sig=([A-Za-z0-9%+/=]{20,200})", ["sig="], group=1),
+          r"aws_?secret_?(?:access_?)?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
+          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["aws"], group=1, lower=True),
+    _rule("aws-secret-key",
+          r"secret_?access_?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
+          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["secret"], group=1, lower=True),
+    _rule("azure-key", r"accountkey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["accountkey"],
+          group=1, lower=True),
+    _rule("azure-key", r"sharedaccesskey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["sharedaccesskey"],
+          group=1, lower=True),
+    _rule("azure-sas", r"sig=(?<=[?&;]sig=)([A-Za-z0-9%+/=]{20,200})", ["sig="], group=1),
     _rule("azure-client-secret",
-          r"(?:(?<![A-Za-z0-9_~.+/-])|(?<=\\[nrt]))[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}"
-          r"(?![A-Za-z0-9_~.-])", ["q~"]),
-    _rule("slack-token", _LB + r"xox(?:e\.xox)?[abposre]-[A-Za-z0-9-]{10,400}", ["xox"]),
-    _rule("slack-token", _LB + r"xapp-\d-[A-Za-z0-9-]{10,400}", ["xapp-"]),
+          r"Q~(?<![A-Za-z0-9_~.+/-][A-Za-z0-9_~.]{3}\dQ~)(?<=[A-Za-z0-9_~.]{3}\dQ~)"
+          r"[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", ["q~"], check=lambda t, m: (m.start() - 4, m.end(), "")),
+    _rule("slack-token", _tok("xox", 3, r"(?:e\.xox)?[abposre]-[A-Za-z0-9-]{10,400}"), ["xox"]),
+    _rule("slack-token", _tok("xapp-", 5, r"\d-[A-Za-z0-9-]{10,400}"), ["xapp-"]),
     _rule("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{8,300}",
           ["hooks.slack.com"]),
-    _rule("stripe-key", _LB + r"(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,247}", ["sk_", "rk_"]),
-    _rule("stripe-key", _LB + r"whsec_[A-Za-z0-9+/=]{24,128}", ["whsec_"]),
-    _rule("huggingface-token", _LB + r"(?:hf_|api_org_)[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])",
-          ["hf_", "api_org_"], check=lambda t, m: _random_tail(3 if m.group(0)[2] == "_" else 8)(t, m)),
-    _rule("npm-token", _LB + r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])", ["npm_"]),
-    _rule("npm-token", r"_auth(?:Token)?[ \t]*=[ \t]*" + _Q + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
-          check=_value_check),
-    _rule("pypi-token", _LB + r"pypi-AgE[A-Za-z0-9_-]{50,1000}", ["pypi-age"]),
+    _rule("stripe-key", _tok("sk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["sk_"]),
+    _rule("stripe-key", _tok("rk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["rk_"]),
+    _rule("stripe-key", _tok("whsec_", 6, r"[A-Za-z0-9+/=]{24,128}"), ["whsec_"]),
+    _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["hf_"],
+          check=_random_tail(3)),
+    _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["api_org_"],
+          check=_random_tail(8)),
+    _rule("npm-token", _tok("npm_", 4, r"[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), ["npm_"]),
+    _rule("npm-token", r"_auth(?:token)?[ \t]*=[ \t]*" + _Q + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
+          check=_value_check, lower=True),
+    _rule("pypi-token", _tok("pypi-AgE", 8, r"[A-Za-z0-9_-]{50,1000}"), ["pypi-age"]),
     # --- structure (tier 1) ---
-    _rule("jwt", _LB + r"eyJ[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{0,4096}",
+    _rule("jwt", _tok("eyJ", 3, r"[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{0,4096}"),
           ["eyj"], tier=1, check=_jwt_check),
-    _rule("bearer-token", r"(?<![A-Za-z0-9_])(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{8,4096}=*)",
-          ["bearer"], group=1, tier=1, check=_bearer_check),
-    _rule("basic-auth", r"(?<![A-Za-z0-9_])(?i:basic)[ \t]+([A-Za-z0-9+/]{6,4096}={0,2})(?![A-Za-z0-9+/=])",
-          ["basic"], group=1, tier=1, check=_basic_check),
+    _rule("bearer-token", _tok("bearer", 6, r"[ \t]+([a-z0-9._~+/-]{8,4096}=*)", "a-z0-9_"),
+          ["bearer"], group=1, tier=1, check=_bearer_check, lower=True),
+    _rule("basic-auth", _tok("basic", 5, r"[ \t]+([a-z0-9+/]{6,4096}={0,2})(?![a-z0-9+/=])", "a-z0-9_"),
+          ["basic"], group=1, tier=1, check=_basic_check, lower=True),
     _rule("url-password", r"://([^\s:/?#@\"'<>\[\]\\]{0,256}):([^\s/?#\"'<>\\]{1,256})@",
           ["://"], group=2, tier=1, check=_url_check),
-    _rule("password", r"(?:(?<=[\s\"'])|^)(?:-u|--user)[ \t=]+[\"']?[^\s:\"']{1,128}:([^\s\"'\\]{1,256})",
-          ["-u", "--user"], group=1, tier=1, check=_value_check, flags=re.MULTILINE),
+    _rule("password", r"-(?:u|-user)[ \t=]+[\"']?[^\s:\"']{1,128}:([^\s\"'\\]{1,256})",
+          ["-u", "--user"], group=1, tier=1, check=_flag_value_check),
     # --- names and context (tier 2) ---
-    _rule("secret", _ASSIGNMENT,
-          ["pass", "pwd", "secret", "token", "key", "credential", "auth", "contrasena"],
-          tier=2, check=_assignment_check),
+    *(_rule("secret", f"(?P<kw>{kw})" + _ASSIGNMENT_TAIL, [trigger], tier=2, check=_assignment_check,
+            lower=True) for trigger, kw in _KEYWORDS),
 )
 
-_PEM_BEGIN = re.compile(r"-{4,5} ?BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}")
-_PEM_END = re.compile(r"-{4,5} ?END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}")
+_PEM_BEGIN = re.compile(r"BEGIN(?<=-{4} BEGIN|-{5}BEGIN)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}")
+_PEM_END = re.compile(r"END(?<=-{4} END|-{5}END)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}")
 _PEM_AFTER_HEADER = re.compile(r"[ \t]*(?:\r?\n|\\r\\n|\\n)")
 _PEM_BODY_RUN = re.compile(r"(?:[A-Za-z0-9+/=:,. \t-]|\r|\n|\\[rn]){0,%d}" % _MAX_BODY)
 
@@ -506,7 +545,10 @@ def _private_keys(text: str) -> list[tuple[int, int]]:
             stop = run.end() if run else h.end()
             while stop > h.end() and text[stop - 1] in " \t\r\n-":
                 stop -= 1
-        spans.append((h.start(), stop))
+        begin = h.start() - 5
+        while begin > 0 and text[begin - 1] == "-":
+            begin -= 1
+        spans.append((begin, stop))
         pos = stop
     return spans
 
@@ -518,22 +560,44 @@ def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
     return i < len(starts) and starts[i] < end
 
 
+_BASE64_BLOB = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_ALL_TRIGGERS = re.compile("|".join(sorted({re.escape(t) for r in _RULES for t in r.triggers} | {"private key"})))
+_TRIGGERS: tuple[tuple[str, int], ...] = tuple((t, i) for i, r in enumerate(_RULES) for t in r.triggers)
+
+
 def find_secrets(text: str) -> list[Finding]:
     """Every secret in ``text``, in order, without overlaps (a more specific kind
     wins over a generic one at the same place)."""
     if len(text) < 8:
         return []
+    if len(text) > 1024 and _BASE64_BLOB.fullmatch(text):
+        # Base64 data (an image in a log): no token starts inside it, so only
+        # its beginning is worth a look.
+        return [f for f in find_secrets(text[:1024]) if f.end < 1024]
     low = text.lower()
+    if len(text) < 4096 and _ALL_TRIGGERS.search(low) is None:
+        return []
+    aligned = len(low) == len(text)
     cands: list[tuple[int, int, int, str]] = []  # tier, start, -length, kind
     if "private key" in low:
         for s, e in _private_keys(text):
             cands.append((0, s, s - e, "private-key"))
-    for rule in _RULES:
-        if not any(t in low for t in rule.triggers):
-            continue
-        search = rule.pattern.search
+    if len(text) > 65536:
+        # On a large text a rule's own search for its literal prefix costs what
+        # a look for its trigger would; on a small one the triggers save calls.
+        active: Iterable[int] = range(len(_RULES))
+    else:
+        active = sorted({i for t, i in _TRIGGERS if t in low})
+    for index in active:
+        rule = _RULES[index]
+        if rule.folded is None:
+            subject, search = text, rule.pattern.search
+        elif aligned:
+            subject, search = low, rule.pattern.search
+        else:
+            subject, search = text, rule.folded.search
         pos = 0
-        while (m := search(text, pos)) is not None:
+        while (m := search(subject, pos)) is not None:
             kind = rule.kind
             if rule.check is not None:
                 res = rule.check(text, m)
@@ -556,7 +620,7 @@ def find_secrets(text: str) -> list[Finding]:
             starts.append(mm.start())
             ends.append(mm.end())
     found: list[Finding] = []
-    for tier, s, neg, kind in sorted(cands):
+    for _tier, s, neg, kind in sorted(cands):
         e = s - neg
         if _overlaps(starts, ends, s, e):
             continue
@@ -586,6 +650,7 @@ class Redactor:
             raise InvalidInput("a redaction key must be at least 16 bytes")
         self._key = bytes(key)
         self._counts: Counter[str] = Counter()
+        self._clean_names: set[str] = set()  # field names known to hold no secret
 
     @property
     def counts(self) -> dict[str, int]:
@@ -660,8 +725,11 @@ class Redactor:
                 else:
                     new = value
                 if isinstance(dst, dict):
-                    if isinstance(name, str) and len(name) >= 8:
+                    if isinstance(name, str) and len(name) >= 8 and name not in self._clean_names:
+                        before = self.total
                         name = self.text(name)
+                        if self.total == before and len(self._clean_names) < 65536:
+                            self._clean_names.add(name)
                     dst[name] = new
                 else:
                     dst.append(new)
