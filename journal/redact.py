@@ -83,14 +83,14 @@ MARKER_RE = re.compile(r"\[REDACTED:[a-z0-9-]{1,40}:[0-9a-f]{4}\]")
 # of token characters offers one start at most (this keeps the bounded
 # repetitions linear), nor '+' or '/', so that nothing is found in the middle of
 # base64 data. A JSON escape (\n, \r, \t) may stand before a token, for JSON that
-# is scanned as text.
+# is scanned as text, and so may '//' (https://TOKEN@host).
 _BEFORE = "A-Za-z0-9_+/-"
 
 
 def _tok(prefix: str, width: int, rest: str, before: str = _BEFORE) -> str:
     """A token pattern: ``prefix`` (``width`` characters, starting with a literal),
     the left-boundary look-behind, then ``rest``."""
-    return rf"{prefix}(?:(?<![{before}].{{{width}}})|(?<=\\[nrt].{{{width}}}))" + rest
+    return rf"{prefix}(?:(?<![{before}].{{{width}}})|(?<=\\[nrt].{{{width}}})|(?<=//.{{{width}}}))" + rest
 
 
 # After a fixed-length token: not one more token character.
@@ -129,7 +129,9 @@ _PLACEHOLDER_WORDS = frozenset(
 _PLACEHOLDER_RE = re.compile(
     r"""(?x)
     [*xX.#•_-]*                 # ****, xxxx, ...., ----
-    | [$%@][({]?[\w.:-]*[)}]?   # $VAR ${VAR} %VAR% $(cmd) @VAR
+    | \$[A-Z_][A-Z0-9_]*        # $VAR
+    | \$[({].*                  # ${VAR} $(cmd)
+    | [%@][\w.:-]+[%@]?         # %VAR% @VAR@
     | \$\{\{.*\}\}              # ${{ secrets.X }}
     | \{\{.*\}\}                # {{ template }}
     | <[^<>]*>                  # <your-token>
@@ -182,7 +184,24 @@ def looks_random(value: str, min_len: int = 16) -> bool:
     changes = len(_RUNS.findall(classes)) - 1
     if changes / (len(classes) - 1) < 0.2:
         return False
-    return _entropy(value) >= 3.0
+    return _entropy(value) >= 3.0 and not _wordlike(value)
+
+
+_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+
+
+def _wordlike(value: str) -> bool:
+    """Whether ``value`` is made of words (AbstractProxyFactory2, MAX_RETRY_COUNT):
+    long letter parts with as many vowels as words have. Random strings have short
+    parts (their case and class change every other character) and few vowels."""
+    parts = _WORD_PARTS.findall(value)
+    letters = sum(map(len, parts))
+    if not parts or letters < len(value) / 2:
+        return False
+    vowels = sum(value.lower().count(c) for c in "aeiouy")
+    single_case = value.lower() == value or value.upper() == value
+    min_part = 5.0 if single_case and not any(c in "_.-" for c in value) else 4.0
+    return letters / len(parts) >= min_part and vowels / letters >= 0.3
 
 
 # ---------------------------------------------------------------------------
@@ -340,8 +359,10 @@ def _value_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
 
 
 def _flag_value_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
-    """curl -u user:password: the flag must start a word."""
+    """curl -u user:password: the flag must start a word, and the value be no URL."""
     if m.start() > 0 and text[m.start() - 1] not in " \t\r\n\"'=":
+        return None
+    if text.startswith("//", m.start(1)):
         return None
     return _value_check(text, m)
 
@@ -378,6 +399,13 @@ def _line_lead(text: str, i: int) -> str | None:
     return seg if lo == 0 else None
 
 
+_LINE_LEAD = re.compile(
+    r"[ \t]*(?:[-*>#+]+[ \t]*)*(?:export[ \t]+|set[ \t]+|setx[ \t]+|declare[ \t]+-x[ \t]+|env[ \t]+|\$env:)?",
+    re.IGNORECASE,
+)
+_REST_OF_LINE = re.compile(r"[^\r\n\\]{0,4096}")
+
+
 def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     """``name <op> value``: find the name that ends at the keyword, decide from the
     name and the syntax whether the value is a secret."""
@@ -385,6 +413,8 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
     i = kstart
     low = max(0, kstart - 80)
     while i > low and text[i - 1] in _NAME_CHARS:
+        if i >= 2 and text[i - 2] == "\\" and text[i - 1] in "nrt":
+            break  # an escaped line break or tab in JSON scanned as text
         i -= 1
     name = text[i:m.end("kw")]
     if i > 0 and text[i - 1] == "$":  # $PASSWORD is a use, not an assignment
@@ -394,20 +424,19 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
         return None
     kind, must_look_random = cls
     quoted = m.start("open") >= 0
-    op = text[m.start("op"):m.end("op")].strip()
+    op = text[m.start("op"):m.end("op")].strip(" \t*_")
     start, end = m.span("value")
     value = text[start:end]
-    if not value:
-        return None
+    lead = _line_lead(text, i)
+    at_line_start = lead is not None and _LINE_LEAD.fullmatch(lead) is not None
     if op == "":  # whitespace only: command-line flags (--password hunter2)
         if not name.startswith("-"):
             return None
-    elif op == ":" and not quoted:
-        # YAML, HTTP headers and Markdown fields: the name must start its line (or
-        # a quoted string, or follow '{' or ','), and the value must end it, so
-        # that prose is left alone.
-        lead = _line_lead(text, i)
-        if lead is None or lead.strip(" \t-*>#") and not lead.rstrip().endswith(("\"", "'", "{", ",", "(")):
+    elif op == ":" and not quoted and not at_line_start:
+        # HTTP headers and inline maps: the name must follow a quote, '{' or ',',
+        # and the value end the line or the string it is in, so that prose is
+        # left alone.
+        if lead is None or not lead.rstrip().endswith(("\"", "'", "{", ",", "(")):
             return None
         if _END_OF_VALUE.match(text, end) is None:
             return None
@@ -416,9 +445,20 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
             return None  # a comparison, a call or an index: code, not a value
         if _NUMBER.fullmatch(value) and kind != "password":
             return None
-    if _is_code_ref(value):
-        return None
-    if value.lower() == name.lower() or _is_placeholder(value):
+        if _is_code_ref(value):
+            return None
+        if at_line_start and op:
+            # dotenv lines and YAML plain scalars: the value runs to the end of
+            # the line (less a comment); a random-looking one to the next space.
+            line = _REST_OF_LINE.match(text, start)
+            rest = text[start:line.end() if line else end]
+            cut = rest.find(" #")
+            rest = (rest if cut < 0 else rest[:cut]).rstrip(" \t")
+            if must_look_random:
+                rest = rest.split(None, 1)[0] if rest.strip() else rest
+            end = start + len(rest)
+            value = rest
+    if not value or value.lower() == name.lower() or _is_placeholder(value):
         return None
     if " " in value and kind != "password":
         return None
@@ -433,8 +473,8 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
 # the value; one pattern for each keyword, run on lower-cased text. The name
 # itself is found by looking back from the keyword.
 _ASSIGNMENT_TAIL = (
-    r"(?:\\{0,3}[\"'`]|\])?"
-    r"(?P<op>[ \t]*(?:=>|:=|=|:)[ \t]*|[ \t]+)"
+    r"(?:\\{0,3}[\"'`]|\]|\*\*|__)?"
+    r"(?P<op>[ \t]*(?:=>|:=|=|:)(?:\*\*|__)?[ \t]*|[ \t]+)"
     r"(?P<open>\\{0,3}[\"'`])?"
     r"(?P<value>(?(open)[^\"'`\\\r\n]{1,4096}|[^\s\"'`,;&<>(){}\[\]\\=]{1,4096}={0,3}))"
 )
@@ -490,10 +530,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule("stripe-key", _tok("sk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["sk_"]),
     _rule("stripe-key", _tok("rk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["rk_"]),
     _rule("stripe-key", _tok("whsec_", 6, r"[A-Za-z0-9+/=]{24,128}"), ["whsec_"]),
-    _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["hf_"],
-          check=_random_tail(3)),
-    _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["api_org_"],
-          check=_random_tail(8)),
+    _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["hf_"]),
+    _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["api_org_"]),
     _rule("npm-token", _tok("npm_", 4, r"[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), ["npm_"]),
     _rule("npm-token", r"_auth(?:token)?[ \t]*=[ \t]*" + _Q + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
           check=_value_check, lower=True),
