@@ -122,7 +122,8 @@ _PLACEHOLDER_WORDS = frozenset(
     undefined required optional empty any object secret secrets password passwords
     passwd token tokens key keys value redacted hidden masked censored changeme
     example sample dummy placeholder your_token your_key your_password your_secret
-    mytoken mypassword mysecret xxx xxxx xxxxx yyy zzz foo bar baz test
+    mytoken mypassword mysecret xxx xxxx xxxxx yyy zzz foo bar baz test pass pw user
+    username option options flag argument parameter instead prompt
     """.split()
 )
 
@@ -137,6 +138,9 @@ _PLACEHOLDER_RE = re.compile(
     | <[^<>]*>                  # <your-token>
     | \[[^\[\]]*\]              # [hidden]
     | (?:process\.env|os\.environ|env|getenv|secrets|vars|settings|config)\b.*
+    | %\(\w+\)[sdr] | %[sdr] | \{\w*\}    # printf and format fields
+    | \#[0-9a-fA-F]{3,8}         # a colour
+    | arn:[\w-]+:.*              # an AWS resource name
     """
 )
 
@@ -174,7 +178,7 @@ def looks_random(value: str, min_len: int = 16) -> bool:
     """
     if len(value) < min_len or len(value) > 8192:
         return False
-    if value[0] in "/~." or " " in value or "://" in value or "=" in value.rstrip("="):
+    if value[0] in "/~." or " " in value or "://" in value or "=" in value.rstrip("=") or value.count(".") > 1:
         return False
     classes = _NOT_ALNUM.sub("", value).translate(_CLASSES)
     if len(classes) < min_len * 3 // 4:
@@ -199,9 +203,10 @@ def _wordlike(value: str) -> bool:
     if not parts or letters < len(value) / 2:
         return False
     vowels = sum(value.lower().count(c) for c in "aeiouy")
-    single_case = value.lower() == value or value.upper() == value
-    min_part = 5.0 if single_case and not any(c in "_.-" for c in value) else 4.0
-    return letters / len(parts) >= min_part and vowels / letters >= 0.3
+    if (value.lower() == value or value.upper() == value) and not any(c in "_.-" for c in value):
+        # one case and no separators: parts are the runs between digits
+        return letters / len(parts) >= 5.0 and vowels / letters >= 0.3
+    return letters / len(parts) >= 4.0 and vowels / letters >= 0.2
 
 
 # ---------------------------------------------------------------------------
@@ -217,7 +222,8 @@ _NOT_SECRET_PREFIX = frozenset(
     dedupe lookup hash row range group issue map dict index unique composite natural
     surrogate i18n translation react list sign signing next page continuation
     cancellation sync resume last first item entry message event ssh host known
-    hot short keyboard monkey turkey hockey whiskey
+    hot short keyboard monkey turkey hockey whiskey change pagination request
+    correlation trace span etag cursor cancel
     """.split()
 )
 
@@ -246,7 +252,7 @@ def classify_name(name: str) -> tuple[str, bool] | None:
     if last == "secret":
         return ("secret", len(words) > 1)
     if last == "token":
-        if prefix in _NOT_SECRET_PREFIX:
+        if prefix in _NOT_SECRET_PREFIX or "public" in words:
             return None
         return ("token", len(words) > 1)
     if last in ("key", "apikey"):
@@ -346,7 +352,7 @@ def _basic_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
 def _url_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     start, end = m.span(2)
     value = text[start:end]
-    if _is_placeholder(value) or value == text[m.start(1):m.end(1)]:
+    if _is_placeholder(value) or value == text[m.start(1):m.end(1)] or value.lower() == "pass":
         return None
     return (start, end, "")
 
@@ -354,6 +360,14 @@ def _url_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
 def _value_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
     start, end = m.span(m.lastindex or 0)
     if _is_placeholder(text[start:end]):
+        return None
+    return (start, end, "")
+
+
+def _not_aws_example(text: str, m: re.Match[str]) -> tuple[int, int, str] | None:
+    """The documentation's AKIAIOSFODNN7EXAMPLE and its secret are not secrets."""
+    start, end = m.span(m.lastindex or 0)
+    if text[start:end].upper().endswith(("EXAMPLE", "EXAMPLEKEY")):
         return None
     return (start, end, "")
 
@@ -368,17 +382,24 @@ def _flag_value_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
 
 
 _END_OF_VALUE = re.compile(r"[ \t]*(?:#.*)?(?:\r?\n|\\[nr]|$)|[ \t]*\\{0,3}[\"'`,}\]]")
-_NUMBER = re.compile(r"\d{1,12}|\d+\.\d+")
+_PROSE_WORDS = frozenset("the a an to of for or and is are with from in on use used by".split())
+_NUMBER = re.compile(r"[-+]?(?:\d{1,12}|\d+\.\d+)")
 _CODE_REF = re.compile(
     r"(?i:self|cls|this|args|opts|options|kwargs|params|config|cfg|conf|settings|env|os|ctx|"
     r"context|request|req|creds|credentials|secrets|vars|process|app|data|user|auth)\.[\w.]+"
 )
 _DOTTED = re.compile(r"\w+(?:\.\w+)+")
+_DOTTED_WORDS = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
+_SNAKE_WORDS = re.compile(r"[a-z]+(?:_[a-z]+)+|[A-Z]+(?:_[A-Z]+)+")
+_CAMEL_TYPE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
+_TYPE_WORDS = frozenset("str bytes int bool float dict list tuple set frozenset object any optional union "
+                        "none callable sequence mapping iterable".split())
 
 
 def _is_code_ref(value: str) -> bool:
-    """self.password, os.environ, args.token: a reference in code, not a value."""
-    if _CODE_REF.fullmatch(value):
+    """self.password, os.environ, args.token, Keyword.Type, new_password: a
+    reference in code, not a value."""
+    if _CODE_REF.fullmatch(value) or _DOTTED_WORDS.fullmatch(value) or _SNAKE_WORDS.fullmatch(value):
         return True
     if _DOTTED.fullmatch(value) is None:
         return False
@@ -419,6 +440,11 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
     name = text[i:m.end("kw")]
     if i > 0 and text[i - 1] == "$":  # $PASSWORD is a use, not an assignment
         return None
+    if text[max(0, i - 2):i] == "::":  # AWS::SecretsManager::Secret, a type name
+        return None
+    if (i > 0 and text[i - 1] in "\"'`" and m.start("close") < 0 and m.start("open") >= 0
+            and text[m.start("op"):m.end("op")].strip() == ":"):
+        return None  # "password:" prompt: the quote closes after the colon
     cls = classify_name(name)
     if cls is None:
         return None
@@ -432,11 +458,13 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
     if op == "":  # whitespace only: command-line flags (--password hunter2)
         if not name.startswith("-"):
             return None
+    elif op == ":" and not quoted and not text[m.end("op") - 1:m.end("op")].isspace():
+        return None  # "passwd:uid", user:password: no YAML or header without a space
     elif op == ":" and not quoted and not at_line_start:
         # HTTP headers and inline maps: the name must follow a quote, '{' or ',',
         # and the value end the line or the string it is in, so that prose is
         # left alone.
-        if lead is None or not lead.rstrip().endswith(("\"", "'", "{", ",", "(")):
+        if lead is None or not lead.rstrip().endswith(("\"", "'", "{", ",")):
             return None
         if _END_OF_VALUE.match(text, end) is None:
             return None
@@ -445,35 +473,60 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
             return None  # a comparison, a call or an index: code, not a value
         if _NUMBER.fullmatch(value) and kind != "password":
             return None
-        if _is_code_ref(value):
+        if _is_code_ref(value.rstrip(",;")):
             return None
+        if op == ":" and (_CAMEL_TYPE.fullmatch(value.rstrip(",")) or _is_annotation(text, start)):
+            return None  # password: str = "", secret: FakeSecret: Python annotations
+        if end < len(text) and text[end] in "\"'" and len(value) == 1:
+            return None  # f"...", b'...': a Python string, code
         if at_line_start and op:
-            # dotenv lines and YAML plain scalars: the value runs to the end of
-            # the line (less a comment); a random-looking one to the next space.
+            # dotenv lines and YAML plain scalars: a YAML value runs to the end
+            # of the line (less a comment), the others and random-looking ones
+            # to the next space.
             line = _REST_OF_LINE.match(text, start)
             rest = text[start:line.end() if line else end]
             cut = rest.find(" #")
             rest = (rest if cut < 0 else rest[:cut]).rstrip(" \t")
-            if must_look_random:
-                rest = rest.split(None, 1)[0] if rest.strip() else rest
+            if (must_look_random or op != ":") and rest.strip():
+                rest = rest.split(None, 1)[0]
+            elif rest.count(" ") >= 2 and _PROSE_WORDS.intersection(rest.lower().split()):
+                return None  # "password: The password part of the URL."
             end = start + len(rest)
             value = rest
-    if not value or value.lower() == name.lower() or _is_placeholder(value):
+    bare = value.rstrip(",;")
+    same = {name.lower().replace("_", ""), name.rsplit(".", 1)[-1].lower().replace("_", "")}
+    if not bare or bare.lower().replace("_", "") in same or _is_placeholder(bare):
+        return None
+    if not any(c.isalnum() for c in bare):
         return None
     if " " in value and kind != "password":
         return None
     if must_look_random and not looks_random(value, 16):
         return None
-    if not must_look_random and kind != "password" and len(value) < 3:
-        return None
+    if not must_look_random and kind != "password" and (len(bare) < 3 or len(bare) < 12 and bare.isalpha()):
+        return None  # token = Error: a single short word is no token
     return (start, end, kind)
+
+
+_ANNOTATION = re.compile(r"[ \t]*(?:[A-Za-z_][\w.]*)(?:\[[^\]\n]{0,80}\])?[ \t]*(?:[|,=)\]]|$|\n)")
+
+
+def _is_annotation(text: str, start: int) -> bool:
+    """Whether a ``name:`` is followed by a Python type (``str``, ``str | None = None``,
+    ``t.Optional[bytes],``) rather than by a value."""
+    m = _ANNOTATION.match(text, start)
+    if m is None:
+        return False
+    head = text[start:m.end()].strip(" \t|,=)]\n")
+    first = head.split("[", 1)[0].rsplit(".", 1)[-1].lower()
+    return first in _TYPE_WORDS
 
 
 # The keyword that ends a name, then an optional closing quote, the operator and
 # the value; one pattern for each keyword, run on lower-cased text. The name
 # itself is found by looking back from the keyword.
 _ASSIGNMENT_TAIL = (
-    r"(?:\\{0,3}[\"'`]|\]|\*\*|__)?"
+    r"(?P<close>\\{0,3}[\"'`]|\]|\*\*|__)?"
     r"(?P<op>[ \t]*(?:=>|:=|=|:)(?:\*\*|__)?[ \t]*|[ \t]+)"
     r"(?P<open>\\{0,3}[\"'`])?"
     r"(?P<value>(?(open)[^\"'`\\\r\n]{1,4096}|[^\s\"'`,;&<>(){}\[\]\\=]{1,4096}={0,3}))"
@@ -508,13 +561,13 @@ _RULES: tuple[_Rule, ...] = (
            "glagent-", "gloas-", "glffct-", "glsa-"]),
     _rule("gitlab-token", _tok("GR1348941", 9, r"[A-Za-z0-9_-]{20,64}"), ["gr1348941"]),
     _rule("aws-access-key", _tok(r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)", 4, r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
-          ["a3t", "akia", "asia", "abia", "acca"]),
+          ["a3t", "akia", "asia", "abia", "acca"], check=_not_aws_example),
     _rule("aws-secret-key",
           r"aws_?secret_?(?:access_?)?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
-          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["aws"], group=1, lower=True),
+          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["aws"], group=1, lower=True, check=_not_aws_example),
     _rule("aws-secret-key",
           r"secret_?access_?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
-          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["secret"], group=1, lower=True),
+          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["secret"], group=1, lower=True, check=_not_aws_example),
     _rule("azure-key", r"accountkey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["accountkey"],
           group=1, lower=True),
     _rule("azure-key", r"sharedaccesskey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["sharedaccesskey"],
@@ -533,7 +586,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["hf_"]),
     _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["api_org_"]),
     _rule("npm-token", _tok("npm_", 4, r"[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), ["npm_"]),
-    _rule("npm-token", r"_auth(?:token)?[ \t]*=[ \t]*" + _Q + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
+    _rule("npm-token", r"_auth(?:(?<![^:\n]_auth)|(?<=\\n_auth))(?:token)?[ \t]*=[ \t]*" + _Q
+          + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
           check=_value_check, lower=True),
     _rule("pypi-token", _tok("pypi-AgE", 8, r"[A-Za-z0-9_-]{50,1000}"), ["pypi-age"]),
     # --- structure (tier 1) ---
@@ -591,11 +645,13 @@ def _private_keys(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _overlaps(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+def _free_end(starts: list[int], ends: list[int], start: int, end: int) -> int:
+    """How far from ``start`` the span may go before it meets a span already taken:
+    ``start`` itself if ``start`` lies inside one, ``end`` if none is in the way."""
     i = bisect.bisect_right(starts, start)
     if i > 0 and ends[i - 1] > start:
-        return True
-    return i < len(starts) and starts[i] < end
+        return start
+    return min(end, starts[i]) if i < len(starts) else end
 
 
 _BASE64_BLOB = re.compile(r"[A-Za-z0-9+/]+={0,2}")
@@ -659,8 +715,13 @@ def find_secrets(text: str) -> list[Finding]:
             ends.append(mm.end())
     found: list[Finding] = []
     for _tier, s, neg, kind in sorted(cands):
-        e = s - neg
-        if _overlaps(starts, ends, s, e):
+        e = _free_end(starts, ends, s, s - neg)
+        if e < s - neg:
+            # A more specific find sits inside this one (a token in the rest of a
+            # "password: ..." line): keep the part before it.
+            while e > s and text[e - 1] in " \t,;":
+                e -= 1
+        if e <= s:
             continue
         i = bisect.bisect_left(starts, s)
         starts.insert(i, s)
