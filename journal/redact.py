@@ -25,8 +25,8 @@ import bisect
 import hashlib
 import hmac
 import math
+import os
 import re
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -279,9 +279,9 @@ class _Rule:
     tier: int = 0  # 0: exact token shapes, 1: structure, 2: names and context
     check: Callable[[str, re.Match[str]], tuple[int, int, str] | None] | None = None
     # Case-insensitive rules are written in lower case and run on a lower-cased
-    # copy of the text (fast literal search); ``folded`` is the same pattern with
-    # IGNORECASE for the rare text whose lower-cased copy has another length.
-    folded: re.Pattern[str] | None = None
+    # copy of the text (fast literal search), or with IGNORECASE on the rare text
+    # whose lower-cased copy has another length.
+    lower: bool = False
 
 
 _Check = Callable[[str, re.Match[str]], "tuple[int, int, str] | None"]
@@ -289,8 +289,7 @@ _Check = Callable[[str, re.Match[str]], "tuple[int, int, str] | None"]
 
 def _rule(kind: str, pattern: str, triggers: Iterable[str], group: int = 0, tier: int = 0,
           check: _Check | None = None, lower: bool = False) -> _Rule:
-    folded = re.compile(pattern, re.IGNORECASE) if lower else None
-    return _Rule(kind, re.compile(pattern), tuple(triggers), group, tier, check, folded)
+    return _Rule(kind, re.compile(pattern), tuple(triggers), group, tier, check, lower)
 
 
 def _random_tail(prefix_len: int) -> Callable[[str, re.Match[str]], tuple[int, int, str] | None]:
@@ -542,69 +541,71 @@ _KEYWORDS = (
     ("contrasena", "contrasena"),
 )
 
-_RULES: tuple[_Rule, ...] = (
-    # --- exact token shapes (tier 0) ---
-    _rule("anthropic-key", _tok("sk-ant-", 7, r"[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}"), ["sk-ant-"]),
-    _rule("openai-key", _tok("sk-", 3, r"(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,400}"), ["sk-"]),
-    _rule("openai-key", _tok("sk-", 3, r"[A-Za-z0-9]{32,200}" + _RB), ["sk-"], check=_random_tail(3)),
-    _rule("google-api-key", _tok("AIza", 4, r"[A-Za-z0-9_-]{35}" + _RB), ["aiza"]),
-    _rule("google-oauth", _tok("GOCSPX-", 7, r"[A-Za-z0-9_-]{28}" + _RB), ["gocspx-"]),
-    _rule("google-oauth", _tok(r"ya29\.", 5, r"[A-Za-z0-9_-]{20,2048}"), ["ya29."]),
-    _rule("google-oauth", _tok("1//0", 4, r"[A-Za-z0-9_-]{40,512}"), ["1//0"]),
-    _rule("github-token", _tok("gh[pousr]_", 4, r"[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])"),
-          ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]),
-    _rule("github-token", _tok("github_pat_", 11, r"[A-Za-z0-9_]{22,255}"), ["github_pat_"]),
-    _rule("gitlab-token",
-          _tok("gl", 2, r"(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas|ffct|sa)-"
-               r"[A-Za-z0-9_-]{20,1024}(?:\.[A-Za-z0-9_-]{1,64}){0,3}"),
-          ["glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "glcbt-", "glimt-", "glptt-",
-           "glagent-", "gloas-", "glffct-", "glsa-"]),
-    _rule("gitlab-token", _tok("GR1348941", 9, r"[A-Za-z0-9_-]{20,64}"), ["gr1348941"]),
-    _rule("aws-access-key", _tok(r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)", 4, r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
-          ["a3t", "akia", "asia", "abia", "acca"], check=_not_aws_example),
-    _rule("aws-secret-key",
-          r"aws_?secret_?(?:access_?)?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
-          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["aws"], group=1, lower=True, check=_not_aws_example),
-    _rule("aws-secret-key",
-          r"secret_?access_?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
-          + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["secret"], group=1, lower=True, check=_not_aws_example),
-    _rule("azure-key", r"accountkey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["accountkey"],
-          group=1, lower=True),
-    _rule("azure-key", r"sharedaccesskey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["sharedaccesskey"],
-          group=1, lower=True),
-    _rule("azure-sas", r"sig=(?<=[?&;]sig=)([A-Za-z0-9%+/=]{20,200})", ["sig="], group=1),
-    _rule("azure-client-secret",
-          r"Q~(?<![A-Za-z0-9_~.+/-][A-Za-z0-9_~.]{3}\dQ~)(?<=[A-Za-z0-9_~.]{3}\dQ~)"
-          r"[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", ["q~"], check=lambda t, m: (m.start() - 4, m.end(), "")),
-    _rule("slack-token", _tok("xox", 3, r"(?:e\.xox)?[abposre]-[A-Za-z0-9-]{10,400}"), ["xox"]),
-    _rule("slack-token", _tok("xapp-", 5, r"\d-[A-Za-z0-9-]{10,400}"), ["xapp-"]),
-    _rule("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{8,300}",
-          ["hooks.slack.com"]),
-    _rule("stripe-key", _tok("sk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["sk_"]),
-    _rule("stripe-key", _tok("rk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["rk_"]),
-    _rule("stripe-key", _tok("whsec_", 6, r"[A-Za-z0-9+/=]{24,128}"), ["whsec_"]),
-    _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["hf_"]),
-    _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["api_org_"]),
-    _rule("npm-token", _tok("npm_", 4, r"[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), ["npm_"]),
-    _rule("npm-token", r"_auth(?:(?<![^:\n]_auth)|(?<=\\n_auth))(?:token)?[ \t]*=[ \t]*" + _Q
-          + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
-          check=_value_check, lower=True),
-    _rule("pypi-token", _tok("pypi-AgE", 8, r"[A-Za-z0-9_-]{50,1000}"), ["pypi-age"]),
-    # --- structure (tier 1) ---
-    _rule("jwt", _tok("eyJ", 3, r"[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{0,4096}"),
-          ["eyj"], tier=1, check=_jwt_check),
-    _rule("bearer-token", _tok("bearer", 6, r"[ \t]+([a-z0-9._~+/-]{8,4096}=*)", "a-z0-9_"),
-          ["bearer"], group=1, tier=1, check=_bearer_check, lower=True),
-    _rule("basic-auth", _tok("basic", 5, r"[ \t]+([a-z0-9+/]{6,4096}={0,2})(?![a-z0-9+/=])", "a-z0-9_"),
-          ["basic"], group=1, tier=1, check=_basic_check, lower=True),
-    _rule("url-password", r"://([^\s:/?#@\"'<>\[\]\\]{0,256}):([^\s/?#\"'<>\\]{1,256})@",
-          ["://"], group=2, tier=1, check=_url_check),
-    _rule("password", r"-(?:u|-user)[ \t=]+[\"']?[^\s:\"']{1,128}:([^\s\"'\\]{1,256})",
-          ["-u", "--user"], group=1, tier=1, check=_flag_value_check),
-    # --- names and context (tier 2) ---
-    *(_rule("secret", f"(?P<kw>{kw})" + _ASSIGNMENT_TAIL, [trigger], tier=2, check=_assignment_check,
-            lower=True) for trigger, kw in _KEYWORDS),
-)
+def _build_rules() -> tuple[_Rule, ...]:
+    """The rules, compiled on first use (so that importing this module is cheap)."""
+    return (
+        # --- exact token shapes (tier 0) ---
+        _rule("anthropic-key", _tok("sk-ant-", 7, r"[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}"), ["sk-ant-"]),
+        _rule("openai-key", _tok("sk-", 3, r"(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,400}"), ["sk-"]),
+        _rule("openai-key", _tok("sk-", 3, r"[A-Za-z0-9]{32,200}" + _RB), ["sk-"], check=_random_tail(3)),
+        _rule("google-api-key", _tok("AIza", 4, r"[A-Za-z0-9_-]{35}" + _RB), ["aiza"]),
+        _rule("google-oauth", _tok("GOCSPX-", 7, r"[A-Za-z0-9_-]{28}" + _RB), ["gocspx-"]),
+        _rule("google-oauth", _tok(r"ya29\.", 5, r"[A-Za-z0-9_-]{20,2048}"), ["ya29."]),
+        _rule("google-oauth", _tok("1//0", 4, r"[A-Za-z0-9_-]{40,512}"), ["1//0"]),
+        _rule("github-token", _tok("gh[pousr]_", 4, r"[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])"),
+              ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]),
+        _rule("github-token", _tok("github_pat_", 11, r"[A-Za-z0-9_]{22,255}"), ["github_pat_"]),
+        _rule("gitlab-token",
+              _tok("gl", 2, r"(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas|ffct|sa)-"
+                   r"[A-Za-z0-9_-]{20,1024}(?:\.[A-Za-z0-9_-]{1,64}){0,3}"),
+              ["glpat-", "gldt-", "glft-", "glsoat-", "glrt-", "glcbt-", "glimt-", "glptt-",
+               "glagent-", "gloas-", "glffct-", "glsa-"]),
+        _rule("gitlab-token", _tok("GR1348941", 9, r"[A-Za-z0-9_-]{20,64}"), ["gr1348941"]),
+        _rule("aws-access-key", _tok(r"A(?:3T[A-Z0-9]|KIA|SIA|BIA|CCA)", 4, r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
+              ["a3t", "akia", "asia", "abia", "acca"], check=_not_aws_example),
+        _rule("aws-secret-key",
+              r"aws_?secret_?(?:access_?)?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
+              + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["aws"], group=1, lower=True, check=_not_aws_example),
+        _rule("aws-secret-key",
+              r"secret_?access_?key" + _Q + r"[ \t]*(?:=>|:=|=|:)[ \t]*" + _Q
+              + r"([a-z0-9/+]{40})(?![a-z0-9/+=])", ["secret"], group=1, lower=True, check=_not_aws_example),
+        _rule("azure-key", r"accountkey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["accountkey"],
+              group=1, lower=True),
+        _rule("azure-key", r"sharedaccesskey[ \t]*=[ \t]*([a-z0-9+/]{20,100}={0,2})", ["sharedaccesskey"],
+              group=1, lower=True),
+        _rule("azure-sas", r"sig=(?<=[?&;]sig=)([A-Za-z0-9%+/=]{20,200})", ["sig="], group=1),
+        _rule("azure-client-secret",
+              r"Q~(?<![A-Za-z0-9_~.+/-][A-Za-z0-9_~.]{3}\dQ~)(?<=[A-Za-z0-9_~.]{3}\dQ~)"
+              r"[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])", ["q~"], check=lambda t, m: (m.start() - 4, m.end(), "")),
+        _rule("slack-token", _tok("xox", 3, r"(?:e\.xox)?[abposre]-[A-Za-z0-9-]{10,400}"), ["xox"]),
+        _rule("slack-token", _tok("xapp-", 5, r"\d-[A-Za-z0-9-]{10,400}"), ["xapp-"]),
+        _rule("slack-webhook", r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{8,300}",
+              ["hooks.slack.com"]),
+        _rule("stripe-key", _tok("sk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["sk_"]),
+        _rule("stripe-key", _tok("rk_", 3, r"(?:live|test|prod)_[A-Za-z0-9]{10,247}"), ["rk_"]),
+        _rule("stripe-key", _tok("whsec_", 6, r"[A-Za-z0-9+/=]{24,128}"), ["whsec_"]),
+        _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["hf_"]),
+        _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])"), ["api_org_"]),
+        _rule("npm-token", _tok("npm_", 4, r"[A-Za-z0-9]{36}(?![A-Za-z0-9_])"), ["npm_"]),
+        _rule("npm-token", r"_auth(?:(?<![^:\n]_auth)|(?<=\\n_auth))(?:token)?[ \t]*=[ \t]*" + _Q
+              + r"([^\s\"'`\\]{8,512})", ["_auth"], group=1,
+              check=_value_check, lower=True),
+        _rule("pypi-token", _tok("pypi-AgE", 8, r"[A-Za-z0-9_-]{50,1000}"), ["pypi-age"]),
+        # --- structure (tier 1) ---
+        _rule("jwt", _tok("eyJ", 3, r"[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{0,4096}"),
+              ["eyj"], tier=1, check=_jwt_check),
+        _rule("bearer-token", _tok("bearer", 6, r"[ \t]+([a-z0-9._~+/-]{8,4096}=*)", "a-z0-9_"),
+              ["bearer"], group=1, tier=1, check=_bearer_check, lower=True),
+        _rule("basic-auth", _tok("basic", 5, r"[ \t]+([a-z0-9+/]{6,4096}={0,2})(?![a-z0-9+/=])", "a-z0-9_"),
+              ["basic"], group=1, tier=1, check=_basic_check, lower=True),
+        _rule("url-password", r"://([^\s:/?#@\"'<>\[\]\\]{0,256}):([^\s/?#\"'<>\\]{1,256})@",
+              ["://"], group=2, tier=1, check=_url_check),
+        _rule("password", r"-(?:u|-user)[ \t=]+[\"']?[^\s:\"']{1,128}:([^\s\"'\\]{1,256})",
+              ["-u", "--user"], group=1, tier=1, check=_flag_value_check),
+        # --- names and context (tier 2) ---
+        *(_rule("secret", f"(?P<kw>{kw})" + _ASSIGNMENT_TAIL, [trigger], tier=2, check=_assignment_check,
+                lower=True) for trigger, kw in _KEYWORDS),
+    )
 
 _PEM_BEGIN = re.compile(r"BEGIN(?<=-{4} BEGIN|-{5}BEGIN)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}")
 _PEM_END = re.compile(r"END(?<=-{4} END|-{5}END)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}")
@@ -655,8 +656,20 @@ def _free_end(starts: list[int], ends: list[int], start: int, end: int) -> int:
 
 
 _BASE64_BLOB = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-_ALL_TRIGGERS = re.compile("|".join(sorted({re.escape(t) for r in _RULES for t in r.triggers} | {"private key"})))
-_TRIGGERS: tuple[tuple[str, int], ...] = tuple((t, i) for i, r in enumerate(_RULES) for t in r.triggers)
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[tuple[_Rule, ...], tuple[tuple[str, int], ...], re.Pattern[str]]:
+    """The rules, each trigger with the index of its rule, and all triggers in one pattern."""
+    rules = _build_rules()
+    triggers = tuple((t, i) for i, r in enumerate(rules) for t in r.triggers)
+    every = re.compile("|".join(sorted({re.escape(t) for t, _i in triggers} | {"private key"})))
+    return rules, triggers, every
+
+
+@lru_cache(maxsize=None)
+def _folded(index: int) -> re.Pattern[str]:
+    return re.compile(_table()[0][index].pattern.pattern, re.IGNORECASE)
 
 
 def find_secrets(text: str) -> list[Finding]:
@@ -669,7 +682,8 @@ def find_secrets(text: str) -> list[Finding]:
         # its beginning is worth a look.
         return [f for f in find_secrets(text[:1024]) if f.end < 1024]
     low = text.lower()
-    if len(text) < 4096 and _ALL_TRIGGERS.search(low) is None:
+    rules, triggers, every = _table()
+    if len(text) < 4096 and every.search(low) is None:
         return []
     aligned = len(low) == len(text)
     cands: list[tuple[int, int, int, str]] = []  # tier, start, -length, kind
@@ -679,17 +693,17 @@ def find_secrets(text: str) -> list[Finding]:
     if len(text) > 65536:
         # On a large text a rule's own search for its literal prefix costs what
         # a look for its trigger would; on a small one the triggers save calls.
-        active: Iterable[int] = range(len(_RULES))
+        active: Iterable[int] = range(len(rules))
     else:
-        active = sorted({i for t, i in _TRIGGERS if t in low})
+        active = sorted({i for t, i in triggers if t in low})
     for index in active:
-        rule = _RULES[index]
-        if rule.folded is None:
+        rule = rules[index]
+        if not rule.lower:
             subject, search = text, rule.pattern.search
         elif aligned:
             subject, search = low, rule.pattern.search
         else:
-            subject, search = text, rule.folded.search
+            subject, search = text, _folded(index).search
         pos = 0
         while (m := search(subject, pos)) is not None:
             kind = rule.kind
@@ -744,7 +758,7 @@ class Redactor:
 
     def __init__(self, key: bytes | None = None) -> None:
         if key is None:
-            key = secrets.token_bytes(32)
+            key = os.urandom(32)
         if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
             raise InvalidInput("a redaction key must be at least 16 bytes")
         self._key = bytes(key)

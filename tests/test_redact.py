@@ -442,7 +442,35 @@ BENIGN = [
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGv2bCk3Xo9s0W8dJ2sT9bXf8PqR2nY4Lw6HkZ1cM3aE ada@laptop",
     "**Status:** Active",
     "if password == confirm:",
+    # code and documentation seen in real packages
+    "        password: str | None = None,",
+    "def name_filter(secret: FakeSecret, names: list[str]) -> bool:",
+    "            password=password,",
+    "        self.key_password = key_password",
+    "                token = Keyword.Type",
+    "                token = TOKEN_BLOCK_END",
+    "    token = -1",
+    '    "AWS::SecretsManager::Secret": "c85175a4ebcce361",',
+    '          "ChangeToken": "abcd12f2-46da-4fdb-b8d5-fbd4c466928f",',
+    '      "result_key": "thingPrincipalObjects"',
+    '        Token:                      "#d8dee9",',
+    '    SECRET = "%(secret)s";',
+    "        s_auth = r.headers.get('www-authenticate', '')",
+    '    "passwd:uid",',
+    'instead of expecting the "password:" prompt you can wait for',
+    "            password: The password part of the URL.",
+    "information can be provided via the --username and --password options",
+    '            "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",',
+    '    "IAMUserChangePassword": "arn:aws:iam::aws:policy/IAMUserChangePassword",',
+    "EMRFS_CSE_KMS_KEY_ID_KEY = 'fs.s3.cse.kms.keyId'",
 ]
+
+
+def test_value_before_a_token_on_the_same_line_is_kept_redacted() -> None:
+    gh = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    out = Redactor().text(f"password=hunter2! {gh} postgres://a:b3@c")
+    assert "hunter2" not in out and gh not in out and ":b3@" not in out
+    assert out.startswith("password=[REDACTED:password:")
 
 
 @pytest.mark.parametrize("text", BENIGN)
@@ -503,6 +531,14 @@ def false_positive_corpus(seed: int = 7, per_kind: int = 700) -> list[tuple[str,
     add("email", lambda: f"{rng.choice(words)}.{rng.choice(words)}@example.com")
     add("timestamp", lambda: f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:"
         f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}.{g.digits(3)}Z")
+    add("prefix-lookalike", lambda: rng.choice([
+        "sk-learn", "task-runner-" + g.digits(3), "gh_pages_" + rng.choice(words), "hf_hub_download",
+        "npm_config_" + rng.choice(words), "xoxo-" + rng.choice(words), "pypi-simple-index", "AKIA-" + rng.choice(words),
+        "eyJ" + rng.choice(words), "glpat-docs", "ya29-" + rng.choice(words), "AIza-" + rng.choice(words),
+        "sk_" + rng.choice(words) + "_" + rng.choice(words), "Bearer-" + rng.choice(words), "basic_" + rng.choice(words),
+    ]))
+    add("base64url-id", lambda: g.s(B64URL, rng.choice([11, 16, 22, 27])))
+    add("random-ids-in-words", lambda: f"{rng.choice(words)}-{g.s(HEX, 8)}-{rng.choice(words)}-{g.digits(6)}")
     add("benign-assignment", lambda: rng.choice([
         f"max_tokens={rng.randint(1, 200000)}", f"token_count: {rng.randint(1, 9999)}",
         f"sort_key={rng.choice(words)}_{rng.choice(words)}", f"primary_key: {rng.choice(words)}_id",
