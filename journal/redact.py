@@ -9,10 +9,11 @@ means that a guessed password cannot be confirmed by hashing it, nor matched
 across bundles.
 
 Detection is pure and linear in the size of the input: every pattern starts with a
-literal or with a look-behind that no character of its own repetition can pass,
-and every repetition is bounded, so no input makes the regular-expression engine
-backtrack more than a constant amount per character. Rules are only run on a text
-when one of their trigger words occurs in it.
+literal (which the regular-expression engine finds fast), a token's literal is
+followed by a look-behind that no character of the token's own body can pass, and
+every repetition is bounded, so no input makes the engine backtrack more than a
+constant amount per character. On small texts (JSON strings) a rule only runs when
+one of its trigger words occurs in the text.
 
 Token shapes follow each vendor's published formats; the prefix lists for GitLab
 and AWS follow the plugins of detect-secrets 1.5.0. See ``KINDS`` for the list.
