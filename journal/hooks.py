@@ -439,13 +439,14 @@ def install_settings(cli: str, existing_text: str | None, command: str,
         return existing_text
     target = _apply_ops(tree.value, ops)
     indent = _indent_unit(existing_text)
+    newline = "\r\n" if "\r\n" in existing_text else "\n"
     try:
-        text = _splice(existing_text, tree, ops, indent)
+        text = _splice(existing_text, tree, ops, indent, newline)
         if _Parser(text).document().value == target:
             return text
     except _CannotSplice:
         pass
-    return json.dumps(target, indent=indent, ensure_ascii=False) + "\n"
+    return _render(target, "", indent, newline) + newline
 
 
 def _check_cli(cli: str) -> None:
@@ -747,20 +748,21 @@ def _line_indent(text: str, pos: int) -> str | None:
     return lead if not lead.strip(" \t") else None
 
 
-def _render(value: Any, base: str | None, unit: str | int) -> str:
+def _render(value: Any, base: str | None, unit: str | int, newline: str = "\n") -> str:
     """``value`` as JSON for a place indented by ``base`` (None: an inline place)."""
     if base is None:
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return json.dumps(value, indent=unit, ensure_ascii=False).replace("\n", "\n" + base)
+    return json.dumps(value, indent=unit, ensure_ascii=False).replace("\n", newline + base)
 
 
-def _piece(key: str | None, value: Any, base: str | None, unit: str | int) -> str:
+def _piece(key: str | None, value: Any, base: str | None, unit: str | int, newline: str) -> str:
     """One array item, or one ``"name": value`` member, rendered for its place."""
-    rendered = _render(value, base, unit)
+    rendered = _render(value, base, unit, newline)
     return rendered if key is None else json.dumps(key, ensure_ascii=False) + ": " + rendered
 
 
-def _splice(text: str, tree: _Node, ops: list[tuple[Any, ...]], unit: str | int) -> str:
+def _splice(text: str, tree: _Node, ops: list[tuple[Any, ...]], unit: str | int,
+            newline: str) -> str:
     """``text`` with ``ops`` applied in place. Raises _CannotSplice for layouts it leaves.
 
     A deleted member or item takes the comma before it with it (or, leading a list, the
@@ -789,7 +791,8 @@ def _splice(text: str, tree: _Node, ops: list[tuple[Any, ...]], unit: str | int)
     for op in ops:
         if op[0] == "replace":
             node = _node_at(tree, op[1])
-            edits.append((node.start, node.end, _render(op[2], _line_indent(text, node.start), unit)))
+            base = _line_indent(text, node.start)
+            edits.append((node.start, node.end, _render(op[2], base, unit, newline)))
         elif op[0] == "append":
             inserts.setdefault(op[1], []).append((None, op[2]))
         elif op[0] == "add":
@@ -801,19 +804,22 @@ def _splice(text: str, tree: _Node, ops: list[tuple[Any, ...]], unit: str | int)
         if alive:
             last_start, at = _child_span(container, alive[-1])
             base = _line_indent(text, last_start)
-            sep = ", " if base is None else ",\n" + base
-            edits.append((at, at, "".join(sep + _piece(k, v, base, unit) for k, v in values)))
+            sep = ", " if base is None else "," + newline + base
+            edits.append((at, at, "".join(sep + _piece(k, v, base, unit, newline)
+                                          for k, v in values)))
         elif container.items:
             raise _CannotSplice
-        elif "\n" not in text.strip():       # a one-line file: stay on one line
-            body = ", ".join(_piece(k, v, None, unit) for k, v in values)
+        elif "\n" not in text.strip() and path:     # a one-line file: stay on one line
+            body = ", ".join(_piece(k, v, None, unit, newline) for k, v in values)
             edits.append((container.start + 1, container.end - 1, body))
         else:
             line = text[text.rfind("\n", 0, container.start) + 1:container.start]
             outer = line[: len(line) - len(line.lstrip(" \t"))]
             base = outer + step
-            body = (",\n" + base).join(_piece(k, v, base, unit) for k, v in values)
-            edits.append((container.start + 1, container.end - 1, "\n" + base + body + "\n" + outer))
+            body = ("," + newline + base).join(_piece(k, v, base, unit, newline)
+                                              for k, v in values)
+            edits.append((container.start + 1, container.end - 1,
+                          newline + base + body + newline + outer))
     edits.sort(key=lambda e: (e[0], e[1]))
     for (s1, e1, _), (s2, _e2, _) in zip(edits, edits[1:]):
         if s2 < e1 or (s2 == s1 and e1 > s1):

@@ -634,7 +634,17 @@ def test_one_line_file() -> None:
 
 def test_empty_object_round_trip() -> None:
     installed = install_settings("gemini", "{}\n", "journal hook gemini")
+    assert installed == install_settings("gemini", None, "journal hook gemini")
     assert install_settings("gemini", installed, "journal hook gemini", uninstall=True) == "{}\n"
+
+
+@pytest.mark.parametrize("cli", CLIS)
+def test_windows_line_endings_are_kept(cli: str) -> None:
+    text = existing(cli).replace("\n", "\r\n")
+    installed = install_settings(cli, text, COMMAND[cli])
+    assert "\n" not in installed.replace("\r\n", "")
+    assert install_settings(cli, installed, COMMAND[cli]) == installed
+    assert install_settings(cli, installed, COMMAND[cli], uninstall=True) == text
 
 
 def test_gemini_hook_flags_are_kept() -> None:
