@@ -122,7 +122,6 @@ _CODEX_KINDS = {
     "SessionStart": "session_start", "UserPromptSubmit": "user_prompt",
     "PreToolUse": "pre_tool", "PostToolUse": "post_tool", "Stop": "stop",
     "SubagentStop": "subagent_stop", "PreCompact": "pre_compact",
-    "agent-turn-complete": "stop",
 }
 _GEMINI_KINDS = {
     "SessionStart": "session_start", "BeforeAgent": "user_prompt", "BeforeTool": "pre_tool",
