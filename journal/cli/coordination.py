@@ -5,7 +5,8 @@ from typing import Any, List, Optional
 
 import typer
 
-from journal.cli.options import JsonOpt, SessionOpt, out, print_json, read_text_arg, session_id, workspace
+from journal.cli.common import out, print_json, read_text_arg, session_id, workspace
+from journal.cli.options import JsonOpt, SessionOpt
 
 PriorityOpt = typer.Option("normal", "--priority", "-p", help="low, normal, high or urgent.")
 

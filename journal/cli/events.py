@@ -6,7 +6,8 @@ from typing import Any, List, Optional
 
 import typer
 
-from journal.cli.options import JsonOpt, SessionOpt, err, out, print_json, session_id, workspace
+from journal.cli.common import err, out, print_json, session_id, workspace
+from journal.cli.options import JsonOpt, SessionOpt
 from journal.errors import InvalidInput
 
 events_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)

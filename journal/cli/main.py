@@ -1,18 +1,20 @@
 """The command line: a thin layer of Typer commands over the library.
 
 ``main()`` is the single exit point: it maps every JournalError to one line on
-stderr and its exit code (tracebacks only with --debug). Only the command
-module a run needs is imported, because start-up time is a feature here.
+stderr and its exit code (tracebacks only with --debug). Start-up time is a
+feature here: plain ``--version``, ``add`` and ``create`` lines run without
+typer (``journal.cli.fastpath``), and for the others only the command module a
+run needs is imported.
 """
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import typer
+from journal.cli import common, fastpath
 
-from journal import __version__
-from journal.cli import options
+if TYPE_CHECKING:
+    import typer
 
 # Command-group modules under journal.cli, each with register(app).
 MODULES = ("session", "coordination", "events", "logs")
@@ -26,22 +28,6 @@ ROUTES = {
     "logs": "logs",
 }
 _VALUE_OPTIONS = {"--root"}
-
-
-def _version(value: bool) -> None:
-    if value:
-        options.out(f"journal {__version__}")
-        raise typer.Exit()
-
-
-def _root(
-    root: Optional[str] = typer.Option(None, "--root", help="Workspace root (default: $JOURNAL_ROOT, .journal.toml, ./coordination)."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-) -> None:
-    """Keep a Markdown log per work session; coordinate sessions; link machine logs."""
-    options.set_root(root)
-    # --debug is read by main() from the arguments, before any command runs.
 
 
 def command_name(args: list[str]) -> Optional[str]:
@@ -59,10 +45,14 @@ def command_name(args: list[str]) -> Optional[str]:
 
 def build_app(args: Optional[list[str]] = None) -> typer.Typer:
     """The Typer app with the commands ``args`` need (all of them when unknown or for help)."""
+    import typer
+
+    from journal.cli.options import global_options
+
     app = typer.Typer(name="journal", help="A Markdown-first session journal and coordination kit.",
                       no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
                       rich_markup_mode=None)
-    app.callback()(_root)
+    app.callback()(global_options)
     name = command_name(args) if args is not None else None
     wanted = [ROUTES[name]] if name in ROUTES else list(MODULES)
     for module_name in wanted:
@@ -94,18 +84,16 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
-    app = build_app(args)
     try:
-        result = app(args=args, prog_name="journal", standalone_mode=False)
+        code = fastpath.run(args)
+        return _run_app(args) if code is None else code
     except JournalError as e:
         if debug:
             raise
-        options.err(f"journal: error: {e}")
+        common.err(f"journal: error: {e}")
         return e.exit_code
-    except typer.Exit as e:
-        return e.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        options.err("journal: interrupted")
+    except KeyboardInterrupt:
+        common.err("journal: interrupted")
         return 130
     except BrokenPipeError:
         return 0
@@ -113,16 +101,32 @@ def main(argv: Optional[list[str]] = None) -> int:
         if debug:
             raise
         where = f": {e.filename}" if e.filename else ""
-        options.err(f"journal: error: {e.strerror or e}{where}")
+        common.err(f"journal: error: {e.strerror or e}{where}")
         return 2
-    except Exception as e:  # usage errors from the command-line parser
-        from typer._click.exceptions import ClickException
-
-        if isinstance(e, ClickException):
-            e.show()
-            return e.exit_code
+    except Exception as e:
         if debug:
             raise
-        options.err(f"journal: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
+        common.err(f"journal: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
         return 70
+
+
+def _run_app(args: list[str]) -> int:
+    """Parse and run ``args`` with the Typer app; its usage errors print as the parser shows them."""
+    import typer
+
+    app = build_app(args)
+    try:
+        result = app(args=args, prog_name="journal", standalone_mode=False)
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.TyperException as e:  # usage errors from the command-line parser
+        show = getattr(e, "show", None)  # the parser's errors print their usage line and hint
+        if show is not None:
+            show()
+        else:
+            common.err(f"Error: {e.format_message()}")
+        return int(getattr(e, "exit_code", 2))
+    except typer.Abort:
+        common.err("journal: interrupted")
+        return 130
     return result if isinstance(result, int) else 0

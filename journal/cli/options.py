@@ -1,15 +1,11 @@
-"""What every command shares: the workspace, the session option, JSON output, stdin text."""
+"""The typer options that many commands share, and the global ones (--root, --debug, --version)."""
 from __future__ import annotations
 
-import os
-import sys
-from typing import Any, Literal, Optional, overload
+from typing import Optional
 
 import typer
 
-from journal.errors import InvalidInput
-
-_STATE: dict[str, Any] = {"root": None}
+from journal.cli import common, fastpath
 
 SessionOpt = typer.Option(
     None, "--session", "-s", help="The session to act in (default: $JOURNAL_SESSION)."
@@ -17,56 +13,17 @@ SessionOpt = typer.Option(
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of text.")
 
 
-def set_root(root: Optional[str]) -> None:
-    _STATE["root"] = root
+def _version(value: bool) -> None:
+    if value:
+        fastpath.version()
+        raise typer.Exit()
 
 
-def workspace():  # -> Workspace (import kept lazy for start-up time)
-    from journal.workspace import Workspace
-
-    return Workspace.open(_STATE["root"])
-
-
-@overload
-def session_id(value: Optional[str], required: Literal[True] = ...) -> str: ...
-@overload
-def session_id(value: Optional[str], required: bool) -> Optional[str]: ...
-def session_id(value: Optional[str], required: bool = True) -> Optional[str]:
-    """The session given by -s, else $JOURNAL_SESSION; an error when required and missing."""
-    sid = value or os.environ.get("JOURNAL_SESSION") or None
-    if sid is None and required:
-        raise InvalidInput("no session given: pass -s ID or set $JOURNAL_SESSION")
-    return sid
-
-
-def read_text_arg(text: str, what: str = "text") -> str:
-    """TEXT as given, or all of stdin when it is '-'."""
-    if text == "-":
-        data = sys.stdin.buffer.read(1_000_001)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InvalidInput(f"{what} from stdin is not UTF-8") from e
-        text = text.rstrip("\r\n")
-    from journal.fsutil import check_text
-
-    check_text(text, what)
-    if not text.strip():
-        raise InvalidInput(f"{what} is empty")
-    return text
-
-
-def print_json(data: Any) -> None:
-    """Write ``data`` as indented JSON to stdout."""
-    import orjson
-
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
-    sys.stdout.write("\n")
-
-
-def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-
-
-def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+def global_options(
+    root: Optional[str] = typer.Option(None, "--root", help="Workspace root (default: $JOURNAL_ROOT, .journal.toml, ./coordination)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Keep a Markdown log per work session; coordinate sessions; link machine logs."""
+    common.set_root(root)
+    # --debug is read by main() from the arguments, before any command runs.

@@ -7,9 +7,9 @@ from typing import List, Optional
 
 import typer
 
-from journal.cli.options import (
-    JsonOpt, SessionOpt, out, print_json, read_text_arg, session_id, workspace,
-)
+from journal.cli import fastpath
+from journal.cli.common import out, print_json, read_text_arg, session_id, workspace
+from journal.cli.options import JsonOpt, SessionOpt
 
 
 def init(root: Optional[str] = typer.Option(None, "--root", help="Where to create the workspace.")) -> None:
@@ -38,14 +38,7 @@ def create(
 
     Example: journal create session-12 "DevOps Engineer" "Deploy and maintain services"
     """
-    from journal.session.store import create_session
-
-    ws = workspace()
-    ref = create_session(ws, session, role, mission, agent=agent, model=model, template=template)
-    if as_json:
-        print_json({"id": ref.id, "path": str(ref.path)})
-    else:
-        out(f"created {ref.id}: {ws.rel(ref.path)}")
+    fastpath.create(session, role, mission, agent, model, template, as_json)
 
 
 def update(
@@ -77,11 +70,7 @@ def add(
 
     Example: journal add -s session-12 completed "Deployed the email service to staging"
     """
-    from journal.session.edits import add_entry
-
-    sid = session_id(session)
-    result = add_entry(workspace(), sid, section, read_text_arg(text))
-    out(f"added to {sid} › {result['section']}")
+    fastpath.add(section, text, session)
 
 
 def resolve(

@@ -29,8 +29,8 @@ CACHE_VERSION = 3
 _HEAD = re.compile(r"^(#{1,2})(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _CHECK = re.compile(r"^\s*[-*+] \[( |x|X)\] (.*)$")
 _PLAIN_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) (?!\[[ xX]\] )(.*)$")
-_DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2}):?\*\*:?\s*")
-_WORKING_ON = re.compile(r"^\s*\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
+_DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?:?\*\*:?\s*")
+_WORKING_ON = re.compile(r"^\s*(?:[-*+][ \t]+)?\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _KINDS = {
@@ -124,7 +124,7 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
             if label in (None, norm(MESSAGES_SENT)) and " → " in line:
                 header = line
             elif label in (None, norm(MESSAGES_RECEIVED)):
-                d["acked"] += received_ids(line)
+                d["acked"] += received_ids(line, sid, created_day)
         elif section == "current":
             w = _WORKING_ON.match(line)
             if w and d["working_on"] is None:
@@ -137,12 +137,12 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
             if c and c.group(1) == " ":
                 body = _clean(c.group(2))
                 dm = _DATE_PREFIX.match(body)
-                since = dm.group(1) if dm else None
+                since = (f"{dm.group(1)}T{dm.group(2)}:00Z" if dm.group(2) else dm.group(1)) if dm else None
                 evt = next((e for e in event_ids(c.group(2)) if e.startswith(EVENT_PREFIX)), None)
                 if evt:
                     t = ulid_time(evt[len(EVENT_PREFIX):])
                     exact = clock.iso(datetime.fromtimestamp(t, timezone.utc)) if t is not None else None
-                    if exact is not None and (since is None or exact[:10] == since):
+                    if exact is not None and (since is None or exact[:10] == since[:10]):
                         since = exact
                 d["blockers"].append([body[dm.end():] if dm else body, since])
         elif section == "next":

@@ -30,8 +30,9 @@ def _one_line(text: str) -> str:
     return " ".join(normalize_text(str(text)).split("\n")).strip()
 
 
-def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, event_id: str) -> None:
-    """Fill a freshly rendered log from its predecessor's digest."""
+def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, keys: dict[str, list[str]]) -> None:
+    """Fill a freshly rendered log from its predecessor's digest; ``keys`` gets the link key
+    of the handoff entry."""
     from journal.session.store import set_status
 
     steps = [_one_line(t) for t in source["next"] if _one_line(t)]
@@ -40,7 +41,7 @@ def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, eve
     status = str(source.get("status") or "planning").lower()
     if status in ("done", "review"):
         status = "planning"
-    set_status(doc, status, event_id)
+    set_status(doc, status)
     progress = source.get("progress")
     section = doc.find(*CURRENT_WORK) or doc.add_section(CURRENT_WORK[0])
     if isinstance(progress, int) and not isinstance(progress, bool) and 0 <= progress <= 100:
@@ -68,7 +69,9 @@ def _seed(doc: SessionDoc, from_id: str, source: dict[str, Any], stamp: str, eve
     coordination = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
     role = f" ({source['role']})" if source.get("role") else ""
     line = f"{stamp} taken over from {from_id}{role}: {_summary(steps, blockers)}"
-    doc.append_under_label(coordination, HANDOFFS, entry_lines(line, nl, "- ", links.marker(event_id)))
+    entry = entry_lines(line, nl, "- ")
+    doc.append_under_label(coordination, HANDOFFS, entry)
+    keys["lines"] = links.hashes(entry)
 
 
 def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str | None = None,
@@ -100,6 +103,7 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
     details = {"from": from_id, "to": new_id, "next_steps": steps, "open_blockers": [b[0] for b in blockers]}
     summary = f"{from_id} → {new_id}: {_summary(steps, blockers)}"
     found: dict[str, Any] = {}
+    seeded: dict[str, list[str]] = {}
 
     def record_in_source(doc: SessionDoc) -> None:
         previous = doc.meta.get("handoff_to")
@@ -110,18 +114,20 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
             doc.set_meta("handoff_to", [*listed, new_id])
         section = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
         line = f"{stamp} handed off to {new_id}: {_summary(steps, blockers)}"
-        doc.append_under_label(section, HANDOFFS, entry_lines(line, doc.nl, "- ", links.marker(from_event)))
+        entry = entry_lines(line, doc.nl, "- ")
+        doc.append_under_label(section, HANDOFFS, entry)
         found["agent"] = session_owner(doc)
+        found["lines"] = links.hashes(entry)
 
     with deferred_signals():
         new_ref = create_session(ws, new_id, role, mission, agent=agent, model=model,
                                  extra_meta={"handoff_from": from_id},
-                                 edit=lambda doc: _seed(doc, from_id, source, stamp, new_event))
+                                 edit=lambda doc: _seed(doc, from_id, source, stamp, seeded))
         links.record(ws, new_id, "decision", "handoff", event_id=new_event, section=COORDINATION[0],
-                        text=summary, agent=agent, details=details)
+                     text=summary, agent=agent, details=details, lines=seeded.get("lines"))
         mutate_session(ws, from_id, record_in_source, archived=ref.archived)
         links.record(ws, from_id, "decision", "handoff", event_id=from_event, section=COORDINATION[0],
-                        text=summary, agent=found.get("agent"), details=details)
+                     text=summary, agent=found.get("agent"), details=details, lines=found.get("lines"))
         archived_path = None
         if archive and not ref.archived:
             archived_path = archive_session(ws, from_id).path

@@ -17,7 +17,8 @@ from journal.session.document import SessionDoc, entry_lines
 from journal.errors import InvalidInput, NotFound
 from journal.fsutil import check_text, deferred_signals
 from journal.coordination.messages import (
-    BROADCAST, MESSAGE_PRIORITIES, Message, escape, normalize_text, quote, read_full_text, utc_stamp,
+    BROADCAST, MESSAGE_PRIORITIES, Message, escape, normalize_text, parse_sent, quote, read_full_text,
+    received_ids, received_line, utc_stamp,
 )
 from journal.session.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
 from journal.workspace import Workspace
@@ -40,7 +41,7 @@ def _check_message_text(text: str) -> str:
 
 def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str | None = None) -> Message:
     """Record a message to ``to`` (a session id, or ``broadcast``) in the sender's own log."""
-    from journal.ids import ulid, validate_id
+    from journal.ids import new_event_id, validate_id
     from journal.session.store import mutate_session, session_owner
 
     priority = check_priority(priority)
@@ -54,23 +55,26 @@ def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str |
         if not ws.active_path(to).is_file():
             ws.require()
             raise NotFound(f"no active session {to!r} to message (see 'journal board')")
-    mid = ulid()
-    event_id = "evt_" + mid
+    event_id = new_event_id()
     stamp = utc_stamp()
     body = escape(normalize_text(text).strip("\n"))
-    marker = f'" ({priority})' + links.message_marker(mid) + links.marker(event_id)
+    entry = entry_lines(body, "\n", f'- {stamp} → {to}: "', f'" ({priority})')
+    parsed = parse_sent(sender, entry[0].rstrip("\n"), [line.rstrip("\n") for line in entry[1:]], "", limit=None)
+    assert parsed is not None  # the line just made is a message line
+    mid = str(parsed[0])
     found: dict[str, Any] = {}
 
     def edit(doc: SessionDoc) -> None:
         section = doc.find(*COORDINATION) or doc.add_section(COORDINATION[0])
-        doc.append_under_label(section, MESSAGES_SENT, entry_lines(body, doc.nl, f'- {stamp} → {to}: "', marker))
+        lines = [line.replace("\n", doc.nl) for line in entry]
+        doc.append_under_label(section, MESSAGES_SENT, lines)
         found["agent"] = session_owner(doc)
 
     with deferred_signals():
         mutate_session(ws, sender, edit)
         links.record(ws, sender, "state_change", "broadcast" if to == BROADCAST else "message",
-                        event_id=event_id, section=COORDINATION[0], text=text, agent=found.get("agent"),
-                        details={"message_id": mid, "to": to, "priority": priority})
+                     event_id=event_id, section=COORDINATION[0], text=text, agent=found.get("agent"),
+                     details={"message_id": mid, "to": to, "priority": priority}, lines=links.hashes(entry))
     return Message(mid, sender, to, priority, stamp, text)
 
 
@@ -111,7 +115,7 @@ def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None
                           to if to not in (sid, BROADCAST) else None, complete)
             if not msg.complete:  # the cached text was cut: read the whole text from its file
                 d = view.sessions.get(sender)
-                full = read_full_text(Path(d["path"]), sender, mid) if d is not None else None
+                full = read_full_text(Path(d["path"]), sender, mid, (d.get("created") or "")[:10]) if d is not None else None
                 if full is not None:
                     msg.text = full
                 msg.complete = True
@@ -141,7 +145,7 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
     With no ids, every unread message is acknowledged. Returns the messages newly acknowledged.
     """
     from journal.coordination.digest import digest_text
-    from journal.ids import ulid
+    from journal.ids import new_event_id
     from journal.session.store import mutate_session, session_owner
 
     everything = inbox(ws, sid, include_read=True)  # validates the id
@@ -152,9 +156,9 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
         chosen = [m for m in everything if m.unread]
     if not chosen:
         return []
-    event_id = "evt_" + ulid()
-    stamp = utc_stamp()
+    event_id = new_event_id()
     done: list[Message] = []
+    written: list[str] = []
     found: dict[str, Any] = {}
 
     def edit(doc: SessionDoc) -> None:
@@ -163,10 +167,13 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
         for m in sorted(chosen, key=lambda m: (m.sent, m.id)):
             if m.id in already:
                 continue
-            who = m.sender + (" (broadcast)" if m.broadcast else "")
-            marker = f'" ({m.priority})' + links.message_marker(m.id) + links.marker(event_id)
-            doc.append_under_label(section, MESSAGES_RECEIVED,
-                                   entry_lines(quote(m.text), doc.nl, f'- {stamp} ← {who}: "', marker))
+            head, tail = received_line(m, legacy=False)
+            entry = entry_lines(escape(quote(m.text)), doc.nl, head, tail)
+            if received_ids(entry[0].rstrip("\r\n"), sid) != [m.id]:  # a message with a legacy id
+                head, tail = received_line(m, legacy=True)
+                entry = entry_lines(escape(quote(m.text)), doc.nl, head, tail)
+            doc.append_under_label(section, MESSAGES_RECEIVED, entry)
+            written.extend(links.hashes(entry))
             section = doc.require(*COORDINATION)
             done.append(m)
         found["agent"] = session_owner(doc)
@@ -175,8 +182,8 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
         mutate_session(ws, sid, edit)
         if done:
             links.record(ws, sid, "state_change", "ack", event_id=event_id, section=COORDINATION[0],
-                            text="; ".join(f"{m.sender}: {quote(m.text, 60)}" for m in done),
-                            agent=found.get("agent"), details={"message_ids": [m.id for m in done]})
+                         text="; ".join(f"{m.sender}: {quote(m.text, 60)}" for m in done),
+                         agent=found.get("agent"), details={"message_ids": [m.id for m in done]}, lines=written)
     for m in done:
         m.unread = False
     return done

@@ -2,11 +2,18 @@
 
 A sent message is one list entry under Coordination → Messages Sent::
 
-    - 2026-11-21 15:30 → session-5: "Need help with database migration" (high) <!-- msg:ID --> <!-- evt:evt_ID -->
+    - 2026-11-21 15:30 → session-5: "Need help with database migration" (high)
 
 (UTC date and time; further lines of a multi-line text follow, indented under it).
-The message id is a ULID shared with the event that records it. An acknowledgement
-is the same shape with ``←`` and the sender, under Messages Received.
+Reading it back, a person sees the message and a program its id: the id is derived from
+what the line says (sender, recipient, minute, first line of text), so the line needs no
+markup and a hand-written line in the same shape has an id too. An acknowledgement is an
+entry under Messages Received that restates the message it acknowledges::
+
+    - 2026-11-21 15:30 ← api (broadcast): "Staging is frozen from 16:00" (urgent)
+
+from which the same id follows. Lines written before carry ``<!-- msg:ID -->``: that id
+is kept (both in the sender's line and in acknowledgements of it).
 """
 from __future__ import annotations
 
@@ -27,6 +34,8 @@ CACHED_TEXT = 4096  # longer message texts are re-read from their file when show
 _STAMP = r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::\d{2})?Z?"
 _SENT = re.compile(r"^[-*+] " + _STAMP + r" → ([A-Za-z0-9][A-Za-z0-9._-]*): (.*?)(?: \((low|normal|high|urgent)\))?$")
 _RECEIVED = re.compile(r"^[-*+] " + _STAMP + r" ← ")
+_RECEIVED_LINE = re.compile(r"^[-*+] " + _STAMP + r" ← ([A-Za-z0-9][A-Za-z0-9._-]*)"
+                            r"(?: \((broadcast|to [A-Za-z0-9][A-Za-z0-9._-]*)\))?: (.*?)(?: \((low|normal|high|urgent)\))?$")
 _UNESCAPE = re.compile(r"^(\s*)\\")
 _LEAD = re.compile(r"^(\s*)(?=\\)")
 _LEAD_SPACE = re.compile(r"^(\s*)")
@@ -60,6 +69,33 @@ class Message:
         out["broadcast"] = self.broadcast
         out["from"] = out.pop("sender")
         return out
+
+
+def message_id(sender: str, to: str, stamp: str, text: str) -> str:
+    """The id of a message: 12 hex digits of BLAKE2b over sender, recipient, minute and the
+    first line of the text (as ``quote`` gives it), so both ends derive it from their line."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover
+        from hashlib import blake2b
+    key = "\x1f".join((sender, to, stamp, quote(text)))
+    return blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def received_line(message: Message, legacy: bool) -> tuple[str, str]:
+    """The first part and the tail of the Messages Received entry acknowledging ``message``
+    (the quoted text goes between them, through ``escape`` and ``entry_lines``)."""
+    who = message.sender
+    if message.broadcast:
+        who += " (broadcast)"
+    elif message.via:
+        who += f" (to {message.via})"
+    tail = f'" ({message.priority})'
+    if legacy:  # the sender's line names it by a legacy id: keep naming it so
+        from journal.session.links import message_marker
+
+        tail += message_marker(message.id)
+    return f'- {message.sent} ← {who}: "', tail
 
 
 def utc_stamp(moment: datetime | None = None) -> str:
@@ -104,7 +140,7 @@ def parse_sent(sender: str, header: str, cont: list[str], created_day: str,
     ones are dropped from it); a text over ``limit`` characters is cut and not complete.
     """
     ids = message_ids(header)
-    bare = strip_trailing_markers(header)
+    bare = strip_trailing_markers(header).rstrip()
     m = _SENT.match(bare)
     if m is None:
         return None
@@ -115,39 +151,49 @@ def parse_sent(sender: str, header: str, cont: list[str], created_day: str,
     while cont and not cont[-1].strip():
         cont.pop()
     text = _unescape([first] + [line[2:] if line.startswith("  ") else line.lstrip() for line in cont])
-    if ids:
-        msg_id = ids[-1]
-    else:  # a hand-written line: an id that stays the same while the line does
-        import hashlib
-
-        msg_id = "x" + hashlib.sha1(f"{sender}\n{header}".encode()).hexdigest()[:20]
     stamp = f"{day or created_day} {int(hh):02d}:{mm}".strip()
+    msg_id = ids[-1] if ids else message_id(sender, to, stamp, text)
     complete = limit is None or len(text) <= limit
     return [msg_id, to, priority or "normal", stamp, text if complete else text[:limit], complete]
 
 
-def read_full_text(path: Path, sender: str, msg_id: str) -> str | None:
+def read_full_text(path: Path, sender: str, msg_id: str, created_day: str = "") -> str | None:
     """The whole text of message ``msg_id`` in the sender's log at ``path``, or None."""
     from journal.fsutil import read_text
 
     lines = read_text(path).split("\n")
     for i, line in enumerate(lines):
-        if msg_id in message_ids(line) and " → " in line:
-            cont = []
-            for nxt in lines[i + 1 :]:
-                nxt = nxt.rstrip("\r")
-                if nxt and nxt[0] not in " \t":
-                    break
-                cont.append(nxt)
-            full = parse_sent(sender, line.rstrip("\r"), cont, "", limit=None)
-            if full is not None:
-                return str(full[4])
+        line = line.rstrip("\r")
+        if " → " not in line or not _SENT.match(strip_trailing_markers(line).rstrip()):
+            continue
+        cont = []
+        for nxt in lines[i + 1 :]:
+            nxt = nxt.rstrip("\r")
+            if nxt and nxt[0] not in " \t":
+                break
+            cont.append(nxt)
+        full = parse_sent(sender, line, cont, created_day, limit=None)
+        if full is not None and full[0] == msg_id:
+            return str(full[4])
     return None
 
 
-def received_ids(line: str) -> list[str]:
-    """The message ids a Messages Received entry acknowledges ([] for any other line)."""
-    return message_ids(line) if _RECEIVED.match(line) else []
+def received_ids(line: str, recipient: str, created_day: str = "") -> list[str]:
+    """The message ids a Messages Received entry of ``recipient`` acknowledges ([] for any other line)."""
+    if not _RECEIVED.match(line):
+        return []
+    legacy = message_ids(line)
+    if legacy:
+        return legacy
+    m = _RECEIVED_LINE.match(strip_trailing_markers(line).rstrip())
+    if m is None:
+        return []
+    day, hh, mm, sender, to, quoted, _priority = m.groups()
+    if len(quoted) >= 2 and quoted[0] == '"' and quoted[-1] == '"':
+        quoted = quoted[1:-1]
+    to = BROADCAST if to == BROADCAST else (to[3:] if to else recipient)
+    stamp = f"{day or created_day} {int(hh):02d}:{mm}".strip()
+    return [message_id(sender, to, stamp, _unescape([quoted]))]
 
 
 def quote(text: str, limit: int = 120) -> str:

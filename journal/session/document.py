@@ -22,7 +22,8 @@ _H1 = re.compile(r"^#(?!#)[ \t]+")
 _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LABEL = re.compile(r"^\*\*(.+?):?\*\*:?\s*$")
-_FIELD = re.compile(r"^\s*\*\*(.+?):?\*\*:?\s*(.*)$")
+_FIELD = re.compile(r"^\s*(?:[-*+][ \t]+)?\*\*(.+?):?\*\*:?\s*(.*)$")
+_PARAGRAPH_FIELD = re.compile(r"^\*\*[^*\n]+?:?\*\*:?[ \t]*\S")
 _WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -435,22 +436,51 @@ class SessionDoc:
         m = _FIELD.match(self.lines[i].rstrip("\r\n"))
         return strip_markers(m.group(2)).strip() if m else None
 
-    def set_field(self, section: Section, name: str, value: str, after: tuple[str, ...] = ()) -> None:
-        """Set a ``**Name:** value`` line, in place when present."""
-        line = f"**{name}:** {value}"
+    def set_field(self, section: Section, name: str, value: str,
+                  after: tuple[str, ...] = ()) -> list[tuple[str | None, str]]:
+        """Set a ``- **Name:** value`` line, in place when present; return (old, new) per line changed.
+
+        Fields are list items, so every renderer shows each on its own line. A field written
+        the older way (``**Name:** value`` lines, one paragraph that renders as a run-on
+        line) is rewritten in list form together with the field lines next to it.
+        """
+        line = f"- **{name}:** {value}"
         i = self.field_line(section, name)
         if i is not None:
-            ending = self.lines[i][len(self.lines[i].rstrip("\r\n")) :] or self.nl
+            changed = self._fields_as_list(section, i)
+            old = self.lines[i]
+            ending = old[len(old.rstrip("\r\n")) :] or self.nl
             self.lines[i] = line + ending
-            return
+            done = dict(changed)
+            done[i] = (done.get(i, (old, ""))[0], self.lines[i])
+            return [pair for _, pair in sorted(done.items())]
         anchors = [j for j in (self.field_line(section, o) for o in after) if j is not None]
         if anchors:
+            changed = self._fields_as_list(section, max(anchors))
             self._ensure_newline(max(anchors))
             self.lines.insert(max(anchors) + 1, line + self.nl)
-            return
+            return [pair for _, pair in sorted(changed.items())] + [(None, line + self.nl)]
         first = next((k for k in range(section.start, section.end) if self.lines[k].strip()), None)
         if first is None:
             self._insert_after(section.head, [line + self.nl], section)
         else:
             self.lines.insert(first, line + self.nl)
+        return [(None, line + self.nl)]
+
+    def _fields_as_list(self, section: Section, index: int) -> dict[int, tuple[str, str]]:
+        """Rewrite the paragraph of ``**Name:** value`` lines around ``index`` as list items."""
+        if not _PARAGRAPH_FIELD.match(self.lines[index]):
+            return {}
+        start = index
+        while start - 1 >= section.start and _PARAGRAPH_FIELD.match(self.lines[start - 1]):
+            start -= 1
+        end = index
+        while end + 1 < section.end and _PARAGRAPH_FIELD.match(self.lines[end + 1]):
+            end += 1
+        changed = {}
+        for k in range(start, end + 1):
+            old = self.lines[k]
+            self.lines[k] = "- " + old
+            changed[k] = (old, self.lines[k])
+        return changed
 

@@ -20,6 +20,25 @@ from journal.session.store import mutate_session, session_owner
 from journal.workspace import Workspace
 
 _CHECKBOX = re.compile(r"^(\s*[-*+] )\[( |x|X)\] (.*)$")
+_DATE_PREFIX = re.compile(r"^\*\*\d{4}-\d\d-\d\d(?: \d\d:\d\d)?:\*\*\s*")
+
+
+def _stamp(kind: EntryKind) -> str:
+    """The date an entry starts with; blockers also give the minute, so their age is exact."""
+    moment = clock.now()
+    return moment.strftime("%Y-%m-%d %H:%M") if kind.name == "blocker" else moment.strftime("%Y-%m-%d")
+
+
+def _opening_event(ws: Workspace, session_id: str, doc: SessionDoc, index: int, line: str) -> str | None:
+    """The event that opened the blocker on line ``index``: by its link, or its legacy reference."""
+    legacy = links.event_ids(line)
+    if legacy:
+        return legacy[0]
+    from journal.events import query_events
+
+    events = query_events(ws, session_id=session_id, types=["commitment"]).events
+    placed = links.place_events(doc.lines, events)
+    return next((eid for eid, where in placed.items() if index in where), None)
 
 
 # -- Current Work ---------------------------------------------------------------------
@@ -33,8 +52,10 @@ def _checkbox_items(doc: SessionDoc, start: int, end: int) -> list[tuple[int, bo
 
 
 def _match_item(items: list[tuple[int, bool, str]], text: str, what: str) -> tuple[int, bool, str] | None:
-    if text.isdigit() and 1 <= int(text) <= len(items):
-        return items[int(text) - 1]
+    """The item numbered ``text`` (from 1; a number is never matched as text), else the one
+    whose text is ``text``, else the one containing it; None when there is none."""
+    if text.isdigit():
+        return items[int(text) - 1] if 1 <= int(text) <= len(items) else None
     exact = [it for it in items if it[2].lower() == text.lower()]
     if exact:
         return exact[0]
@@ -67,44 +88,56 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
     event_id = new_event_id()
 
     owner: dict[str, str | None] = {}
+    written: list[str] = []
+    replaced: list[str] = []
+
+    def note(pairs: list[tuple[str | None, str]]) -> None:
+        for old, new in pairs:
+            if old is not None:
+                replaced.append(links.line_hash(old))
+            written.append(links.line_hash(new))
 
     def edit(doc: SessionDoc) -> None:
         owner["agent"] = session_owner(doc)
         section = doc.find(*CURRENT_WORK) or doc.add_section(CURRENT_WORK[0])
         fields = ("Working On", "Status", "Progress")
         if "working_on" in changes:
-            doc.set_field(section, "Working On", changes["working_on"] + links.marker(event_id))
+            note(doc.set_field(section, "Working On", changes["working_on"]))
             section = doc.require(*CURRENT_WORK)
         if "status" in changes:
             doc.set_meta("status", changes["status"])
-            doc.set_field(section, "Status", changes["status"].title() + links.marker(event_id), after=fields[:1])
+            note(doc.set_field(section, "Status", changes["status"].title(), after=fields[:1]))
             section = doc.require(*CURRENT_WORK)
         if "progress" in changes:
             doc.set_meta("progress", changes["progress"])
-            doc.set_field(section, "Progress", f"{changes['progress']}%" + links.marker(event_id), after=fields[:2])
+            note(doc.set_field(section, "Progress", f"{changes['progress']}%", after=fields[:2]))
             section = doc.require(*CURRENT_WORK)
         for phase in phases:
             items = _checkbox_items(doc, section.start, section.end)
             if not any(it[2].lower() == phase.lower() for it in items):
-                doc.append_under_label(section, PHASE_LABEL, entry_lines(phase, doc.nl, "- [ ] ", links.marker(event_id)))
+                entry = entry_lines(phase, doc.nl, "- [ ] ")
+                doc.append_under_label(section, PHASE_LABEL, entry)
+                written.extend(links.hashes(entry))
                 section = doc.require(*CURRENT_WORK)
         for phase in phases_done:
             items = _checkbox_items(doc, section.start, section.end)
             hit = _match_item(items, phase, "phase")
             if hit is None:
-                doc.append_under_label(section, PHASE_LABEL, entry_lines(phase, doc.nl, "- [x] ", links.marker(event_id)))
-            elif not hit[1]:
+                known = "; ".join(f"{n}. {it[2]}" for n, it in enumerate(items, 1)) or "none yet (add one with --phase)"
+                raise NotFound(f"no phase {phase!r} in session {session_id!r} (phases: {known})")
+            if not hit[1]:
                 line = doc.lines[hit[0]]
                 body = line.rstrip("\r\n")
-                doc.lines[hit[0]] = body.replace("[ ]", "[x]", 1) + links.marker(event_id) + line[len(body):]
+                doc.lines[hit[0]] = body.replace("[ ]", "[x]", 1) + line[len(body):]
+                note([(line, doc.lines[hit[0]])])
             section = doc.require(*CURRENT_WORK)
 
     summary = dict(changes, phases=list(phases), phases_done=list(phases_done))
     text = "; ".join(f"{k}={v}" for k, v in summary.items() if v not in ([], None))
     with deferred_signals():
         mutate_session(ws, session_id, edit)
-        links.record(ws, session_id, "state_change", "update", event_id=event_id,
-                        section="Current Work", text=text, agent=owner.get("agent"))
+        links.record(ws, session_id, "state_change", "update", event_id=event_id, section="Current Work",
+                     text=text, agent=owner.get("agent"), lines=written, replaces=replaced)
     return summary
 
 
@@ -135,8 +168,9 @@ def add_entry(ws: Workspace, session_id: str, section: str, text: str) -> dict[s
         found["kind"] = kind
         target = doc.find(*kind.headings) or doc.add_section(kind.headings[0])
         found["section"] = target.title
-        body = f"**{clock.today()}:** {text}" if kind.dated_text else text
-        entry = entry_lines(body, doc.nl, kind.prefix, links.marker(event_id))
+        body = f"**{_stamp(kind)}:** {text}" if kind.dated_text else text
+        entry = entry_lines(body, doc.nl, kind.prefix)
+        found["lines"] = links.hashes(entry)
         if kind.dated_label:
             doc.append_under_label(target, clock.today(), entry)
         elif kind.label:
@@ -152,7 +186,7 @@ def add_entry(ws: Workspace, session_id: str, section: str, text: str) -> dict[s
         if kind.name == "blocker":
             extra["open_commitments"] = [{"id": event_id, "commitment": text[:500], "status": "open"}]
         links.record(ws, session_id, kind.event_type, f"add-{kind.name}", event_id=event_id,
-                        section=found["section"], text=text, agent=found["agent"], **extra)
+                     section=found["section"], text=text, agent=found["agent"], lines=found["lines"], **extra)
     return {"session": session_id, "section": found["section"], "event_id": event_id}
 
 
@@ -179,20 +213,20 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
         if hit is None:
             raise NotFound(f"no open blocker {which!r} in session {session_id!r}")
         line = doc.lines[hit[0]]
+        found["commit_id"] = _opening_event(ws, session_id, doc, hit[0], line) or event_id
         ending = line[len(line.rstrip("\r\n")):]
-        body = line.rstrip("\r\n").replace("[ ]", "[x]", 1)
+        body = links.strip_trailing_markers(line.rstrip("\r\n")).replace("[ ]", "[x]", 1)
         resolved = f" — **resolved {clock.today()}**" + (f": {note}" if note else "")
-        doc.lines[hit[0]] = body + resolved + links.marker(event_id) + ending
-        found["text"] = re.sub(r"^\*\*\d{4}-\d\d-\d\d:\*\*\s*", "", hit[2])
+        doc.lines[hit[0]] = body + resolved + ending
+        found["text"] = _DATE_PREFIX.sub("", hit[2])
         found["agent"] = session_owner(doc)
-        opened = links.event_ids(line)
-        found["commit_id"] = opened[0] if opened else event_id
+        found["lines"], found["replaces"] = [links.line_hash(doc.lines[hit[0]])], [links.line_hash(line)]
 
     with deferred_signals():
         mutate_session(ws, session_id, edit)
         links.record(ws, session_id, "commitment", "resolve-blocker", event_id=event_id,
-                        section="Blockers & Issues", text=found["text"] + (f" — {note}" if note else ""),
-                        agent=found["agent"],
+                     section="Blockers & Issues", text=found["text"] + (f" — {note}" if note else ""),
+                     agent=found["agent"], lines=found["lines"], replaces=found["replaces"],
                         open_commitments=[{"id": found["commit_id"], "commitment": found["text"][:500],
                                            "status": "done"}])
     return {"session": session_id, "blocker": found["text"], "event_id": event_id}

@@ -53,7 +53,7 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
     heading = f"### {date} — {category}" + (f" ({priority})" if priority else "")
     who = f"_Shared by {session_id}" + (f" ({role})" if role else "") + "_" if session_id else "_Shared without a session_"
     lines = [heading + "\n", "\n", *entry_lines(text, "\n")]
-    lines.append(f"- {who}" + (links.marker(event_id) if event_id else "") + "\n")
+    lines.append(f"- {who}\n")
     path = ws.knowledge_path(kind)
     result: dict[str, Any] = {"file": ws.rel(path), "category": category, "priority": priority,
                               "session": session_id, "event_id": event_id}
@@ -71,16 +71,19 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
         if session_id is not None and event_id is not None:
             note = f"**{date}:** {category}" + (f" ({priority})" if priority else "") + f": {text}"
             shared = f" — shared to `{ws.rel(path)}`"
+            keys: list[str] = []
 
             def edit(doc: SessionDoc) -> None:
                 section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
                 entry = entry_lines(note, doc.nl, "- ", "")
-                entry[0] = entry[0].rstrip("\r\n") + shared + links.marker(event_id) + doc.nl
+                entry[0] = entry[0].rstrip("\r\n") + shared + doc.nl
                 doc.append_entry(section, entry)
+                keys.extend(links.hashes(entry))
 
             mutate_session(ws, session_id, edit)
             links.record(ws, session_id, "decision", "share-learning", event_id=event_id,
-                            section=LEARNINGS[0], text=text, tags=[kind, category])
+                         section=LEARNINGS[0], text=text, tags=[kind, category], lines=keys,
+                         details={"file": ws.rel(path), "heading": heading})
     return result
 
 

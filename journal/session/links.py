@@ -1,10 +1,16 @@
-"""The link between a Markdown entry and the event that describes it: the marker format
-and the event record.
+"""The link between a Markdown entry and the event that describes it.
 
-Each change to a session writes its Markdown entry carrying a quiet reference
-(``<!-- evt:ID -->``, invisible on GitHub) and appends one event with the same id
-to the session's event log, so each points at the other. A sent message also carries
-its message id (``<!-- msg:ID -->``). Every reader of these markers goes through here.
+The link lives in the event, so the Markdown stays free of markup: each journal action
+appends one event whose ``data`` names the section and holds ``lines``, the link keys
+(``line_hash``) of the lines it wrote, and ``replaces``, the keys of the lines it
+rewrote (a status changed, a blocker resolved, a phase ticked). An entry finds its event
+by its key; an event finds its entry by its keys. Keys say nothing about where a clone
+is, so they never collide across clones: event ids stay ULIDs.
+
+Files written before this carried quiet references (``<!-- evt:ID -->``, and
+``<!-- msg:ID -->`` on messages); they are read still, and ``check --fix`` rewrites the
+event references into ``relink`` events (``data.links``: event id → keys). Every reader
+of either form goes through here.
 """
 from __future__ import annotations
 
@@ -23,14 +29,82 @@ _MESSAGE_IDS = re.compile(rf"<!-- msg:({_ID}) -->")
 _TRAILING = re.compile(rf"(?:\s*<!-- (?:evt|msg):{_ID} -->)+\s*$")
 
 
-def marker(event_id: str) -> str:
-    """The reference to an event, written at the end of an entry's first line."""
-    return f" <!-- evt:{event_id} -->"
-
-
 def message_marker(message_id: str) -> str:
-    """The reference to a message id, written before its event's marker."""
+    """The legacy reference to a message id (an acknowledgement of a message that has one
+    keeps it, so both ends still name the same message)."""
     return f" <!-- msg:{message_id} -->"
+
+
+def line_hash(line: str) -> str:
+    """The link key of a Markdown line: 12 hex digits of BLAKE2b over the line as written,
+    without its line ending, trailing white space and legacy references."""
+    try:
+        from _blake2 import blake2b  # the hash without hashlib's start-up cost
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+    text = strip_markers(line.rstrip("\r\n")).rstrip()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def hashes(lines: list[str]) -> list[str]:
+    """The link keys of the first line of each entry in ``lines`` (continuation lines,
+    indented or blank, belong to the entry above them)."""
+    return [line_hash(line) for line in lines if line.strip() and not line[:1].isspace()]
+
+
+def _data(event: dict[str, Any]) -> dict[str, Any]:
+    data = event.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def place_events(doc_lines: list[str], events: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """For each event id, the indices of the document's lines it wrote and that still stand.
+
+    Events are replayed in order: ``lines`` adds keys, ``replaces`` retires the oldest
+    standing holder of a key; then each key's holders take the document's lines with that
+    key, in order. A legacy ``<!-- evt:ID -->`` reference places its event directly.
+    """
+    relinked: dict[str, list[str]] = {}
+    for event in events:
+        data = event.get("data")
+        if isinstance(data, dict) and data.get("action") == "relink" and isinstance(data.get("links"), dict):
+            relinked.update({k: v for k, v in data["links"].items() if isinstance(v, list)})
+    holders: dict[str, list[str]] = {}
+    for event in events:
+        data = _data(event)
+        eid = str(event.get("event_id", ""))
+        for key in data.get("replaces") or ():
+            if holders.get(key):
+                holders[key].pop(0)
+        for key in relinked.get(eid) or data.get("lines") or ():
+            if isinstance(key, str):
+                holders.setdefault(key, []).append(eid)
+    placed: dict[str, list[int]] = {}
+    for i, line in enumerate(doc_lines):
+        for eid in event_ids(line):
+            placed.setdefault(eid, []).append(i)
+        if not line.strip():
+            continue
+        waiting = holders.get(line_hash(line))
+        if waiting:
+            placed.setdefault(waiting.pop(0), []).append(i)
+    return placed
+
+
+def unplaced(doc_lines: list[str], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events whose written lines no longer stand as written (edited or removed by hand)."""
+    placed = place_events(doc_lines, events)
+    out = []
+    retired: set[str] = set()
+    for event in events:
+        data = _data(event)
+        retired.update(k for k in data.get("replaces") or () if isinstance(k, str))
+    for event in events:
+        data = _data(event)
+        keys = [k for k in data.get("lines") or () if isinstance(k, str)]
+        if keys and event.get("event_id") not in placed and not set(keys) <= retired:
+            out.append(event)
+    return out
 
 
 def strip_markers(text: str) -> str:
@@ -55,10 +129,12 @@ def message_ids(text: str) -> list[str]:
 
 def record(ws: Workspace, session_id: str, event_type: str, action: str, *, event_id: str,
            section: str | None = None, text: str | None = None, agent: str | None = None,
-           details: dict[str, Any] | None = None, **extra: Any) -> None:
+           details: dict[str, Any] | None = None, lines: list[str] | None = None,
+           replaces: list[str] | None = None, **extra: Any) -> None:
     """Append the event describing a journal action to the session's event log.
 
-    ``details`` are more fields of the event's ``data`` (before ``text``); ``extra`` are
+    ``details`` are more fields of the event's ``data`` (before ``text``); ``lines`` and
+    ``replaces`` are the link keys of the lines written and rewritten; ``extra`` are
     top-level event fields (open_commitments, tags...).
     """
     from journal.events.store import append_event
@@ -66,6 +142,10 @@ def record(ws: Workspace, session_id: str, event_type: str, action: str, *, even
     data: dict[str, Any] = {"action": action}
     if section is not None:
         data["section"] = section
+    if lines:
+        data["lines"] = lines
+    if replaces:
+        data["replaces"] = replaces
     data.update(details or {})
     if text is not None:
         # The Markdown holds the whole text; the event keeps enough to find and read it.

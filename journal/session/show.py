@@ -8,7 +8,7 @@ from typing import Any
 
 from journal.session.document import SessionDoc
 from journal.errors import InvalidInput, JournalError, NotFound
-from journal.session.links import event_ids, strip_markers
+from journal.session.links import place_events, strip_markers
 from journal.session.sections import headings_for
 from journal.workspace import Workspace
 
@@ -40,19 +40,17 @@ def show_session(ws: Workspace, session_id: str, section: str | None = None,
 
 
 def timeline(ws: Workspace, session_id: str, doc: SessionDoc) -> list[dict[str, Any]]:
-    """The session's events in order, each with the Markdown line that carries its id."""
+    """The session's events in order, each with the first Markdown line it wrote that still stands."""
     from journal.events import query_events
 
-    where: dict[str, tuple[int, str]] = {}
-    for n, line in enumerate(doc.lines, 1):
-        for eid in event_ids(line):
-            where[eid] = (n, strip_markers(line).strip())
+    events = query_events(ws, session_id=session_id).events
+    placed = place_events(doc.lines, events)
     rows = []
-    for event in query_events(ws, session_id=session_id).events:
+    for event in events:
         row: dict[str, Any] = {"event": event}
-        hit = where.get(event.get("event_id", ""))
-        if hit:
-            row["line"], row["entry"] = hit
+        where = placed.get(str(event.get("event_id", "")))
+        if where:
+            row["line"], row["entry"] = where[0] + 1, strip_markers(doc.lines[where[0]]).strip()
         rows.append(row)
     return rows
 

@@ -70,12 +70,18 @@ def _login_name() -> str:
         return "unknown"
 
 
-def set_status(doc: SessionDoc, status: str, event_id: str) -> None:
-    """Set the status in the frontmatter and, when present, the Current Work line."""
+def set_status(doc: SessionDoc, status: str) -> dict[str, list[str]]:
+    """Set the status in the frontmatter and, when present, the Current Work line; the link
+    keys of the lines written and replaced (for the event that records the change)."""
     doc.set_meta("status", status)
     section = doc.find(*CURRENT_WORK)
+    keys: dict[str, list[str]] = {"lines": [], "replaces": []}
     if section is not None and doc.field_line(section, "Status") is not None:
-        doc.set_field(section, "Status", status.title() + links.marker(event_id))
+        for old, new in doc.set_field(section, "Status", status.title()):
+            keys["lines"].append(links.line_hash(new))
+            if old is not None:
+                keys["replaces"].append(links.line_hash(old))
+    return keys
 
 
 def session_owner(doc: SessionDoc) -> str | None:
@@ -173,14 +179,14 @@ def archive_session(ws: Workspace, session_id: str, date: str | None = None) -> 
             doc = SessionDoc.read(src)
             now = clock.iso()
             doc.set_meta("archived_from_status", doc.meta.get("status", "planning"))
-            set_status(doc, "done", event_id)
+            keys = set_status(doc, "done")
             doc.set_meta("ended", now)
             doc.set_meta("archived_event", event_id)
             doc.set_meta("updated", now)
             ws.archive_dir.mkdir(parents=True, exist_ok=True)
             _move_rewritten(ws, src, dst, doc)
         links.record(ws, session_id, "state_change", "archive", event_id=event_id, text=ws.rel(dst),
-                        agent=session_owner(doc))
+                     agent=session_owner(doc), lines=keys["lines"], replaces=keys["replaces"])
     return SessionRef(session_id, dst, True, date)
 
 
@@ -210,7 +216,7 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
             if dst.exists():
                 raise AlreadyExists(f"session {session_id!r} is already active")
             doc = SessionDoc.read(src)
-            set_status(doc, str(doc.meta.get("archived_from_status") or "review"), event_id)
+            keys = set_status(doc, str(doc.meta.get("archived_from_status") or "review"))
             doc.del_meta("archived_from_status")
             doc.del_meta("ended")
             doc.del_meta("archived_event")
@@ -218,5 +224,5 @@ def restore_session(ws: Workspace, session_id: str) -> SessionRef:
             doc.set_meta("updated", clock.iso())
             _move_rewritten(ws, src, dst, doc)
         links.record(ws, session_id, "state_change", "restore", event_id=event_id, text=ws.rel(dst),
-                        agent=session_owner(doc))
+                     agent=session_owner(doc), lines=keys["lines"], replaces=keys["replaces"])
     return SessionRef(session_id, dst)

@@ -8,6 +8,8 @@ import pytest
 from journal.coordination import board
 from journal.coordination import mail as co
 from journal.coordination import messages
+from journal.coordination.messages import message_id
+from journal.session.links import line_hash
 from journal.coordination.context import briefing, rank, shared_entries
 from journal.session.document import SessionDoc
 from journal.errors import AlreadyExists, InvalidInput, NotFound
@@ -50,12 +52,15 @@ def test_message_lands_in_sender_file_only_with_id_date_and_event(trio: Workspac
     assert text_of(trio, "s2") == before
     doc = SessionDoc(text_of(trio, "s1"))
     coord = doc.section_text("Coordination") or ""
-    line = f'- 2026-11-21 15:30 → s2: "Need help with database migration" (high) <!-- msg:{m.id} --> <!-- evt:evt_{m.id} -->'
+    line = '- 2026-11-21 15:30 → s2: "Need help with database migration" (high)\n'
     sent_at = coord.index("**Messages Sent:**")
     assert coord.index(line) > sent_at and coord.index(line) < coord.index("**Messages Received:**")
-    assert len(m.id) == 26 and ulid_time(m.id) is not None
+    # the id follows from what the line says: sender, recipient, minute, text
+    assert m.id == message_id("s1", "s2", "2026-11-21 15:30", "Need help with database migration")
+    assert len(m.id) == 12 and m.id != message_id("s1", "s3", "2026-11-21 15:30", "Need help with database migration")
     ev = events(trio, "s1")[-1]
-    assert ev["event_id"] == f"evt_{m.id}" and ev["event_type"] == "state_change"
+    assert ev["data"]["message_id"] == m.id and ev["event_type"] == "state_change"
+    assert ulid_time(ev["event_id"][4:]) is not None and ev["data"]["lines"] == [line_hash(line)]
     assert ev["data"] | {} == ev["data"] and {k: ev["data"][k] for k in ("action", "to", "priority", "text")} == {
         "action": "message", "to": "s2", "priority": "high", "text": "Need help with database migration"}
 
@@ -112,10 +117,10 @@ def test_inbox_newest_first_without_own_broadcasts_and_acks_make_messages_read(t
     assert [m.id for m in done] == [a.id]
     assert [m.id for m in co.inbox(trio, "s1")] == [b.id]
     assert [(m.id, m.unread) for m in co.inbox(trio, "s1", include_read=True)] == [(b.id, True), (a.id, False)]
-    received = f'- 2026-11-21 16:02 ← s2: "Migration window is Friday" (high) <!-- msg:{a.id} -->'
+    received = '- 2026-11-21 10:00 ← s2: "Migration window is Friday" (high)\n'  # restates the message it reads
     assert received in text_of(trio, "s1")
     assert co.acknowledge(trio, "s1", [a.id]) == []  # already read: nothing written twice
-    assert text_of(trio, "s1").count(f"msg:{a.id}") == 1
+    assert text_of(trio, "s1").count(received) == 1
     assert [m.id for m in co.acknowledge(trio, "s1")] == [b.id]
     assert co.inbox(trio, "s1") == []
     ack = events(trio, "s1")[-1]
@@ -319,6 +324,9 @@ def test_a_change_within_one_timestamp_tick_is_not_missed(trio: Workspace) -> No
 
 
 # -- round trip -----------------------------------------------------------------------
+import itertools  # noqa: E402
+import os  # noqa: E402
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -326,6 +334,9 @@ _ALPHABET = st.characters(blacklist_categories=("Cs",), blacklist_characters=[
     *(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)), "\x7f"])
 _PIECES = st.sampled_from(["#", "## ", "\\", "\\#", "---", "===", "```", "~~~", "<!--", "&lt;!--", "&amp;lt;!--",
                            '" (urgent)', "<!-- msg:x -->", "→ s1: ", "  ", "\n", "\r\n", "\u2028", "- [ ] ", "**X:**"])
+
+
+_MINUTES = itertools.count()
 
 
 def _expected(text: str) -> str:
@@ -348,6 +359,9 @@ def _expected(text: str) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(_PIECES, st.text(_ALPHABET, max_size=6)), min_size=1, max_size=12).map("".join))
 def test_any_text_round_trips_and_keeps_the_document_shape(trio: Workspace, text: str) -> None:
+    # a minute of its own for each example: the same text sent twice in one minute is one message
+    minute = next(_MINUTES)
+    os.environ["JOURNAL_NOW"] = f"2026-11-{21 + minute // 1440:02d}T{minute // 60 % 24:02d}:{minute % 60:02d}:00Z"
     if not _expected(text).strip():
         with pytest.raises(InvalidInput):
             co.send_message(trio, "s1", "s2", text)
@@ -357,7 +371,10 @@ def test_any_text_round_trips_and_keeps_the_document_shape(trio: Workspace, text
     got = {x.id: x for x in co.inbox(trio, "s2", include_read=True)}[m.id]
     assert (got.text, got.sender, got.priority) == (_expected(text), "s1", "low")
     assert [s.title for s in SessionDoc(text_of(trio, "s1")).sections()] == titles
-    assert all(x.sender == "s1" and len(x.id) == 26 for x in co.inbox(trio, "s2", include_read=True))
+    assert all(x.sender == "s1" and len(x.id) == 12 for x in co.inbox(trio, "s2", include_read=True))
+    # the acknowledgement restates the message, whatever its text, and names the same id
+    assert [x.id for x in co.acknowledge(trio, "s2", [m.id])] == [m.id]
+    assert m.id not in {x.id for x in co.inbox(trio, "s2")}
 
 
 def test_label_shaped_lines_stay_inside_their_message(trio: Workspace) -> None:

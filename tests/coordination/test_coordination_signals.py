@@ -51,9 +51,11 @@ def _whole(ws: Workspace) -> dict[str, str]:
     return texts
 
 
-def _event_ids(ws: Workspace, sid: str) -> set[str]:
+def _message_ids(ws: Workspace, sid: str) -> set[str]:
+    """The message ids the session's events record as sent."""
     path = ws.events_path(sid)
-    return {orjson.loads(line)["event_id"] for line in path.read_bytes().splitlines()} if path.exists() else set()
+    events = [orjson.loads(line) for line in path.read_bytes().splitlines()] if path.exists() else []
+    return {e["data"]["message_id"] for e in events if "message_id" in e["data"]}
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
@@ -78,8 +80,8 @@ def test_kill_mid_operation_leaves_whole_files(ws: Workspace, sig: signal.Signal
         assert len(texts) >= len(done)
     assert len(_whole(ws)) >= 5
     if sig != signal.SIGKILL:  # a held signal lets the entry and its event land together
-        sent = {f"evt_{m.id}" for m in co.inbox(ws, "s2", include_read=True)}
-        assert sent <= _event_ids(ws, "s1")
+        sent = {m.id for m in co.inbox(ws, "s2", include_read=True)}
+        assert sent <= _message_ids(ws, "s1")
         leftovers = [p.name for p in ws.active_dir.iterdir() if p.name.endswith(".tmp")]
         assert leftovers == []
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -51,7 +50,7 @@ def test_eight_processes_lose_nothing(tmp_path):
     knowledge = (root / "shared-knowledge/learnings.md").read_text(encoding="utf-8")
     for n in range(WORKERS):
         for i in range(PER_WORKER):
-            assert text.count(f"worker {n} entry {i} <!--") == 1
+            assert text.count(f"worker {n} entry {i}\n") == 1
             assert text.count(f"worker {n} learning {i} — shared to") == 1
             assert knowledge.count(f"- worker {n} learning {i}\n  second line {n}-{i}\n") == 1
     assert knowledge.count("### ") == WORKERS * PER_WORKER
@@ -90,7 +89,7 @@ def test_sigkill_mid_write_leaves_whole_files(tmp_path):
         path = root / "sessions/ACTIVE/victim.md"
         doc = SessionDoc.read(path)  # parses: never half written
         entries = [line for line in doc.text().splitlines() if line.startswith("- [ ] entry ")]
-        assert all(line.endswith("x" * 2000 + line[line.index(" <!--"):]) for line in entries)
+        assert all(line.endswith("x" * 2000) for line in entries)
         leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
         # a temp file may remain after SIGKILL, but the log itself is whole and check still passes
         assert all(name.startswith(".victim.md.") for name in leftovers)
@@ -113,7 +112,8 @@ while True:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_entries_keep_markers_and_events_together(ws: Workspace, sig: signal.Signals) -> None:
-    """SIGINT/SIGTERM at any moment: each entry's marker and its event land together or not at all."""
+    """SIGINT/SIGTERM at any moment: each entry and its event land together or not at all."""
+    from journal.session.links import place_events
     from journal.session.check import check_workspace
     from journal.session.store import create_session
 
@@ -134,10 +134,12 @@ def test_interrupted_entries_keep_markers_and_events_together(ws: Workspace, sig
         start = int((first + rest).split()[-1]) + 1000
         assert [str(p) for p in check_workspace(ws)] == []
         doc = SessionDoc.read(path)
-        markers = set(re.findall(r"<!-- evt:([A-Za-z0-9_:-]+) -->", doc.text()))
         events = [orjson.loads(line) for line in ws.events_path("victim").read_bytes().splitlines()]
+        placed = place_events(doc.lines, events)
+        entries = [i for i, line in enumerate(doc.lines) if line.startswith("- ") and " entry " in line]
         linked = {e["event_id"] for e in events if e["data"]["action"] != "create"}
-        assert markers == linked
+        assert set(placed) == linked  # every event finds its entry...
+        assert sorted(i for where in placed.values() for i in where) == entries  # ...and every entry its event
         assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 

@@ -1,0 +1,68 @@
+"""What every command shares: the workspace, the session, JSON output, stdin text.
+
+No typer here: the fast path (journal.cli.fastpath) runs on these alone. The options
+that commands declare with typer are in journal.cli.options."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Literal, Optional, overload
+
+from journal.errors import InvalidInput
+
+_STATE: dict[str, Any] = {"root": None}
+
+
+def set_root(root: Optional[str]) -> None:
+    _STATE["root"] = root
+
+
+def workspace():  # -> Workspace (import kept lazy for start-up time)
+    from journal.workspace import Workspace
+
+    return Workspace.open(_STATE["root"])
+
+
+@overload
+def session_id(value: Optional[str], required: Literal[True] = ...) -> str: ...
+@overload
+def session_id(value: Optional[str], required: bool) -> Optional[str]: ...
+def session_id(value: Optional[str], required: bool = True) -> Optional[str]:
+    """The session given by -s, else $JOURNAL_SESSION; an error when required and missing."""
+    sid = value or os.environ.get("JOURNAL_SESSION") or None
+    if sid is None and required:
+        raise InvalidInput("no session given: pass -s ID or set $JOURNAL_SESSION")
+    return sid
+
+
+def read_text_arg(text: str, what: str = "text") -> str:
+    """TEXT as given, or all of stdin when it is '-'."""
+    if text == "-":
+        data = sys.stdin.buffer.read(1_000_001)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InvalidInput(f"{what} from stdin is not UTF-8") from e
+        text = text.rstrip("\r\n")
+    from journal.fsutil import check_text
+
+    check_text(text, what)
+    if not text.strip():
+        raise InvalidInput(f"{what} is empty")
+    return text
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to stdout."""
+    import orjson
+
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+    sys.stdout.write("\n")
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")

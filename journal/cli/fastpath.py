@@ -1,0 +1,136 @@
+"""The hottest commands without the command-line framework: ``--version``, ``add`` and ``create``.
+
+Agents run these on every step, and loading Typer costs more than the work itself (from
+typer 0.29 on it also loads pydantic to coerce each parameter). ``run`` takes a command
+line only in its plain form, every value its own argument:
+
+    journal [--root DIR] [--debug] add [-s ID | --session ID] SECTION TEXT
+    journal [--root DIR] [--debug] create [ID [ROLE [MISSION]]] [--agent A] [--model M] [--json]
+    journal --version
+
+Anything else (help, ``--template``, an unknown or repeated option, a value that starts
+with '-', ``--opt=value``, ``-sID``, ``--``, a missing or extra argument, shell completion)
+returns None, and the Typer app parses the whole line, so help and usage errors have one
+source. The Typer commands call the same functions, so both ways do and print the same.
+This module imports neither typer nor any library module until a command runs.
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+
+from journal import __version__
+from journal.cli.common import out, print_json, read_text_arg, session_id, set_root, workspace
+
+if TYPE_CHECKING:  # for annotations only: --version imports no more than it needs
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+
+def version() -> None:
+    out(f"journal {__version__}")
+
+
+def add(section: str, text: str, session: Optional[str]) -> None:
+    from journal.session.edits import add_entry
+
+    sid = session_id(session)
+    result = add_entry(workspace(), sid, section, read_text_arg(text))
+    out(f"added to {sid} › {result['section']}")
+
+
+def create(session: Optional[str], role: Optional[str], mission: Optional[str], agent: Optional[str],
+           model: Optional[str], template: Optional[Path], as_json: bool) -> None:
+    from journal.session.store import create_session
+
+    ws = workspace()
+    ref = create_session(ws, session, role, mission, agent=agent, model=model, template=template)
+    if as_json:
+        print_json({"id": ref.id, "path": str(ref.path)})
+    else:
+        out(f"created {ref.id}: {ws.rel(ref.path)}")
+
+
+class _Grammar(NamedTuple):
+    run: Callable[..., None]
+    arguments: tuple[str, ...]  # positional parameters, in order
+    required: int  # how many of them must be given
+    values: dict[str, str]  # option → parameter, for options that take one value
+    flags: dict[str, str]  # option → parameter, for on/off flags
+    defaults: dict[str, Any]
+
+
+_GRAMMARS = {
+    "add": _Grammar(add, ("section", "text"), 2, {"-s": "session", "--session": "session"}, {},
+                    {"session": None}),
+    "create": _Grammar(create, ("session", "role", "mission"), 0, {"--agent": "agent", "--model": "model"},
+                       {"--json": "as_json"},
+                       {"session": None, "role": None, "mission": None, "agent": None, "model": None,
+                        "template": None, "as_json": False}),
+}
+
+
+def _is_value(arg: str) -> bool:
+    """An argument the parser takes as a value, never as an option ('-' alone means stdin)."""
+    return arg == "-" or not arg.startswith("-")
+
+
+def parse(args: Sequence[str]) -> Optional[tuple[Callable[..., None], Optional[str], bool, dict[str, Any]]]:
+    """(command, --root, --debug, keyword arguments) for a plain command line; None for any other."""
+    root: Optional[str] = None
+    debug = False
+    i = 0
+    while i < len(args) and args[i].startswith("-"):  # global options, before the command
+        arg = args[i]
+        if arg == "--root" and root is None and i + 1 < len(args) and not args[i + 1].startswith("-"):
+            root = args[i + 1]
+            i += 2
+        elif arg == "--debug" and not debug:
+            debug = True
+            i += 1
+        else:
+            return None
+    if i == len(args) or args[i] not in _GRAMMARS:
+        return None
+    grammar = _GRAMMARS[args[i]]
+    kwargs = dict(grammar.defaults)
+    seen: set[str] = set()
+    positional: list[str] = []
+    rest = args[i + 1:]
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if _is_value(arg):
+            positional.append(arg)
+            j += 1
+        elif arg in grammar.values and grammar.values[arg] not in seen and j + 1 < len(rest) \
+                and not rest[j + 1].startswith("-"):
+            seen.add(grammar.values[arg])
+            kwargs[grammar.values[arg]] = rest[j + 1]
+            j += 2
+        elif arg in grammar.flags and grammar.flags[arg] not in seen:
+            seen.add(grammar.flags[arg])
+            kwargs[grammar.flags[arg]] = True
+            j += 1
+        else:
+            return None
+    if not grammar.required <= len(positional) <= len(grammar.arguments):
+        return None
+    kwargs.update(zip(grammar.arguments, positional))
+    return grammar.run, root, debug, kwargs
+
+
+def run(args: Sequence[str]) -> Optional[int]:
+    """Run a plain ``--version``, ``add`` or ``create`` and return its exit code; None when Typer must parse ``args``."""
+    if "_JOURNAL_COMPLETE" in os.environ:  # a shell-completion request
+        return None
+    if list(args) == ["--version"]:
+        version()
+        return 0
+    parsed = parse(args)
+    if parsed is None:
+        return None
+    command, root, _debug, kwargs = parsed  # --debug is read by main() from the arguments
+    set_root(root)
+    command(**kwargs)
+    return 0
