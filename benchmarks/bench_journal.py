@@ -5,9 +5,14 @@ Builds (or reuses) a corpus of active and archived session logs under
 benchmarks/.corpus/, then times each command with the wall clock of a real
 process and prints it as a ratio to an anchor:
 
-  journal --version / create / add   vs  python -c "import typer"
+  journal --version / create / add   vs  a one-option Typer app  (and vs python -c pass)
   journal grep PATTERN --archived    vs  grep -rn PATTERN ACTIVE ARCHIVE
   journal list --all [--json]        vs  grep -h '^status:' -r sessions
+
+The one-option Typer app runs in this same Python with the same typer, so its
+ratio is what journal adds to the framework's own floor on that typer line (from
+typer 0.29 on the floor includes pydantic, which typer loads to coerce the
+option); `python -c pass` is the floor of any Python program.
 
 Every timing is the median of --repeat runs after one untimed warm-up run
 (the list cache under <root>/.journal/ is warm after it, the steady state);
@@ -19,6 +24,7 @@ fails when a command itself fails.
     python benchmarks/bench_journal.py                       # 500 active, 20,000 archived
     python benchmarks/bench_journal.py --active 50 --archived 500 --repeat 3
     python benchmarks/bench_journal.py --json-out results.json
+    python benchmarks/bench_journal.py --startup-only --repeat 21   # only --version, create and add
 """
 from __future__ import annotations
 
@@ -85,6 +91,17 @@ MESSAGES = ("Can you review the migration plan?", "The API contract is ready for
             "Found the cause of the flaky test", "Staging is green again",
             "Need your input on the retry policy", "Handing off the billing work to you")
 PRIORITIES = ("low", "normal", "high", "urgent")
+
+# The framework's floor: a Typer app with one option, given a value so that typer parses and
+# coerces it, as it does journal's options.
+TYPER_APP = (
+    "import typer\n"
+    "app = typer.Typer()\n"
+    "@app.command()\n"
+    "def main(name: str = typer.Option('x', '--name', help='A name.')) -> None:\n"
+    "    print(name)\n"
+    "app()\n"
+)
 STATUSES = ("planning", "building", "building", "testing", "review", "blocked")
 
 
@@ -95,6 +112,15 @@ def journal_exe() -> Path:
     if not exe.exists():
         sys.exit(f"bench: no journal console script at {exe}; install the project in this venv")
     return exe
+
+
+def typer_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("typer")
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def run_checked(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
@@ -295,10 +321,17 @@ class Result:
     samples: list[float] = field(default_factory=list)
     anchor_samples: list[float] = field(default_factory=list)
     note: str = ""
+    floor_name: str = ""  # a second anchor, for information: Python's own start-up
+    floor_seconds: Optional[float] = None
+    floor_samples: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
         return self.seconds / self.anchor_seconds if self.anchor_seconds else float("inf")
+
+    @property
+    def floor_ratio(self) -> Optional[float]:
+        return self.seconds / self.floor_seconds if self.floor_seconds else None
 
     @property
     def verdict(self) -> str:
@@ -326,47 +359,54 @@ class Bench:
         return elapsed, proc.stdout
 
     def compare(self, name: str, cmd, anchor_name: str, anchor: list[str], target: Optional[float],
-                ok: tuple[int, ...] = (0,), anchor_ok: tuple[int, ...] = (0,), note: str = "") -> Result:
-        """Median wall time of cmd and of its anchor, interleaved, after one untimed warm-up each.
+                ok: tuple[int, ...] = (0,), anchor_ok: tuple[int, ...] = (0,), note: str = "",
+                floor: Optional[tuple[str, list[str]]] = None) -> Result:
+        """Median wall time of cmd, of its anchor and of the floor (if any), interleaved, after one untimed warm-up each.
 
         ``cmd`` is a list, or a function of the repetition number (0 is the warm-up) returning one.
         """
         make = cmd if callable(cmd) else (lambda _i: cmd)
         self.once(make(0), ok)
         self.once(anchor, anchor_ok)
-        samples, anchor_samples = [], []
+        if floor:
+            self.once(floor[1])
+        samples, anchor_samples, floor_samples = [], [], []
         for i in range(1, self.repeat + 1):
             anchor_samples.append(self.once(anchor, anchor_ok)[0])
+            if floor:
+                floor_samples.append(self.once(floor[1])[0])
             samples.append(self.once(make(i), ok)[0])
         return Result(name, make(1), anchor_name, anchor, statistics.median(samples),
-                      statistics.median(anchor_samples), target, samples, anchor_samples, note)
+                      statistics.median(anchor_samples), target, samples, anchor_samples, note,
+                      floor[0] if floor else "", statistics.median(floor_samples) if floor else None, floor_samples)
 
 
 def count_lines(data: bytes) -> int:
     return data.count(b"\n")
 
 
-def run_benchmarks(root: Path, repeat: int, keep: bool) -> list[Result]:
+def run_benchmarks(root: Path, repeat: int, keep: bool, startup_only: bool = False) -> list[Result]:
     b = Bench(root, repeat)
-    typer_anchor = [sys.executable, "-c", "import typer"]
+    app = ("one-option typer app", [sys.executable, "-c", TYPER_APP, "--name", "bench"])
+    python = ("python -c pass", [sys.executable, "-c", "pass"])
     active_dir, archive_dir = root / "sessions" / "ACTIVE", root / "sessions" / "ARCHIVE"
     results: list[Result] = []
 
-    results.append(b.compare("journal --version", [b.exe, "--version"], "import typer", typer_anchor, None))
+    results.append(b.compare("journal --version", [b.exe, "--version"], *app, None, floor=python))
 
     # create: a fresh id per run; removed afterwards so the cached corpus stays as built.
     tag = f"bench-{os.getpid()}"
     created = [f"{tag}-{i}" for i in range(repeat + 1)]
     try:
         results.append(b.compare("journal create", lambda i: b.journal("create", created[i], "Benchmark", "Measure create"),
-                                 "import typer", typer_anchor, 1.5))
+                                 *app, 1.5, floor=python))
         target = "session-1"
         saved = (active_dir / f"{target}.md").read_bytes()
         events = root / "events" / f"{target}.jsonl"
         saved_events = events.read_bytes() if events.exists() else None
         try:
             results.append(b.compare("journal add", lambda i: b.journal("add", "-s", target, "completed", f"Benchmark entry {i}"),
-                                     "import typer", typer_anchor, 1.5))
+                                     *app, 1.3, floor=python))
         finally:
             if not keep:
                 (active_dir / f"{target}.md").write_bytes(saved)
@@ -382,6 +422,9 @@ def run_benchmarks(root: Path, repeat: int, keep: bool) -> list[Result]:
             locks = root / ".journal" / "locks"
             for lock in locks.glob(f"*{tag}*") if locks.is_dir() else ():
                 lock.unlink(missing_ok=True)
+    if startup_only:
+        shutil.rmtree(b.cwd, ignore_errors=True)
+        return results
 
     for word, label in ((COMMON_WORD, "common"), (RARE_WORD, "rare")):
         anchor = ["grep", "-rn", word, str(active_dir), str(archive_dir)]
@@ -408,9 +451,11 @@ def run_benchmarks(root: Path, repeat: int, keep: bool) -> list[Result]:
 
 # -- report --------------------------------------------------------------------------------
 def table(results: list[Result]) -> str:
-    head = ("command", "median s", "anchor", "anchor s", "ratio", "target", "")
+    head = ("command", "median s", "anchor", "anchor s", "ratio", "target", "python s", "vs python", "")
     rows = [head] + [(r.name, f"{r.seconds:.3f}", r.anchor_name, f"{r.anchor_seconds:.3f}", f"{r.ratio:.2f}x",
                       f"<= {r.target:g}x" if r.target is not None else "-",
+                      f"{r.floor_seconds:.3f}" if r.floor_seconds is not None else "-",
+                      f"{r.floor_ratio:.2f}x" if r.floor_ratio is not None else "-",
                       r.verdict + (f"  {r.note}" if r.note else "")) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
     lines = []
@@ -431,6 +476,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                    help="keep what the benchmark adds to the corpus (created sessions, added entries) instead of removing it")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached corpus")
     p.add_argument("--json-out", type=Path, help="also write the results as JSON to this file")
+    p.add_argument("--startup-only", action="store_true", help="only time --version, create and add (and their anchors)")
     args = p.parse_args(argv)
     if args.active < 1 or args.archived < 0 or args.repeat < 1:
         p.error("--active and --repeat must be at least 1, --archived at least 0")
@@ -439,13 +485,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"corpus: {root} — {info['active']} active, {info['archived']} archived, "
           f"{int(info['bytes']) / 1e6:.1f} MB, {info['min_bytes']}–{info['max_bytes']} bytes per file "
           f"(median {info['median_bytes']})")
-    print(f"python {platform.python_version()} at {sys.executable}; journal {journal_exe()}; repeat {args.repeat}\n")
-    results = run_benchmarks(root, args.repeat, args.keep)
+    print(f"python {platform.python_version()} at {sys.executable}; typer {typer_version()}; "
+          f"journal {journal_exe()}; repeat {args.repeat}\n")
+    results = run_benchmarks(root, args.repeat, args.keep, args.startup_only)
     print(table(results))
     if args.json_out:
         payload = {
             "corpus": {**info, "root": str(root)},
-            "python": platform.python_version(), "platform": platform.platform(), "repeat": args.repeat,
+            "python": platform.python_version(), "typer": typer_version(), "platform": platform.platform(),
+            "repeat": args.repeat,
             "results": [{**asdict(r), "ratio": r.ratio, "verdict": r.verdict} for r in results],
         }
         args.json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
