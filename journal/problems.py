@@ -9,8 +9,9 @@ from typing import Any
 class Problem:
     """One problem in one file; ``fixed`` tells whether ``check --fix`` repaired it.
 
-    ``kind`` names the family (``session``, ``knowledge``, ``temp-file`` for session logs
-    and shared knowledge; ``torn``, ``garbage``, ``seq``… for event logs).
+    ``kind`` names the family (``session``, ``knowledge``, ``temp-file``, ``edited`` for
+    session logs and shared knowledge; ``torn``, ``garbage``, ``seq``… for event logs). A
+    ``note`` (an entry edited by hand since its event, a legacy reference) does not fail ``check``.
     """
 
     path: str
@@ -18,10 +19,11 @@ class Problem:
     kind: str
     message: str
     fixed: bool = False
+    note: bool = False  # worth knowing, not wrong: check still passes
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}{' (fixed)' if self.fixed else ''}"
+        return f"{'note: ' if self.note else ''}{where}: {self.message}{' (fixed)' if self.fixed else ''}"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -227,12 +227,12 @@ def grep(
 
 
 def check(
-    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely (torn event-log lines)."),
+    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely: torn event-log lines, temp files, legacy entry references."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Lint every file: frontmatter, sections, unique ids, conflict markers, event logs.
 
-    Exit 1 with one line per problem. Example: journal check
+    Exit 1 with one line per problem; notes (entries edited by hand) do not fail. Example: journal check
     """
     from journal.errors import CheckFailed
     from journal.session.check import check_workspace
@@ -243,10 +243,12 @@ def check(
     else:
         for p in problems:
             out(str(p))
-    if problems:
-        raise CheckFailed(f"{len(problems)} problem(s) found")
+    failed = [p for p in problems if not (p.note or p.fixed)]
+    if failed:
+        raise CheckFailed(f"{len(failed)} problem(s) found")
     if not as_json:
-        out("ok: no problems found")
+        notes = sum(p.note for p in problems)
+        out("ok: no problems found" + (f" ({notes} note{'s' if notes != 1 else ''})" if notes else ""))
 
 
 def sync(

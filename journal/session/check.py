@@ -93,6 +93,8 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                 problems.append(Problem(ws.rel(path), 0, "knowledge", str(e)))
                 continue
             problems += [Problem(ws.rel(path), n, "knowledge", "git conflict marker") for n in _conflict_lines(text)]
+    for ref in sorted(scan_sessions(ws, True, False), key=lambda r: r.path.name):
+        problems += _check_links(ws, ref.id, ref.path, fix)
     problems += _leftover_temp_files(ws, fix)
     problems += _check_event_logs(ws, fix)
     return problems
@@ -126,3 +128,60 @@ def _check_event_logs(ws: Workspace, fix: bool) -> list[Problem]:
     from journal.events.check import check_logs
 
     return [found for found in check_logs(ws, fix=fix) if not found.fixed]
+
+
+def _check_links(ws: Workspace, session_id: str, path: Path, fix: bool) -> list[Problem]:
+    """Entries edited by hand since their events (notes), and legacy ``<!-- evt:… -->``
+    references, which ``fix`` rewrites into a ``relink`` event and removes from the file."""
+    from journal.errors import JournalError
+    from journal.events import query_events
+    from journal.session import links
+    from journal.session.document import SessionDoc
+
+    if not ws.events_path(session_id).exists() and not ws.events_path(session_id).with_suffix(".jsonl.gz").exists():
+        return []
+    try:
+        doc = SessionDoc.read(path)
+        events = query_events(ws, session_id=session_id).events
+    except JournalError:
+        return []  # reported by the file's own checks
+    rel = ws.rel(path)
+    legacy = [i for i, line in enumerate(doc.lines) if links.event_ids(line)]
+    if legacy and fix:
+        _relink(ws, session_id, path)
+        return [Problem(rel, legacy[0] + 1, "session", f"{len(legacy)} legacy entry reference(s) rewritten as links", fixed=True)]
+    out = [Problem(rel, legacy[0] + 1, "session", f"{len(legacy)} line(s) carry legacy <!-- evt:… --> references "
+                   "(journal check --fix moves them into the event log)", note=True)] if legacy else []
+    for event in links.unplaced(doc.lines, events):
+        data = event.get("data") or {}
+        what = str(data.get("text") or data.get("action") or "").split("\n")[0][:60]
+        out.append(Problem(rel, 0, "edited", f"edited by hand since {event.get('event_id')} "
+                           f"({data.get('action')}: {what!r})", note=True))
+    return out
+
+
+def _relink(ws: Workspace, session_id: str, path: Path) -> None:
+    """Move the legacy references of a session's entries into one ``relink`` event, then drop them."""
+    from journal.events import query_events
+    from journal.fsutil import atomic_write, deferred_signals, locked
+    from journal.ids import new_event_id
+    from journal.session import links
+    from journal.session.document import SessionDoc
+
+    with deferred_signals(), locked(ws.lock_path(path)):
+        doc = SessionDoc.read(path)
+        mapping: dict[str, list[str]] = {}
+        for i, line in enumerate(doc.lines):
+            ids = links.event_ids(line)
+            if not ids:
+                continue
+            ending = line[len(line.rstrip("\r\n")):]
+            doc.lines[i] = links.strip_event_markers(line.rstrip("\r\n")) + ending
+            # the line stands as its last writer left it (a ticked phase, a resolved blocker)
+            mapping.setdefault(ids[-1], []).append(links.line_hash(doc.lines[i]))
+        known = {e.get("event_id") for e in query_events(ws, session_id=session_id).events}
+        mapping = {eid: keys for eid, keys in mapping.items() if eid in known}
+        links.record(ws, session_id, "state_change", "relink", event_id=new_event_id(),
+                     text=f"{sum(map(len, mapping.values()))} entry reference(s) moved from the Markdown",
+                     details={"links": mapping})
+        atomic_write(path, doc.text())

@@ -25,6 +25,7 @@ MAX_EVENT_TEXT = 16_384
 _ID = r"[A-Za-z0-9_:-]+"
 MARKER = re.compile(rf"\s*<!-- (?:evt|msg):{_ID} -->")
 _EVENT_IDS = re.compile(rf"<!-- evt:({_ID}) -->")
+_EVENT_MARKER = re.compile(rf"\s*<!-- evt:{_ID} -->")
 _MESSAGE_IDS = re.compile(rf"<!-- msg:({_ID}) -->")
 _TRAILING = re.compile(rf"(?:\s*<!-- (?:evt|msg):{_ID} -->)+\s*$")
 
@@ -110,6 +111,12 @@ def unplaced(doc_lines: list[str], events: list[dict[str, Any]]) -> list[dict[st
 def strip_markers(text: str) -> str:
     """Text of an entry without its event and message references."""
     return MARKER.sub("", text)
+
+
+def strip_event_markers(text: str) -> str:
+    """Text without its legacy event references (message references stay: they are ids that
+    other sessions' acknowledgements name)."""
+    return _EVENT_MARKER.sub("", text)
 
 
 def strip_trailing_markers(line: str) -> str:
