@@ -109,3 +109,13 @@ def ulid_time(ulid: str) -> float | None:
     except KeyError:
         return None
     return ms / 1000 if len(ulid) >= 10 else None
+
+
+def short_hash(text: str) -> str:
+    """12 hex digits of BLAKE2b over ``text``: the link keys of lines and the ids of messages,
+    which both ends derive from what they read (BLAKE2b without hashlib's start-up cost)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()

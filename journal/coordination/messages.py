@@ -74,12 +74,9 @@ class Message:
 def message_id(sender: str, to: str, stamp: str, text: str) -> str:
     """The id of a message: 12 hex digits of BLAKE2b over sender, recipient, minute and the
     first line of the text (as ``quote`` gives it), so both ends derive it from their line."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover
-        from hashlib import blake2b
-    key = "\x1f".join((sender, to, stamp, quote(text)))
-    return blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    from journal.ids import short_hash
+
+    return short_hash("\x1f".join((sender, to, stamp, quote(text))))
 
 
 def received_line(message: Message, legacy: bool) -> tuple[str, str]:

@@ -39,12 +39,9 @@ def message_marker(message_id: str) -> str:
 def line_hash(line: str) -> str:
     """The link key of a Markdown line: 12 hex digits of BLAKE2b over the line as written,
     without its line ending, trailing white space and legacy references."""
-    try:
-        from _blake2 import blake2b  # the hash without hashlib's start-up cost
-    except ImportError:  # pragma: no cover - a Python built without it
-        from hashlib import blake2b
-    text = strip_markers(line.rstrip("\r\n")).rstrip()
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    from journal.ids import short_hash
+
+    return short_hash(strip_markers(line.rstrip("\r\n")).rstrip())
 
 
 def hashes(lines: list[str]) -> list[str]:
