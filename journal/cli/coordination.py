@@ -1,12 +1,15 @@
 """Commands for coordinating sessions: message, broadcast, inbox, board, blockers, handoff, context."""
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from journal.cli.common import out, print_json, read_text_arg, session_id, workspace
-from journal.cli.options import JsonOpt, SessionOpt
+from journal.cli.options import JsonOpt, SessionOpt, WideOpt
+
+if TYPE_CHECKING:
+    from journal.cli.render import Col
 
 PriorityOpt = typer.Option("normal", "--priority", "-p", help="low, normal, high or urgent.")
 
@@ -55,11 +58,8 @@ def broadcast(
     print_json(result.as_dict()) if as_json else _sent(result, ws)
 
 
-def _indent(text: str, limit: int | None) -> str:
-    lines = text.split("\n")
-    if limit is not None and len(lines) > limit:
-        lines = lines[:limit] + [f"… ({len(text.splitlines()) - limit} more lines; --json for all)"]
-    return "\n".join("    " + line for line in lines)
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.split("\n"))
 
 
 def inbox(
@@ -67,9 +67,13 @@ def inbox(
     session: Optional[str] = SessionOpt,
     include_read: bool = typer.Option(False, "--all", help="Show read messages too."),
     ack: bool = typer.Option(False, "--ack", help="Mark the unread messages (or the MSG_IDs given) as read."),
+    wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Messages to your session and broadcasts, newest first; unread ones marked with '●'.
+
+    On a terminal, a table with each message on one line, cut to fit (--wide: every column);
+    piped output has each message whole.
 
     Examples: journal inbox -s session-5 · journal inbox -s session-5 --ack · journal inbox -s session-5 --ack 01jf3k
     """
@@ -98,18 +102,52 @@ def inbox(
         out(f"{sid}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
         return
     out(f"{sid}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
+    from journal.cli.render import terminal_width
+
+    width = terminal_width()
+    if width is not None:
+        out(_inbox_table(messages, width, wide))
+        return
     for m in messages:
         who = f"broadcast from {m.sender}" if m.broadcast else f"from {m.sender}"
         extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "")
         out(f"{'●' if m.unread else ' '} {m.sent}  {who}{extra}  ({m.priority})  {m.id}")
-        out(_indent(m.text, 20))
+        out(_indent(m.text))
+
+
+def _inbox_table(messages: list[Any], width: int, wide: bool) -> str:
+    """The inbox on a terminal: one message a line."""
+    from journal.cli.render import Col, table
+
+    cols = [Col("", "word", 1), Col("SENT", "date", 5), Col("FROM", "id", 2), Col("TO", "id", 7),
+            Col("PRIORITY", "word", 4), Col("MESSAGE", "text", 3, 20, want=40), Col("ID", "id", 6)]
+    rows = [["●" if m.unread else "", m.sent, m.sender + (" (archived)" if m.sender_archived else ""),
+             "all" if m.broadcast else f"{m.via} (handed off)" if m.via else "you", m.priority, m.text, m.id]
+            for m in messages]
+    styles = [("bold red" if m.priority == "urgent" else "yellow" if m.priority == "high" else None)
+              if m.unread else "dim" for m in messages]
+    return table(rows, cols, styles=styles, wide=wide, width=width)
+
+
+def _board_columns() -> list[Col]:
+    """The board's columns; the most important (lowest priority numbers) stay on a narrow terminal."""
+    from journal.cli.render import Col, percent_of_bar
+
+    return [Col("ID", "id", 1), Col("ROLE", "text", 6, 14), Col("OWNER", "text", 10, 10), Col("STATUS", "word", 2),
+            Col("PROGRESS", "number", 4, short=percent_of_bar), Col("WORKING ON", "text", 5, 16, want=30),
+            Col("BLOCKERS", "text", 9, 24), Col("UNREAD", "number", 8), Col("UPDATED", "number", 7),
+            Col("ATTENTION", "text", 3, 22)]
 
 
 def board(
     stale_hours: Optional[float] = typer.Option(None, "--stale-hours", help="Flag sessions idle longer than this (default: stale_hours setting, 24)."),
+    wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Every active session at a glance; what needs attention first.
+
+    On a terminal the columns that fit are shown, most important first (--wide: all);
+    piped output has every column in full.
 
     Example: journal board --stale-hours 8
     """
@@ -130,28 +168,24 @@ def board(
         unread = r["unread_by_priority"]
         mail = str(r["unread"]) + (f" ({unread['urgent']} urgent)" if unread["urgent"] else
                                     f" ({unread['high']} high)" if unread["high"] else "")
-        blockers = str(r["open_blockers"]) + (f": {_short(r['blockers'][0], 40)}" if r["blockers"] else "")
+        blockers = str(r["open_blockers"]) + (f": {r['blockers'][0]}" if r["blockers"] else "")
         updated = f"{age(clock.as_datetime(r['updated']), now)} ago" if r["updated"] else "?"
-        body.append([r["id"], r["role"], r["owner"], r["status"], bar(r["progress"]), _short(r["working_on"] or "", 40),
+        body.append([r["id"], r["role"], r["owner"], r["status"], bar(r["progress"]), r["working_on"] or "",
                      blockers, mail, updated, ", ".join(r["attention"]) or "ok"])
         styles.append("bold red" if r["score"] >= 4 else "yellow" if r["score"] else None)
-    out(table(body, ["ID", "ROLE", "OWNER", "STATUS", "PROGRESS", "WORKING ON", "BLOCKERS", "UNREAD",
-                     "UPDATED", "ATTENTION"], styles=styles))
+    out(table(body, _board_columns(), styles=styles, wide=wide))
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def blockers(as_json: bool = JsonOpt) -> None:
+def blockers(wide: bool = WideOpt, as_json: bool = JsonOpt) -> None:
     """Every open blocker across active sessions, oldest first.
+
+    On a terminal long blockers are cut to fit (--wide: every column); piped output has them whole.
 
     Example: journal blockers
     """
     from journal import clock
     from journal.coordination.board import team_blockers
-    from journal.cli.render import age, table
+    from journal.cli.render import Col, age, table
 
     found = team_blockers(workspace())
     if as_json:
@@ -161,8 +195,10 @@ def blockers(as_json: bool = JsonOpt) -> None:
         out("no open blockers")
         return
     now = clock.now()
-    out(table([[b["session"], age(clock.as_datetime(b["since"]), now) if b["since"] else "?", b["blocker"]] for b in found],
-              ["SESSION", "AGE", "BLOCKER"]))
+    cols = [Col("SESSION", "id", 1), Col("AGE", "number", 2), Col("BLOCKER", "text", 3, 20, want=60),
+            Col("ROLE", "text", 4, 10, want=16), Col("SINCE", "date", 5), Col("LOG", "path", 6, 16, want=40)]
+    out(table([[b["session"], age(clock.as_datetime(b["since"]), now) if b["since"] else "?", b["blocker"],
+                b["role"], b["since"] or "", b["path"]] for b in found], cols, wide=wide))
 
 
 def handoff(

@@ -6,7 +6,7 @@ from typing import Any, Optional
 import typer
 
 from journal.cli.common import err, out, print_json, session_id, workspace
-from journal.cli.options import JsonOpt, SessionOpt
+from journal.cli.options import JsonOpt, SessionOpt, WideOpt
 from journal.errors import InvalidInput
 
 logs_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
@@ -82,12 +82,13 @@ def tools_cmd(
     session: Optional[str] = SessionOpt,
     sort: str = typer.Option("time", "--sort", help="Order by calls, time or failures."),
     fmt: str = FormatOpt,
+    wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Tool table: calls, time (where the log has it), average, failures, and a TOTAL row."""
     from journal.agentlogs.model import merged_tools
     from journal.cli.logs_report import SORTS, ms, tool_rows, tool_total
-    from journal.cli.render import table
+    from journal.cli.render import Col, table
 
     if sort not in SORTS:
         raise InvalidInput(f"--sort must be one of {', '.join(SORTS)}")
@@ -99,18 +100,21 @@ def tools_cmd(
         return
     cells = [[r["tool"], r["kind"], r["calls"], ms(r["time_ms"]), ms(r["avg_ms"]), r["failures"] or ""]
              for r in rows]
-    cells.append([total["tool"], "", total["calls"], ms(total["time_ms"]), "", total["failures"] or ""])
-    out(table(cells, ["Tool", "Kind", "Calls", "Time", "Avg", "Fail"]))
+    last = [total["tool"], "", total["calls"], ms(total["time_ms"]), "", total["failures"] or ""]
+    cols = [Col("Tool", "word", 1), Col("Kind", "word", 6), Col("Calls", "number", 2), Col("Time", "number", 3),
+            Col("Avg", "number", 5), Col("Fail", "number", 4)]
+    out(table(cells, cols, total=last, wide=wide))
 
 
 @logs_app.command("list")
 def list_cmd(
     limit: int = typer.Option(10, "--limit", "-n", help="How many logs to show (newest first)."),
+    wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Linked logs across sessions, newest first: session, provider, duration, tokens, cost."""
     from journal.session.machine_logs import human_duration, human_tokens, linked
-    from journal.cli.render import table
+    from journal.cli.render import Col, table
 
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
@@ -131,7 +135,9 @@ def list_cmd(
                       human_tokens(sm.get("tokens_in", 0) + sm.get("tokens_cache", 0)),
                       human_tokens(sm.get("tokens_out", 0)),
                       "" if cost is None else f"{'~' if sm.get('cost_estimated') else ''}${cost:.2f}", e["path"]])
-    out(table(cells, ["Session", "Provider", "End", "Duration", "In", "Out", "Cost", "Log"]))
+    cols = [Col("Session", "id", 1), Col("Provider", "word", 3), Col("End", "date", 2), Col("Duration", "number", 4),
+            Col("In", "number", 6), Col("Out", "number", 7), Col("Cost", "number", 8), Col("Log", "path", 5, 20)]
+    out(table(cells, cols, wide=wide))
 
 
 @logs_app.command("discover")

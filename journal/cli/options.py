@@ -11,6 +11,7 @@ SessionOpt = typer.Option(
     None, "--session", "-s", help="The session to act in (default: $JOURNAL_SESSION)."
 )
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of text.")
+WideOpt = typer.Option(False, "--wide", help="On a terminal, show every column of the table, even when they do not all fit.")
 
 
 def _version(value: bool) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from journal.cli import fastpath
 from journal.cli.common import out, print_json, read_text_arg, session_id, workspace
-from journal.cli.options import JsonOpt, SessionOpt
+from journal.cli.options import JsonOpt, SessionOpt, WideOpt
 
 
 def init(root: Optional[str] = typer.Option(None, "--root", help="Where to create the workspace.")) -> None:
@@ -151,9 +151,12 @@ def list_cmd(
     archived: bool = typer.Option(False, "--archived", help="Archived sessions only."),
     include_all: bool = typer.Option(False, "--all", help="Active and archived sessions."),
     status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status."),
+    wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """List sessions, most recently updated first.
+
+    On a terminal the columns that fit are shown (--wide: all); piped output has them all.
 
     Example: journal list --all --status done
     """
@@ -166,11 +169,13 @@ def list_cmd(
     if not rows:
         out("no sessions")
         return
-    from journal.cli.render import table
+    from journal.cli.render import Col, table
 
     body = [[r.get("id"), r.get("role"), r.get("status"), f"{r.get('progress', '')}%" if r.get("progress") is not None else "",
              str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else "active"] for r in rows]
-    out(table(body, ["ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "WHERE"]))
+    cols = [Col("ID", "id", 1), Col("ROLE", "text", 4, 8, want=14), Col("STATUS", "word", 2), Col("PROGRESS", "number", 3),
+            Col("UPDATED", "date", 5, short=lambda d: d[:10]), Col("WHERE", "word", 6, short=lambda w: w.split(" ")[0])]
+    out(table(body, cols, wide=wide))
 
 
 def show(
