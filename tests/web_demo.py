@@ -13,6 +13,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 NOW = "2026-11-21T15:00:00Z"
 PLANTED = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -164,3 +166,17 @@ def get(url: str, host: str | None = None, method: str = "GET", timeout: float =
         return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
     finally:
         conn.close()
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The demo workspace at tmp_path/shop/coordination; the clock pinned at NOW; cwd is
+    tmp_path/out. (A fixture the web tests import: a conftest.py beside them would shadow
+    the suite's own ``conftest`` module.)"""
+    monkeypatch.setenv("JOURNAL_NOW", NOW)
+    ws = build_demo(tmp_path / "shop")
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    monkeypatch.setenv("JOURNAL_ROOT", str(ws.root))
+    return ws

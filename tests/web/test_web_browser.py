@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from web_demo import demo  # noqa: F401 (a fixture)
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = os.environ.get("JOURNAL_CHROMIUM", "/usr/bin/chromium")
@@ -158,5 +160,41 @@ def test_the_board_in_a_browser(demo: Any, served_cli: str) -> None:
             assert page.evaluate("window.__csp") == []
             assert problems == []
             print(f"\nweb board: first load in a browser {load_s:.2f}s; screenshots in {ARTIFACTS}")
+        finally:
+            browser.close()
+
+
+def test_the_exported_page_opens_offline(demo: Any, tmp_path: Path) -> None:
+    """`journal export --format html` opened from disk with the network off: the one request
+    is the file itself, its inline stylesheet applies (its hash is in the page's policy),
+    and nothing is blocked because nothing else is asked for."""
+    missing = _browser_missing()
+    if missing:
+        if REQUIRED:
+            pytest.fail(f"JOURNAL_BROWSER=required but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    from journal.web.export import export_session
+
+    page_path = export_session(demo, "api", tmp_path / "api.html").path
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True, viewport={"width": 1100, "height": 700})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                                 " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+            page.goto(page_path.as_uri())
+            page.wait_for_selector("#timeline table.timeline")
+            assert requests == [page_path.as_uri()]
+            assert page.evaluate("getComputedStyle(document.querySelector('header.top')).position") == "sticky"
+            assert page.locator("table.tools tfoot").inner_text().startswith("TOTAL")
+            assert page.locator("#usage svg rect.bar-in").count() == 7
+            assert page.evaluate("window.__csp") == [] and page.evaluate("document.scripts.length") == 0
+            _shot(page, "export-offline")
         finally:
             browser.close()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from journal.cli.main import main
+from web_demo import demo  # noqa: F401 (a fixture)
 
 GH = "ghp_" + "Zq3Rt7Yu1Io5Pa9Sd2Fg6Hj0Kl4Zx8Cv3Bn7M"
 

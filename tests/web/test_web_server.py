@@ -18,7 +18,7 @@ pytest.importorskip("uvicorn")
 
 from journal.cli.main import main  # noqa: E402
 from journal.web.server import CSP, Board, allowed_hosts  # noqa: E402
-from web_demo import get, served  # noqa: E402
+from web_demo import demo, get, served  # noqa: E402, F401 (demo: a fixture)
 
 GH = "ghp_" + "Zq3Rt7Yu1Io5Pa9Sd2Fg6Hj0Kl4Zx8Cv3Bn7M"
 
