@@ -460,10 +460,11 @@ def _assignment_check(text: str, m: re.Match[str]) -> tuple[int, int, str] | Non
             return None
     elif op == ":" and not quoted and not text[m.end("op") - 1:m.end("op")].isspace():
         return None  # "passwd:uid", user:password: no YAML or header without a space
-    elif op == ":" and not quoted and not at_line_start:
+    elif op == ":" and not quoted and not at_line_start and not must_look_random:
         # HTTP headers and inline maps: the name must follow a quote, '{' or ',',
         # and the value end the line or the string it is in, so that prose is
-        # left alone.
+        # left alone. (A *_KEY, *_TOKEN or *_SECRET name takes only a random-looking
+        # value, which prose does not have: "see JWT_SECRET: <value>" is caught.)
         if lead is None or not lead.rstrip().endswith(("\"", "'", "{", ",")):
             return None
         if _END_OF_VALUE.match(text, end) is None:

@@ -1,7 +1,8 @@
 """The package's shape: no import circle, and no module that imports upward.
 
 Layers, bottom to top: the base modules, then ``events`` and ``agentlogs``, then
-``session``, then ``coordination``, then ``cli`` (and ``__main__``, which runs it). A module may import its own layer's
+``session``, then ``coordination``, then ``web`` (pages, HTML, export, the server), then ``cli``
+(and ``__main__``, which runs it). A module may import its own layer's
 modules and any layer below; imports inside functions count too.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "journal"
-LAYER = {"events": 1, "agentlogs": 1, "session": 2, "coordination": 3, "cli": 4, "__main__": 5}
+LAYER = {"events": 1, "agentlogs": 1, "session": 2, "coordination": 3, "web": 4, "cli": 5, "__main__": 6}
 
 
 def module_name(path: Path) -> str:

@@ -661,3 +661,14 @@ def test_throughput_50mb(capsys: pytest.CaptureFixture[str]) -> None:
     as_text, as_jsonl = _throughput(50_000_000)
     with capsys.disabled():
         print(f"\nthroughput on a 50 MB log: {as_text:.1f} MB/s as text, {as_jsonl:.1f} MB/s as JSON Lines")
+
+
+def test_a_random_value_of_a_secret_name_is_caught_inside_a_line() -> None:
+    """``NAME_SECRET: value`` in the middle of a line (pasted into prose) is caught when the
+    value looks random; prose after such a name is not."""
+    v = "ooku6Ctv538onkpAu9tqgyv0iM0xKNAcXyKEM4F03B+wg6vASC8CpB6jfyRZORjV"
+    for text in (f"see JWT_SECRET: {v}", f"Also pasted inline: ACME_API_KEY: {v} and more", f"- GH_TOKEN: {v}"):
+        out = Redactor().text(text)
+        assert v not in out and "[REDACTED:" in out, text
+    for text in ("the JWT_SECRET: rotate it weekly", "note the api_key: see the vault", "STRIPE_KEY: TBD"):
+        assert Redactor().text(text) == text

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import typer
 
 # Command-group modules under journal.cli, each with register(app).
-MODULES = ("session", "coordination", "events", "logs")
+MODULES = ("session", "coordination", "events", "logs", "web")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
@@ -26,6 +26,7 @@ ROUTES = {
                     "coordination"),
     "events": "events",
     "logs": "logs",
+    **dict.fromkeys(("serve", "export"), "web"),
 }
 _VALUE_OPTIONS = {"--root"}
 
