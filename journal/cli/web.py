@@ -5,7 +5,8 @@ from typing import Optional
 
 import typer
 
-from journal.cli.options import JsonOpt, err, out, print_json, workspace
+from journal.cli.common import err, out, print_json, workspace
+from journal.cli.options import JsonOpt
 from journal.web.server import DEFAULT_PORT
 
 

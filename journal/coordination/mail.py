@@ -120,7 +120,10 @@ def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None
                     msg.text = full
                 msg.complete = True
             out.append(msg)
-    out.sort(key=lambda m: (m.sent, m.id), reverse=True)
+    # newest first; within one minute (the precision of a message line), later in the
+    # senders' files first, broadcasts after direct mail
+    order = {id(m): n for n, m in enumerate(out)}
+    out.sort(key=lambda m: (m.sent, order[id(m)]), reverse=True)
     return out
 
 

@@ -46,7 +46,7 @@ def test_session_page_data(demo: Any) -> None:
     assert data["info"]["owner"] == "claude-code (sonnet)"
     assert not data["body"].startswith("---") and "<!--" not in data["body"]  # no frontmatter, no markers
     assert "## Current Work" in data["body"] and "- [x] SPECS.md written" in data["body"]
-    assert data["text"].startswith("---\n") and "<!-- evt:" in data["text"]  # the file as written
+    assert data["text"].startswith("---\n") and "- **Status:** Building" in data["text"]  # the file as written
     types = [e["type"] for e in data["events"]]
     assert types[0] == "state_change" and len(types) >= 8
     assert any(e["entry"] and e["line"] for e in data["events"])  # linked to the Markdown line
