@@ -115,8 +115,29 @@ def usage_row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
     v2 = u.get("cache_read_input_tokens")
     v3 = u.get("cache_creation_input_tokens")
     v4 = cc.get("ephemeral_1h_input_tokens") if type(cc) is dict else 0
-    return (v0 if type(v0) is int else 0, v1 if type(v1) is int else 0, v2 if type(v2) is int else 0,
-            v3 if type(v3) is int else 0, v4 if type(v4) is int else 0, mi)
+    return (v0 if type(v0) is int and _I64 <= v0 < _U64 else 0, v1 if type(v1) is int and _I64 <= v1 < _U64 else 0,
+            v2 if type(v2) is int and _I64 <= v2 < _U64 else 0, v3 if type(v3) is int and _I64 <= v3 < _U64 else 0,
+            v4 if type(v4) is int and _I64 <= v4 < _U64 else 0, mi)
+
+
+# What orjson reads as an int (a number outside these it reads as a float, which counts 0).
+_I64, _U64 = -(1 << 63), 1 << 64
+
+
+def _decoder() -> Any:
+    """The typed decoder of Claude Code lines (None when msgspec is not installed)."""
+    global _DECODER
+    if _DECODER is False:
+        try:
+            from journal.agentlogs import claude_records
+        except ImportError:
+            _DECODER = None
+        else:
+            _DECODER = claude_records.decoder()
+    return _DECODER
+
+
+_DECODER: Any = False
 
 
 def duration_ms(start: Any, end: Any) -> float | None:
@@ -184,7 +205,252 @@ class ClaudeTally:
 
     # ---- reading -----------------------------------------------------------
     def feed(self, lines: list[bytes]) -> None:
-        """Fold complete lines (no newline) into the figures."""
+        """Fold complete lines (no newline) into the figures.
+
+        Each line is decoded into the few fields a summary reads (``records``: the rest of
+        the line is skipped, not built into objects); a line whose shape those types do
+        not take (or that is not JSON) goes through ``_feed_dicts`` with every field.
+        """
+        dec = _decoder()
+        if dec is None:
+            self._feed_dicts(lines)
+            return
+        from msgspec import DecodeError, ValidationError
+
+        decode = dec.decode
+        failed = (DecodeError, ValidationError)
+        quiet, quiet3 = QUIET, _QUIET3
+        known = KNOWN_TYPES
+        not_prompts = NOT_PROMPTS
+        s = self.s
+        tools = s.tools
+        smodels = s.models
+        pending, calls, users, error_keys = self.pending, self.calls, self.users, self.error_keys
+        rows, totals, table = self.rows, self.totals, self.table
+        old_users, old_errors, old_calls, old_rows = self.old_users, self.old_errors, self.old_calls, self.old_rows
+        nrows = len(table) // ROW
+        cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts = (self.cur_mid, self.cur_ix, self.cur_row, self.cur_u,
+                                                              self.cur_model, self.cur_ts)
+        usage_row_of = self._usage_row
+        tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
+        uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
+        unknown = self.unknown
+        started = self.started
+        dlog = self.dur_ms if self.log else None
+        unmatched = self.unmatched
+
+        for line in lines:
+            if len(line) < QUIET_MIN:
+                i = -1
+            else:
+                i = line.find(b'"type":"')
+            if (i > 0 and line[i + 8:i + 11] in quiet3 and line[0] == 123 and line[i - 1] != 92
+                    and line.find(b"{", 1, i) < 0 and line.find(b"[", 1, i) < 0
+                    and line[i + 8:line.find(b'"', i + 8)] in quiet and line.count(b"{") == line.count(b"}")):
+                k = line.rfind(b'"timestamp":"')
+                if k < 0:
+                    if b'"timestamp"' not in line:
+                        continue
+                else:
+                    e = line.find(b'"', k + 13)
+                    if (line[k - 1] != 92 and line.find(b"}", e) == len(line) - 1
+                            and line.find(b"]", e) < 0 and line.find(b"\\", k + 13, e) < 0):
+                        b = line[k + 13:e]
+                        if b < bmin:
+                            bmin = b
+                        if b > bmax:
+                            bmax = b
+                        continue
+            try:
+                rec = decode(line)
+            except failed:  # not JSON, or a shape the types do not take: every field, the slow way
+                self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model, self.cur_ts = (
+                    cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts)
+                self.table = table
+                self.ts_min, self.ts_max, self.bts_min, self.bts_max = tmin, tmax, bmin, bmax
+                s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors = uturns, aturns, reasoning, errors
+                self.unknown, self.started = unknown, started
+                self._feed_dicts([line])
+                cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts = (self.cur_mid, self.cur_ix, self.cur_row,
+                                                                      self.cur_u, self.cur_model, self.cur_ts)
+                table = self.table
+                nrows = len(table) // ROW
+                tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
+                uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
+                unknown, started = self.unknown, self.started
+                continue
+            ts = rec.timestamp
+            if type(ts) is str:
+                if ts < tmin:
+                    tmin = ts
+                if ts > tmax:
+                    tmax = ts
+            t = rec.type
+            try:
+                if t == "assistant":
+                    if not started:
+                        started = self._start(rec)
+                    msg = rec.message
+                    if msg is None:
+                        continue
+                    if rec.isApiErrorMessage:
+                        u = rec.uuid
+                        if u is None:
+                            errors += 1
+                        elif u not in error_keys and (old_errors is None or u not in old_errors):
+                            error_keys.add(u)
+                            errors += 1
+                        continue
+                    mid = msg.id or rec.uuid
+                    model = msg.model
+                    if model == "<synthetic>":
+                        continue
+                    new = False
+                    if mid is None:
+                        new = True
+                        aturns += 1
+                    elif mid != cur_mid:
+                        if not self.first_seen:
+                            self.first_seen, self.first_mid, self.first_buckets = True, mid, len(self.bkeys)
+                        if cur_mid is not None:  # close the open message
+                            if cur_u is not None:
+                                r = usage_row_of(cur_u, cur_model, cur_ts)
+                            else:
+                                r = cur_row if cur_row is not None else ZERO_ROW
+                            if cur_ix < 0:
+                                try:
+                                    table.extend(r)
+                                except OverflowError:  # a value over 32 bits: undo the partial row, widen
+                                    del table[nrows * ROW:]
+                                    table = self._widen()
+                                    table.extend(r)
+                                rows[cur_mid] = nrows
+                                nrows += 1
+                            else:
+                                self._store(cur_ix, r)
+                                table = self.table
+                            m = totals[r[5]]
+                            m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
+                        cur_ix = rows.get(mid, -1)
+                        if cur_ix < 0 and old_rows is not None:
+                            cur_ix = old_rows.get(mid, -1)
+                        cur_u = cur_model = cur_ts = None  # (the model and time go with its usage)
+                        if cur_ix < 0:
+                            new = True
+                            aturns += 1
+                            cur_row = None
+                        else:  # an id seen before, not in the last run: reopen its row
+                            j = cur_ix * ROW
+                            r = tuple(table[j:j + ROW])
+                            m = totals[r[5]]
+                            m[0] -= r[0]; m[1] -= r[1]; m[2] -= r[2]; m[3] -= r[3]; m[4] -= r[4]  # noqa: E702
+                            cur_row = r
+                        cur_mid = mid
+                    content = msg.content
+                    if type(content) is list:
+                        for blk in content:
+                            bt = blk.type
+                            if bt == "tool_use":
+                                tid = blk.id
+                                name = blk.name or "?"
+                                if type(name) is not str:
+                                    name = str(name)
+                                if tid is not None:
+                                    if tid in calls or (old_calls is not None and tid in old_calls):
+                                        continue
+                                    calls.add(tid)
+                                    pending[tid] = (name, ts)
+                                st = tools.get(name)
+                                if st is None:
+                                    st = tools[name] = ToolStat(kind=tool_kind(name))
+                                st.calls += 1
+                            elif bt == "thinking" or bt == "redacted_thinking":
+                                reasoning += 1
+                    u = msg.usage
+                    if type(u) is dict:
+                        if mid is None:  # no id to dedupe by: it adds up
+                            r = usage_row_of(u, model, ts)
+                            m = totals[r[5]]
+                            m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
+                        else:  # the last usage of a message wins
+                            cur_u, cur_model, cur_ts = u, model, ts
+                        if model and model not in smodels:
+                            smodels.append(model)
+                    elif new and model and model not in smodels:
+                        smodels.append(model)
+                elif t == "user":
+                    if not started:
+                        started = self._start(rec)
+                    msg = rec.message
+                    if msg is None or rec.isMeta:
+                        continue
+                    content = msg.content
+                    text = None
+                    if type(content) is list:
+                        parts = None
+                        for blk in content:
+                            if blk.type == "tool_result":
+                                tid = blk.tool_use_id
+                                p = pending.pop(tid, None) if tid is not None else None
+                                if p is not None:  # else answered already, or a call never seen
+                                    st = tools.get(p[0])
+                                    if st is not None:
+                                        if blk.is_error:
+                                            st.failures += 1
+                                            errors += 1
+                                        if p[1] and ts:
+                                            dur = duration_ms(p[1], ts)
+                                            if dur is not None:
+                                                st.time_ms += dur
+                                                st.timed += 1
+                                                if dlog is not None:
+                                                    self._log_dur(p[0], dur)
+                                elif dlog is not None and tid is not None:  # perhaps a call of an earlier part
+                                    unmatched.append((len(dlog), tid, bool(blk.is_error), ts))
+                            tx = blk.text
+                            if type(tx) is str:
+                                if parts is None:
+                                    parts = [tx]
+                                else:
+                                    parts.append(tx)
+                        if parts:
+                            text = "\n".join(parts)
+                    elif type(content) is str:
+                        text = content
+                    if text and not rec.isSidechain and not text.lstrip().startswith(not_prompts):
+                        u = rec.uuid
+                        if u is not None:
+                            if u in users or (old_users is not None and u in old_users):
+                                continue
+                            users.add(u)
+                        uturns += 1
+                        if s.title is None:
+                            s.title = " ".join(text.split())[:120]
+                elif t == "system":
+                    if not started:
+                        started = self._start(rec)
+                    if rec.subtype == "api_error" or rec.level == "error":
+                        u = rec.uuid
+                        if u is None:
+                            errors += 1
+                        elif u not in error_keys and (old_errors is None or u not in old_errors):
+                            error_keys.add(u)
+                            errors += 1
+                elif t not in known:
+                    unknown += 1
+            except Exception:  # noqa: BLE001 - an unexpected shape never stops a read
+                unknown += 1
+
+        self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model, self.cur_ts = (
+            cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts)
+        self.table = table
+        self.ts_min, self.ts_max, self.bts_min, self.bts_max = tmin, tmax, bmin, bmax
+        s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors = uturns, aturns, reasoning, errors
+        self.unknown = unknown
+        self.started = started
+
+    def _feed_dicts(self, lines: list[bytes]) -> None:
+        """``feed`` with every field of each line parsed (orjson): lines the typed decoder does not take."""
         import orjson
 
         loads = orjson.loads
