@@ -27,6 +27,7 @@ check reads only the hashes, 4 bytes an id, unless one of them matches.
 from __future__ import annotations
 
 import base64
+import os
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ _SEP = "\n"
 
 
 MAX_RUNS = 8  # id runs kept apart (one per read) before they are joined into one
+TYPED_MIN = 16 * 1024 * 1024  # bytes to read from which lines are decoded into typed records (see ``feed``)
 
 
 def _b64(a: array[int]) -> str:
@@ -202,6 +204,7 @@ class ClaudeTally:
         self.tool_pos: dict[str, int] = {}
         self.unmatched: list[tuple[int, Any, bool, Any]] = []  # (log) (len(dur_ms) then, tool id, is_error, ts)
         self.packed: dict[str, Any] | None = None  # ids as joined strings (claude_parallel.pack)
+        self.typed = True  # decode lines into the fields read (see ``feed``); read_part turns it off for small reads
 
     # ---- reading -----------------------------------------------------------
     def feed(self, lines: list[bytes]) -> None:
@@ -211,7 +214,7 @@ class ClaudeTally:
         the line is skipped, not built into objects); a line whose shape those types do
         not take (or that is not JSON) goes through ``_feed_dicts`` with every field.
         """
-        dec = _decoder()
+        dec = _decoder() if self.typed else None
         if dec is None:
             self._feed_dicts(lines)
             return
@@ -853,6 +856,8 @@ class Part:
 def read_part(path: Path, begin: int, end: int | None, tally: ClaudeTally) -> Part:
     """Feed ``tally`` the complete lines of ``path`` from ``begin`` (to ``end``, or the end)."""
     part = Part(tally)
+    # below TYPED_MIN bytes, importing the typed decoder costs more than it saves (a refresh's read)
+    tally.typed = ((end if end is not None else os.stat(path).st_size) - begin) >= TYPED_MIN
     feed = tally.feed
     n = 0
     for batch in iter_batches(path, begin, part.scan, end=end):

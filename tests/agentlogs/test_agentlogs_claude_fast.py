@@ -38,6 +38,17 @@ def test_fast_path_equals_event_stream_on_samples(src: str, name: str) -> None:
     same(summarize(log, "claude-code")[0], summarize_events(log, "claude-code")[0])
 
 
+
+@pytest.fixture(autouse=True, params=["typed", "dicts"])
+def decoding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: lines decoded into typed records (any read size), and parsed whole (orjson)."""
+    from journal.agentlogs import claude_tally
+
+    monkeypatch.setattr(claude_tally, "TYPED_MIN", 0 if request.param == "typed" else 1 << 62)
+    if request.param == "dicts":
+        monkeypatch.setattr(claude_tally.ClaudeTally, "feed", claude_tally.ClaudeTally._feed_dicts)
+    return str(request.param)
+
 # ---- hand-built edge cases ------------------------------------------------------------------
 SID = "aaaaaaaa-0000-0000-0000-000000000001"
 

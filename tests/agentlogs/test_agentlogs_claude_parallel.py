@@ -111,6 +111,17 @@ def same_tally(a: ClaudeTally, b: ClaudeTally) -> None:
     assert norm_state({"tally": da}) == norm_state({"tally": db})
 
 
+
+@pytest.fixture(autouse=True, params=["typed", "dicts"])
+def decoding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: lines decoded into typed records (any read size), and parsed whole (orjson)."""
+    from journal.agentlogs import claude_tally
+
+    monkeypatch.setattr(claude_tally, "TYPED_MIN", 0 if request.param == "typed" else 1 << 62)
+    if request.param == "dicts":
+        monkeypatch.setattr(claude_tally.ClaudeTally, "feed", claude_tally.ClaudeTally._feed_dicts)
+    return str(request.param)
+
 # ---- the samples, made big ------------------------------------------------------------------
 @pytest.mark.parametrize("parts", [2, 3, 4])
 def test_parallel_equals_serial_on_big_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: int,
