@@ -276,9 +276,11 @@ def usage_cmd(
                 unpriced.append(m)
         return text + ("*" if r.unpriced else "")
 
+    with_models = by != "model"
+
     def cells(label: str, models: str, t: Any, c: str) -> list[str]:
-        return [label, models, _count(t.input), _count(t.cache_read), _count(t.cache_write), _count(t.output),
-                _count(t.reasoning), _count(t.total), c]
+        return [label, *([models] if with_models else []), _count(t.input), _count(t.cache_read),
+                _count(t.cache_write), _count(t.output), _count(t.reasoning), _count(t.total), c]
 
     body: list[list[str]] = []
     styles: list[str | None] = []
@@ -295,8 +297,8 @@ def usage_cmd(
     styles.append("bold")
     head = {"day": "Date", "week": "Week of", "month": "Month", "session": "Session", "model": "Model",
             "agent": "Agent"}[by]
-    out(table(body, [head, "Models", "Input", "Cache read", "Cache write", "Output", "Reasoning", "Total", "Cost"],
-              styles=styles))
+    out(table(body, [head, *(["Models"] if with_models else []), "Input", "Cache read", "Cache write", "Output",
+                      "Reasoning", "Total", "Cost"], styles=styles))
     notes = []
     if total.estimated:
         notes.append("~ estimated from list prices")
