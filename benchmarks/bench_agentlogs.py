@@ -58,6 +58,18 @@ def build(path: Path, mb: int, start_rep: int = 0) -> int:
 
 
 
+def cpu_children() -> float:
+    """CPU seconds (user + system) of every child process waited for so far: a command's work,
+    which a busy machine stretches far less than its wall time."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+CPU: dict[str, list[float]] = {}  # command -> CPU seconds of each run
+
+
 def _tree_rss(pid: int) -> int:
     """KB resident in ``pid`` and its descendants now (Linux /proc; 0 elsewhere)."""
     total, todo = 0, [pid]
@@ -94,6 +106,7 @@ def run_child(code: str, *args: str) -> tuple[float, float, bytes, tuple[float, 
         "sys.stderr.write('MAXRSS %d %d %d\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, min(cp.cpus(), cp.MAX_PARTS) - 1))\n")
     t0 = time.perf_counter()
+    c0 = cpu_children()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         p = subprocess.Popen([sys.executable, "-c", wrapper, *args], stdout=out, stderr=err, env=CHILD_ENV)
         sampled = 0
@@ -101,6 +114,7 @@ def run_child(code: str, *args: str) -> tuple[float, float, bytes, tuple[float, 
             sampled = max(sampled, _tree_rss(p.pid))
             time.sleep(0.005)
         dt = time.perf_counter() - t0
+        CPU.setdefault("refresh" if len(args) > 1 and args[1] != "-" else "journal", []).append(cpu_children() - c0)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -124,8 +138,10 @@ def warm(path: Path) -> None:
 def jq_run(path: Path, measure_rss: bool = True) -> tuple[float, float, str]:
     """jq counting tool calls by name (then sort | uniq -c); peak RSS of jq via GNU time if present."""
     t0 = time.perf_counter()
+    c0 = cpu_children()
     p = subprocess.run(["sh", "-c", f"jq -r '{JQ}' '{path}' | sort | uniq -c"], capture_output=True)
     dt = time.perf_counter() - t0
+    CPU.setdefault("jq", []).append(cpu_children() - c0)
     rss = 0.0
     if measure_rss and Path("/usr/bin/time").exists():
         q = subprocess.run(["/usr/bin/time", "-f", "%M", "jq", "-r", JQ, str(path)],
@@ -175,10 +191,13 @@ def floor_run(log: Path, parts: int) -> tuple[float, int]:
             cuts.append(f.tell())
     cuts.append(size)
     t0 = time.perf_counter()
+    c0 = cpu_children()
     procs = [subprocess.Popen([sys.executable, "-c", FLOOR, str(log), str(a), str(b)], stdout=subprocess.PIPE,
                               env=CHILD_ENV) for a, b in zip(cuts, cuts[1:])]
     lines = sum(int(p.communicate()[0] or 0) for p in procs)
-    return time.perf_counter() - t0, lines
+    dt = time.perf_counter() - t0
+    CPU.setdefault("floor", []).append(cpu_children() - c0)
+    return dt, lines
 
 
 CHILD_ENV: dict[str, str] | None = None  # the children's environment (None: this one's)
@@ -231,9 +250,11 @@ def ccusage_peer(log: Path, work: Path, size_mb: float, ours: float, tokens: lis
     env = {**os.environ, "HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude"), "NO_COLOR": "1"}
     timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     t = time.perf_counter()
+    c0 = cpu_children()
     p = subprocess.run([*timer, str(exe), "session", "--json", "--offline"], capture_output=True, env=env,
                        timeout=3600)
     secs = time.perf_counter() - t
+    CPU.setdefault("ccusage", []).append(cpu_children() - c0)
     if p.returncode:
         tail = p.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
         print(f"ccusage session failed ({tail[0]}): comparison skipped")
@@ -337,6 +358,14 @@ def main() -> int:
         print(f"refresh after +{added / 2**20:.1f} MB: {idt:6.2f}s  read {ires['bytes_read'] / 2**20:.1f} MB  "
               f"peak {irss:.1f} MB  state {sum(p.stat().st_size for p in st_path.iterdir()) / 2**20:.1f} MB  "
               f"ratio to full read {idt / dt:.1%}   (target <= 3%)")
+        cpu = {k: min(v) for k, v in CPU.items()}
+        if "journal" in cpu:
+            j = cpu["journal"]
+            print("CPU seconds (user + system, the command and its children; least of the runs): "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
+            print("  CPU ratios: " + ", ".join(f"{k}/journal {cpu[k] / j:.2f}x" for k in ("jq", "ccusage", "floor")
+                                                if k in cpu)
+                  + (f", refresh/journal {cpu['refresh'] / j:.1%}" if "refresh" in cpu else ""))
 
     finally:
         if not args.dir:

@@ -108,8 +108,9 @@ class CopilotReader(Reader):
             self.run_out.clear()
         total = d.get("totalPremiumRequests")
         self.premium += total if isinstance(total, (int, float)) and not isinstance(total, bool) else premium
+        premium_total = int(self.premium) if float(self.premium).is_integer() else self.premium
         yield Event(m.SESSION_END, ts, data={"extra": {
-            "premium_requests": self.premium, "shutdown": d.get("shutdownType"), "runs": self.runs}})
+            "premium_requests": premium_total, "shutdown": d.get("shutdownType"), "runs": self.runs}})
 
     def dump(self) -> dict[str, Any]:
         return {"model": self.model, "runs": self.runs, "run_out": self.run_out, "premium": self.premium}

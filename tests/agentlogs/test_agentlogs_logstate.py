@@ -92,7 +92,7 @@ def test_crash_between_the_writes_leaves_an_exact_state(tmp_path: Path, monkeypa
         if crash_at == "record":
             m.setattr(logstate, "_replace", crash)
         else:
-            m.setattr(logstate.os, "fsync", crash)
+            m.setattr(logstate, "_sync", crash)  # the first file synced: during the appends
         with pytest.raises(Crash):
             logstate.save(d, state)
     assert (d / "state.json").read_bytes() == record
