@@ -214,9 +214,16 @@ def _when(value: Optional[str], what: str, tz: Any, end: bool) -> Any:
     """--since/--until: a bare date is that day in the report's zone (--until: to its end)."""
     if value is None:
         return None
+    from datetime import timedelta
+
     from journal import clock
     from journal.agentlogs.usage import day_bounds
 
+    word = value.strip().lower()
+    if word in ("today", "yesterday"):  # the report's days, not UTC's
+        now = clock.now().astimezone(tz) if tz is not None else clock.now().astimezone()
+        day = now.date() - timedelta(days=1 if word == "yesterday" else 0)
+        return day_bounds(day.isoformat(), tz, end)
     return day_bounds(value, tz, end) or clock.parse_when(value, what)
 
 

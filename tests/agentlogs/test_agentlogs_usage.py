@@ -116,6 +116,15 @@ def test_since_and_until_take_whole_days_in_the_zone(proj: Path) -> None:
     assert usage("--since", "2030-01-01")["rows"] == []
 
 
+def test_today_and_yesterday_are_the_reports_days(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    link_all(proj, ["codex_ide.jsonl", "copilot_resumed.jsonl"])
+    monkeypatch.setenv("JOURNAL_NOW", "2026-03-21T03:00:00Z")  # still the 20th in New York
+    assert [r["key"] for r in usage("--tz", "UTC", "--since", "today")["rows"]] == ["2026-03-21"]
+    assert [r["key"] for r in usage("--tz", "America/New_York", "--since", "today")["rows"]] == ["2026-03-20"]
+    assert [r["key"] for r in usage("--tz", "UTC", "--since", "yesterday", "--until", "yesterday")["rows"]] == [
+        "2026-03-20"]
+
+
 def test_by_model_agent_and_session(linked: Path) -> None:
     models = rows(usage("--by", "model"))
     assert {"claude-opus-4-6", "claude-haiku-4-5-20251001", "gpt-5.3-codex", "gemini-2.5-pro",
