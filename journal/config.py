@@ -10,7 +10,7 @@ from typing import Any
 from journal.errors import InvalidInput, MalformedFile
 
 DEFAULT_STATUSES = ("planning", "building", "testing", "blocked", "review", "done")
-_KNOWN_KEYS = {"root", "statuses", "stale_hours", "auto_commit", "editor"}
+_KNOWN_KEYS = {"root", "statuses", "stale_hours", "auto_commit", "editor", "prices"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Config:
     stale_hours: float = 24.0
     auto_commit: bool = False
     editor: str | None = None  # for `journal edit` when $VISUAL and $EDITOR are unset
+    # [prices."model"]: USD per million tokens that replace or add to the price source's
+    prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = "default"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -84,6 +86,37 @@ def _parse(settings: dict[str, Any], origin: Path) -> dict[str, Any]:
         if not isinstance(settings["editor"], str) or not settings["editor"].strip():
             raise InvalidInput(f"{origin}: setting 'editor' must be a command, e.g. \"nano\"")
         out["editor"] = settings["editor"].strip()
+    if "prices" in settings:
+        out["prices"] = check_prices(settings["prices"], str(origin))
+    return out
+
+
+# USD per million tokens of each figure (see journal.agentlogs.prices)
+PRICE_KEYS = ("input", "output", "cache_read", "cache_write", "cache_write_1h", "reasoning")
+
+
+def check_prices(prices: Any, origin: str) -> dict[str, dict[str, Any]]:
+    """The ``[prices]`` table, checked: model -> {key: USD per million tokens, like: model name}."""
+    if not isinstance(prices, dict):
+        raise InvalidInput(f"{origin}: setting 'prices' must be a table of models, e.g. [prices.\"my-model\"]")
+    out: dict[str, dict[str, Any]] = {}
+    for model, table in prices.items():
+        where = f"{origin}: setting 'prices.\"{model}\"'"
+        if not isinstance(table, dict) or not table:
+            raise InvalidInput(f"{where} must be a table of prices (USD per million tokens), e.g. input = 3.0")
+        entry: dict[str, Any] = {}
+        for key, value in table.items():
+            if key == "like":
+                if not isinstance(value, str) or not value.strip():
+                    raise InvalidInput(f"{where}: 'like' must be a model name")
+                entry["like"] = value.strip()
+            elif key in PRICE_KEYS:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                    raise InvalidInput(f"{where}: '{key}' must be a number of USD per million tokens, 0 or more")
+                entry[key] = float(value)
+            else:
+                raise InvalidInput(f"{where}: unknown key {key!r} (expected like, {', '.join(PRICE_KEYS)})")
+        out[str(model)] = entry
     return out
 
 

@@ -1,7 +1,8 @@
 """Readers of AI agents' machine logs, normalized into events and summaries.
 
-Public API: ``summarize(path, fmt="auto", state=None) -> (Summary, state)``,
-``iter_events(path, fmt="auto")``, ``detect_format(path)``, ``format_names()``.
+Public API: ``summarize(path, fmt="auto", state=None, prices=True) -> (Summary, state)``,
+``iter_events(path, fmt="auto")``, ``detect_format(path)``, ``format_names()``;
+``journal.agentlogs.prices.PriceBook`` for cost estimates with overrides.
 """
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from journal.agentlogs.model import Event, Summary, ToolStat, Usage
+from journal.agentlogs.model import Event, Summary, Tokens, ToolStat, Usage
 
 
-
-def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None
-              ) -> tuple[Summary, dict[str, Any]]:
-    """Summarize a log (see reading.summarize)."""
+def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None,
+              prices: Any = True) -> tuple[Summary, dict[str, Any]]:
+    """Summarize a log (see reading.summarize); estimate its cost with ``prices`` (True: the price
+    source alone; a ``PriceBook``; False: only a cost the log records)."""
     from journal.agentlogs.reading import summarize as _summarize
 
-    return _summarize(path, fmt, state)
+    s, st = _summarize(path, fmt, state)
+    if prices:
+        from journal.agentlogs.prices import default_book
+
+        (default_book() if prices is True else prices).price(s)
+    return s, st
 
 
 def iter_events(path: str | Path, fmt: str = "auto") -> Iterator[Event]:
@@ -35,7 +41,7 @@ def detect_format(path: str | Path) -> str:
     return _detect(Path(path))
 
 
-__all__ = ["Event", "Summary", "ToolStat", "Usage", "format_names", "summarize", "iter_events", "detect_format"]
+__all__ = ["Event", "Summary", "Tokens", "ToolStat", "Usage", "format_names", "summarize", "iter_events", "detect_format"]
 
 
 def format_names() -> tuple[str, ...]:

@@ -8,6 +8,7 @@ Sidechain (subagent) prompts are not user turns; their tokens and tools count.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from journal.agentlogs import model as m
@@ -17,6 +18,10 @@ from journal.agentlogs.model import Event, Usage
 
 NOT_PROMPTS = ("<command-name>", "<command-message>", "<local-command-", "[Request interrupted")
 
+
+# The log's own token fields (``cache_creation.ephemeral_1h_input_tokens`` by its last name).
+RAW = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
+       "ephemeral_1h_input_tokens")
 
 KNOWN_TYPES = {"user", "assistant", "system", "progress", "summary", "file-history-snapshot",
           "queue-operation", "custom-title", "tag", "agent-name", "pr-link", "last-prompt"}
@@ -92,18 +97,27 @@ class ClaudeCodeReader(Reader):
         u = msg.get("usage")
         if isinstance(u, dict):
             cc = u.get("cache_creation")
+            f = (as_int(u.get("input_tokens")), as_int(u.get("output_tokens")),
+                 as_int(u.get("cache_read_input_tokens")), as_int(u.get("cache_creation_input_tokens")),
+                 as_int(cc.get("ephemeral_1h_input_tokens")) if isinstance(cc, dict) else 0)
             yield Event(m.USAGE, ts, key=mid, usage=Usage(
-                input=as_int(u.get("input_tokens")), output=as_int(u.get("output_tokens")),
-                cache_read=as_int(u.get("cache_read_input_tokens")),
-                cache_write=as_int(u.get("cache_creation_input_tokens")),
-                cache_write_1h=as_int(cc.get("ephemeral_1h_input_tokens")) if isinstance(cc, dict) else 0,
-                model=model))
+                input=f[0], output=f[1], cache_read=f[2], cache_write=f[3], cache_write_1h=f[4],
+                model=model, raw=dict(zip(RAW, f))))
 
     def dump(self) -> dict[str, Any]:
         return {"started": self.started}
 
     def load(self, state: dict[str, Any]) -> None:
         self.started = bool(state.get("started"))
+
+
+def subagent_files(path: Path) -> list[Path]:
+    """The subagent transcripts of the session logged at ``path``: ``<dir>/<session>/subagents/agent-*.jsonl``."""
+    d = path.with_suffix("") / "subagents"
+    try:
+        return sorted(d.glob("agent-*.jsonl")) if d.is_dir() else []
+    except OSError:
+        return []
 
 
 FORMAT = LogFormat("claude-code", readers=(ClaudeCodeReader,), home=Home("CLAUDE_CONFIG_DIR", ".claude"),

@@ -14,7 +14,8 @@ could not know is put right:
 * tool results of the part that answer a call of an earlier part (kept in order
   by the worker) are matched now, their durations added to each tool's time in
   the order a single read adds them (floating-point sums depend on it);
-* models, tools and model indexes keep the order of first appearance;
+* models, tools and usage buckets (model, quarter-hour, prompt band) keep the order of
+  first appearance;
 * session identity and title come from the first part that has them.
 
 A worker sends its ids as joined strings (``pack``), a fraction of the memory of
@@ -234,14 +235,14 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
 
     # -- from here on nothing refuses --
     s, ws = t.s, w.s
-    # model indexes: those the part made before its first message, the open message's, the rest
-    remap = [0] * len(w.models)
-    for i in range(1, w.first_models if w.first_seen else len(w.models)):
-        remap[i] = t._model_index(w.models[i])
+    # bucket indexes: those the part made before its first message, the open message's, the rest
+    remap = [0] * len(w.bkeys)
+    for i in range(1, w.first_buckets if w.first_seen else len(w.bkeys)):
+        remap[i] = t._bucket_index(w.bkeys[i])
     if close:
         _close_open(t)
-    for i in range(w.first_models if w.first_seen else len(w.models), len(w.models)):
-        remap[i] = t._model_index(w.models[i])
+    for i in range(w.first_buckets if w.first_seen else len(w.bkeys), len(w.bkeys)):
+        remap[i] = t._bucket_index(w.bkeys[i])
     for i, mm in enumerate(w.totals):
         tm = t.totals[remap[i]]
         for j in range(5):
@@ -262,7 +263,7 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
     for k, v in zip(row_ids, row_nums):
         rows[k] = v + base
     if w.first_seen:
-        t.cur_mid, t.cur_u, t.cur_model = w.cur_mid, w.cur_u, w.cur_model
+        t.cur_mid, t.cur_u, t.cur_model, t.cur_ts = w.cur_mid, w.cur_u, w.cur_model, w.cur_ts
         t.cur_ix = w.cur_ix + base if w.cur_ix >= 0 else -1
         t.cur_row = None if w.cur_row is None else (*w.cur_row[:5], remap[w.cur_row[5]])
     # ids
@@ -330,10 +331,7 @@ def merge(t: ClaudeTally, w: ClaudeTally) -> bool:
 def _close_open(t: ClaudeTally) -> None:
     """Close ``t``'s open message as ``ClaudeTally.feed`` does when another id starts."""
     if t.cur_u is not None:
-        mi = t.model_ix.get(t.cur_model if type(t.cur_model) is str else "")
-        if mi is None:
-            mi = t._model_index(t.cur_model)
-        r = usage_row(t.cur_u, mi)
+        r = t._usage_row(t.cur_u, t.cur_model, t.cur_ts)
     else:
         r = t.cur_row if t.cur_row is not None else ZERO_ROW
     if t.cur_ix < 0:
@@ -350,4 +348,4 @@ def _close_open(t: ClaudeTally) -> None:
     m = t.totals[r[5]]
     for j in range(5):
         m[j] += r[j]
-    t.cur_mid, t.cur_ix, t.cur_row, t.cur_u, t.cur_model = None, -1, None, None, None
+    t.cur_mid, t.cur_ix, t.cur_row, t.cur_u, t.cur_model, t.cur_ts = None, -1, None, None, None, None

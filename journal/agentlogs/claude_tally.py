@@ -27,19 +27,19 @@ check reads only the hashes, 4 bytes an id, unless one of them matches.
 from __future__ import annotations
 
 import base64
+import os
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import datetime
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from journal.agentlogs.claude_code import KNOWN_TYPES, NOT_PROMPTS
+from journal.agentlogs.claude_code import KNOWN_TYPES, NOT_PROMPTS, RAW
 from journal.agentlogs.jsonl import LineScan, iter_batches
 from journal.agentlogs.kinds import tool_kind
 from journal.agentlogs.logstate import StoredIds
-from journal.agentlogs.model import Summary, ToolStat
-from journal.agentlogs.summary import Accumulator, parse_ts
+from journal.agentlogs.model import BANDS, Summary, ToolStat, add_bucket, parse_ts, slot_of
 
 # Known record types that carry nothing a summary counts (only their timestamp).
 QUIET = frozenset(t.encode() for t in KNOWN_TYPES - {"user", "assistant", "system"})
@@ -47,12 +47,13 @@ _QUIET3 = frozenset(t[:3] for t in QUIET)  # a cheap first probe of the type's v
 QUIET_MIN = 1024  # bytes: below this, parsing a line costs less than testing its bytes
 _TS_HI = "\U0010ffff"   # above every timestamp: "none seen yet" for the minimum
 _BTS_HI = b"\xff"
-ROW = 6                  # usage row: input, output, cache read, cache write, 1-hour cache write, model index
+ROW = 6                  # usage row: input, output, cache read, cache write, 1-hour cache write, bucket index
 ZERO_ROW = (0, 0, 0, 0, 0, 0)
 _SEP = "\n"
 
 
 MAX_RUNS = 8  # id runs kept apart (one per read) before they are joined into one
+TYPED_MIN = 16 * 1024 * 1024  # bytes to read from which lines are decoded into typed records (see ``feed``)
 
 
 def _b64(a: array[int]) -> str:
@@ -109,15 +110,36 @@ def _save(runs: list[Any], new: Any) -> list[Any]:
 
 
 def usage_row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
-    """A usage row from a message's ``usage``: input, output, cache read/write, 1-hour write, model."""
+    """A usage row from a message's ``usage``: input, output, cache read/write, 1-hour write, bucket ``mi``."""
     cc = u.get("cache_creation")
     v0 = u.get("input_tokens")
     v1 = u.get("output_tokens")
     v2 = u.get("cache_read_input_tokens")
     v3 = u.get("cache_creation_input_tokens")
     v4 = cc.get("ephemeral_1h_input_tokens") if type(cc) is dict else 0
-    return (v0 if type(v0) is int else 0, v1 if type(v1) is int else 0, v2 if type(v2) is int else 0,
-            v3 if type(v3) is int else 0, v4 if type(v4) is int else 0, mi)
+    return (v0 if type(v0) is int and _I64 <= v0 < _U64 else 0, v1 if type(v1) is int and _I64 <= v1 < _U64 else 0,
+            v2 if type(v2) is int and _I64 <= v2 < _U64 else 0, v3 if type(v3) is int and _I64 <= v3 < _U64 else 0,
+            v4 if type(v4) is int and _I64 <= v4 < _U64 else 0, mi)
+
+
+# What orjson reads as an int (a number outside these it reads as a float, which counts 0).
+_I64, _U64 = -(1 << 63), 1 << 64
+
+
+def _decoder() -> Any:
+    """The typed decoder of Claude Code lines (None when msgspec is not installed)."""
+    global _DECODER
+    if _DECODER is False:
+        try:
+            from journal.agentlogs import claude_records
+        except ImportError:
+            _DECODER = None
+        else:
+            _DECODER = claude_records.decoder()
+    return _DECODER
+
+
+_DECODER: Any = False
 
 
 def duration_ms(start: Any, end: Any) -> float | None:
@@ -153,9 +175,10 @@ class ClaudeTally:
         self.pending: dict[Any, tuple[str, Any]] = {}  # unanswered tool_use id -> (name, call timestamp)
         self.rows: dict[Any, int] = {}        # message id (new in this read) -> row number in ``table``
         self.table: array[int] = array("i")   # ROW ints per closed message; widened to "q" if a value needs it
-        self.models: list[str] = [""]         # model index -> name ("" when a line names none)
-        self.model_ix: dict[str, int] = {"": 0}
-        self.totals: list[list[int]] = [[0] * 5]  # usage per model index, over the rows in ``table``
+        # bucket index -> (model, UTC quarter-hour, prompt band); 0 is the bucket of rows without usage
+        self.bkeys: list[tuple[str, str, int]] = [("", "", 0)]
+        self.bucket_ix: dict[tuple[str, str, int], int] = {("", "", 0): 0}
+        self.totals: list[list[int]] = [[0] * 5]  # usage per bucket index, over the rows in ``table``
         # The open message: streamed copies of one message id come in a run. Its last
         # ``usage`` (and the model named with it) is kept as parsed and turned into a row
         # only when another id starts; ``cur_row`` is its row from an earlier run.
@@ -164,6 +187,7 @@ class ClaudeTally:
         self.cur_row: tuple[int, ...] | None = None
         self.cur_u: dict[str, Any] | None = None
         self.cur_model: Any = None
+        self.cur_ts: Any = None               # the timestamp of the line of its usage
         self.ts_min, self.ts_max = _TS_HI, ""
         self.bts_min, self.bts_max = _BTS_HI, b""
         self.unknown = 0                      # records of a type Claude Code is not known to write
@@ -172,7 +196,7 @@ class ClaudeTally:
         # for merging (see ``claude_parallel.merge``)
         self.first_seen = False               # a line opened or closed a message; the first one's id:
         self.first_mid: Any = None
-        self.first_models = 0                 # len(models) then
+        self.first_buckets = 0                # len(bkeys) then
         self.overflow64 = False               # a count did not fit in 64 bits (merging refuses)
         self.log = log
         self.dur_tool: array[int] = array("i")   # (log) tool of each timed result, by ``tool_pos``
@@ -180,10 +204,256 @@ class ClaudeTally:
         self.tool_pos: dict[str, int] = {}
         self.unmatched: list[tuple[int, Any, bool, Any]] = []  # (log) (len(dur_ms) then, tool id, is_error, ts)
         self.packed: dict[str, Any] | None = None  # ids as joined strings (claude_parallel.pack)
+        self.typed = True  # decode lines into the fields read (see ``feed``); read_part turns it off for small reads
 
     # ---- reading -----------------------------------------------------------
     def feed(self, lines: list[bytes]) -> None:
-        """Fold complete lines (no newline) into the figures."""
+        """Fold complete lines (no newline) into the figures.
+
+        Each line is decoded into the few fields a summary reads (``records``: the rest of
+        the line is skipped, not built into objects); a line whose shape those types do
+        not take (or that is not JSON) goes through ``_feed_dicts`` with every field.
+        """
+        dec = _decoder() if self.typed else None
+        if dec is None:
+            self._feed_dicts(lines)
+            return
+        from msgspec import DecodeError, ValidationError
+
+        decode = dec.decode
+        failed = (DecodeError, ValidationError)
+        quiet, quiet3 = QUIET, _QUIET3
+        known = KNOWN_TYPES
+        not_prompts = NOT_PROMPTS
+        s = self.s
+        tools = s.tools
+        smodels = s.models
+        pending, calls, users, error_keys = self.pending, self.calls, self.users, self.error_keys
+        rows, totals, table = self.rows, self.totals, self.table
+        old_users, old_errors, old_calls, old_rows = self.old_users, self.old_errors, self.old_calls, self.old_rows
+        nrows = len(table) // ROW
+        cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts = (self.cur_mid, self.cur_ix, self.cur_row, self.cur_u,
+                                                              self.cur_model, self.cur_ts)
+        usage_row_of = self._usage_row
+        tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
+        uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
+        unknown = self.unknown
+        started = self.started
+        dlog = self.dur_ms if self.log else None
+        unmatched = self.unmatched
+
+        for line in lines:
+            if len(line) < QUIET_MIN:
+                i = -1
+            else:
+                i = line.find(b'"type":"')
+            if (i > 0 and line[i + 8:i + 11] in quiet3 and line[0] == 123 and line[i - 1] != 92
+                    and line.find(b"{", 1, i) < 0 and line.find(b"[", 1, i) < 0
+                    and line[i + 8:line.find(b'"', i + 8)] in quiet and line.count(b"{") == line.count(b"}")):
+                k = line.rfind(b'"timestamp":"')
+                if k < 0:
+                    if b'"timestamp"' not in line:
+                        continue
+                else:
+                    e = line.find(b'"', k + 13)
+                    if (line[k - 1] != 92 and line.find(b"}", e) == len(line) - 1
+                            and line.find(b"]", e) < 0 and line.find(b"\\", k + 13, e) < 0):
+                        b = line[k + 13:e]
+                        if b < bmin:
+                            bmin = b
+                        if b > bmax:
+                            bmax = b
+                        continue
+            try:
+                rec = decode(line)
+            except failed:  # not JSON, or a shape the types do not take: every field, the slow way
+                self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model, self.cur_ts = (
+                    cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts)
+                self.table = table
+                self.ts_min, self.ts_max, self.bts_min, self.bts_max = tmin, tmax, bmin, bmax
+                s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors = uturns, aturns, reasoning, errors
+                self.unknown, self.started = unknown, started
+                self._feed_dicts([line])
+                cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts = (self.cur_mid, self.cur_ix, self.cur_row,
+                                                                      self.cur_u, self.cur_model, self.cur_ts)
+                table = self.table
+                nrows = len(table) // ROW
+                tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
+                uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
+                unknown, started = self.unknown, self.started
+                continue
+            ts = rec.timestamp
+            if type(ts) is str:
+                if ts < tmin:
+                    tmin = ts
+                if ts > tmax:
+                    tmax = ts
+            t = rec.type
+            try:
+                if t == "assistant":
+                    if not started:
+                        started = self._start(rec)
+                    msg = rec.message
+                    if msg is None:
+                        continue
+                    if rec.isApiErrorMessage:
+                        u = rec.uuid
+                        if u is None:
+                            errors += 1
+                        elif u not in error_keys and (old_errors is None or u not in old_errors):
+                            error_keys.add(u)
+                            errors += 1
+                        continue
+                    mid = msg.id or rec.uuid
+                    model = msg.model
+                    if model == "<synthetic>":
+                        continue
+                    new = False
+                    if mid is None:
+                        new = True
+                        aturns += 1
+                    elif mid != cur_mid:
+                        if not self.first_seen:
+                            self.first_seen, self.first_mid, self.first_buckets = True, mid, len(self.bkeys)
+                        if cur_mid is not None:  # close the open message
+                            if cur_u is not None:
+                                r = usage_row_of(cur_u, cur_model, cur_ts)
+                            else:
+                                r = cur_row if cur_row is not None else ZERO_ROW
+                            if cur_ix < 0:
+                                try:
+                                    table.extend(r)
+                                except OverflowError:  # a value over 32 bits: undo the partial row, widen
+                                    del table[nrows * ROW:]
+                                    table = self._widen()
+                                    table.extend(r)
+                                rows[cur_mid] = nrows
+                                nrows += 1
+                            else:
+                                self._store(cur_ix, r)
+                                table = self.table
+                            m = totals[r[5]]
+                            m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
+                        cur_ix = rows.get(mid, -1)
+                        if cur_ix < 0 and old_rows is not None:
+                            cur_ix = old_rows.get(mid, -1)
+                        cur_u = cur_model = cur_ts = None  # (the model and time go with its usage)
+                        if cur_ix < 0:
+                            new = True
+                            aturns += 1
+                            cur_row = None
+                        else:  # an id seen before, not in the last run: reopen its row
+                            j = cur_ix * ROW
+                            r = tuple(table[j:j + ROW])
+                            m = totals[r[5]]
+                            m[0] -= r[0]; m[1] -= r[1]; m[2] -= r[2]; m[3] -= r[3]; m[4] -= r[4]  # noqa: E702
+                            cur_row = r
+                        cur_mid = mid
+                    content = msg.content
+                    if type(content) is list:
+                        for blk in content:
+                            bt = blk.type
+                            if bt == "tool_use":
+                                tid = blk.id
+                                name = blk.name or "?"
+                                if type(name) is not str:
+                                    name = str(name)
+                                if tid is not None:
+                                    if tid in calls or (old_calls is not None and tid in old_calls):
+                                        continue
+                                    calls.add(tid)
+                                    pending[tid] = (name, ts)
+                                st = tools.get(name)
+                                if st is None:
+                                    st = tools[name] = ToolStat(kind=tool_kind(name))
+                                st.calls += 1
+                            elif bt == "thinking" or bt == "redacted_thinking":
+                                reasoning += 1
+                    u = msg.usage
+                    if type(u) is dict:
+                        if mid is None:  # no id to dedupe by: it adds up
+                            r = usage_row_of(u, model, ts)
+                            m = totals[r[5]]
+                            m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
+                        else:  # the last usage of a message wins
+                            cur_u, cur_model, cur_ts = u, model, ts
+                        if model and model not in smodels:
+                            smodels.append(model)
+                    elif new and model and model not in smodels:
+                        smodels.append(model)
+                elif t == "user":
+                    if not started:
+                        started = self._start(rec)
+                    msg = rec.message
+                    if msg is None or rec.isMeta:
+                        continue
+                    content = msg.content
+                    text = None
+                    if type(content) is list:
+                        parts = None
+                        for blk in content:
+                            if blk.type == "tool_result":
+                                tid = blk.tool_use_id
+                                p = pending.pop(tid, None) if tid is not None else None
+                                if p is not None:  # else answered already, or a call never seen
+                                    st = tools.get(p[0])
+                                    if st is not None:
+                                        if blk.is_error:
+                                            st.failures += 1
+                                            errors += 1
+                                        if p[1] and ts:
+                                            dur = duration_ms(p[1], ts)
+                                            if dur is not None:
+                                                st.time_ms += dur
+                                                st.timed += 1
+                                                if dlog is not None:
+                                                    self._log_dur(p[0], dur)
+                                elif dlog is not None and tid is not None:  # perhaps a call of an earlier part
+                                    unmatched.append((len(dlog), tid, bool(blk.is_error), ts))
+                            tx = blk.text
+                            if type(tx) is str:
+                                if parts is None:
+                                    parts = [tx]
+                                else:
+                                    parts.append(tx)
+                        if parts:
+                            text = "\n".join(parts)
+                    elif type(content) is str:
+                        text = content
+                    if text and not rec.isSidechain and not text.lstrip().startswith(not_prompts):
+                        u = rec.uuid
+                        if u is not None:
+                            if u in users or (old_users is not None and u in old_users):
+                                continue
+                            users.add(u)
+                        uturns += 1
+                        if s.title is None:
+                            s.title = " ".join(text.split())[:120]
+                elif t == "system":
+                    if not started:
+                        started = self._start(rec)
+                    if rec.subtype == "api_error" or rec.level == "error":
+                        u = rec.uuid
+                        if u is None:
+                            errors += 1
+                        elif u not in error_keys and (old_errors is None or u not in old_errors):
+                            error_keys.add(u)
+                            errors += 1
+                elif t not in known:
+                    unknown += 1
+            except Exception:  # noqa: BLE001 - an unexpected shape never stops a read
+                unknown += 1
+
+        self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model, self.cur_ts = (
+            cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts)
+        self.table = table
+        self.ts_min, self.ts_max, self.bts_min, self.bts_max = tmin, tmax, bmin, bmax
+        s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors = uturns, aturns, reasoning, errors
+        self.unknown = unknown
+        self.started = started
+
+    def _feed_dicts(self, lines: list[bytes]) -> None:
+        """``feed`` with every field of each line parsed (orjson): lines the typed decoder does not take."""
         import orjson
 
         loads = orjson.loads
@@ -195,11 +465,12 @@ class ClaudeTally:
         tools = s.tools
         smodels = s.models
         pending, calls, users, error_keys = self.pending, self.calls, self.users, self.error_keys
-        rows, totals, model_ix, table = self.rows, self.totals, self.model_ix, self.table
+        rows, totals, table = self.rows, self.totals, self.table
         old_users, old_errors, old_calls, old_rows = self.old_users, self.old_errors, self.old_calls, self.old_rows
         nrows = len(table) // ROW
-        cur_mid, cur_ix, cur_row, cur_u, cur_model = (self.cur_mid, self.cur_ix, self.cur_row, self.cur_u,
-                                                      self.cur_model)
+        cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts = (self.cur_mid, self.cur_ix, self.cur_row, self.cur_u,
+                                                              self.cur_model, self.cur_ts)
+        usage_row_of = self._usage_row
         tmin, tmax, bmin, bmax = self.ts_min, self.ts_max, self.bts_min, self.bts_max
         uturns, aturns, reasoning, errors = s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors
         unknown, bad, blank = self.unknown, self.bad, self.blank
@@ -275,13 +546,10 @@ class ClaudeTally:
                         aturns += 1
                     elif mid != cur_mid:
                         if not self.first_seen:
-                            self.first_seen, self.first_mid, self.first_models = True, mid, len(self.models)
+                            self.first_seen, self.first_mid, self.first_buckets = True, mid, len(self.bkeys)
                         if cur_mid is not None:  # close the open message
                             if cur_u is not None:
-                                mi = model_ix.get(cur_model if type(cur_model) is str else "")
-                                if mi is None:
-                                    mi = self._model_index(cur_model)
-                                r = usage_row(cur_u, mi)
+                                r = usage_row_of(cur_u, cur_model, cur_ts)
                             else:
                                 r = cur_row if cur_row is not None else ZERO_ROW
                             if cur_ix < 0:
@@ -301,7 +569,7 @@ class ClaudeTally:
                         cur_ix = rows.get(mid, -1)
                         if cur_ix < 0 and old_rows is not None:
                             cur_ix = old_rows.get(mid, -1)
-                        cur_u = cur_model = None  # (the model goes with its usage)
+                        cur_u = cur_model = cur_ts = None  # (the model and time go with its usage)
                         if cur_ix < 0:
                             new = True
                             aturns += 1
@@ -338,11 +606,11 @@ class ClaudeTally:
                     u = msg.get("usage")
                     if type(u) is dict:
                         if mid is None:  # no id to dedupe by: it adds up
-                            r = self._usage_row(u, model)
+                            r = usage_row_of(u, model, ts)
                             m = totals[r[5]]
                             m[0] += r[0]; m[1] += r[1]; m[2] += r[2]; m[3] += r[3]; m[4] += r[4]  # noqa: E702
                         else:  # the last usage of a message wins
-                            cur_u, cur_model = u, model
+                            cur_u, cur_model, cur_ts = u, model, ts
                         if model and model not in smodels:
                             smodels.append(model)
                     elif new and model and model not in smodels:
@@ -412,22 +680,21 @@ class ClaudeTally:
             except Exception:  # noqa: BLE001 - an unexpected shape never stops a read
                 unknown += 1
 
-        self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model = (cur_mid, cur_ix, cur_row, cur_u,
-                                                                               cur_model)
+        self.cur_mid, self.cur_ix, self.cur_row, self.cur_u, self.cur_model, self.cur_ts = (
+            cur_mid, cur_ix, cur_row, cur_u, cur_model, cur_ts)
         self.table = table
         self.ts_min, self.ts_max, self.bts_min, self.bts_max = tmin, tmax, bmin, bmax
         s.user_turns, s.assistant_turns, s.reasoning_blocks, s.errors = uturns, aturns, reasoning, errors
         self.unknown, self.bad, self.blank = unknown, bad, blank
         self.started = started
 
-    def _model_index(self, model: Any) -> int:
-        mk = model if type(model) is str else ""
-        mi = self.model_ix.get(mk)
-        if mi is None:
-            self.model_ix[mk] = mi = len(self.models)
-            self.models.append(mk)
+    def _bucket_index(self, key: tuple[str, str, int]) -> int:
+        bi = self.bucket_ix.get(key)
+        if bi is None:
+            self.bucket_ix[key] = bi = len(self.bkeys)
+            self.bkeys.append(key)
             self.totals.append([0] * 5)
-        return mi
+        return bi
 
     def _log_dur(self, name: str, dur: float) -> None:
         ix = self.tool_pos.get(name)
@@ -436,13 +703,19 @@ class ClaudeTally:
         self.dur_tool.append(ix)
         self.dur_ms.append(dur)
 
-    def _usage_row(self, u: dict[str, Any], model: Any) -> tuple[int, ...]:
-        return usage_row(u, self._model_index(model))
+    def _usage_row(self, u: dict[str, Any], model: Any, ts: Any) -> tuple[int, ...]:
+        """The row of a message's ``usage``, in the bucket of its model, time and prompt band."""
+        r = usage_row(u, 0)
+        key = (model if type(model) is str else "", slot_of(ts), bisect_left(BANDS, r[0] + r[2] + r[3]))
+        bi = self.bucket_ix.get(key)
+        if bi is None:
+            bi = self._bucket_index(key)
+        return (*r[:5], bi)
 
     def _open_row(self) -> tuple[int, ...] | None:
         """The open message's usage row, if it has one."""
         if self.cur_u is not None:
-            return self._usage_row(self.cur_u, self.cur_model)
+            return self._usage_row(self.cur_u, self.cur_model, self.cur_ts)
         return self.cur_row
 
     def _start(self, rec: dict[str, Any]) -> bool:
@@ -478,22 +751,31 @@ class ClaudeTally:
     # ---- results -----------------------------------------------------------
     def summary(self) -> Summary:
         """The Summary as of now (does not change the tally)."""
-        r = self._open_row() if self.cur_mid is not None else None  # first: it may add a model
+        import copy
+
+        r = self._open_row() if self.cur_mid is not None else None  # first: it may add a bucket
         totals = [list(m) for m in self.totals]
         if r is not None:
             m = totals[r[5]]
             for i in range(5):
                 m[i] += r[i]
-        acc = Accumulator("claude-code")
-        acc.s = self.s
-        by_model: dict[str, list[int]] = {}
-        for name, m in zip(self.models, totals):
+        s = copy.deepcopy(self.s)
+        buckets: dict[tuple[str, str, int], list[Any]] = {}
+        raw = [0] * 5
+        for key, m in zip(self.bkeys, totals):
             if any(m):
-                by_model[name] = [m[0], m[1], m[2], m[3], 0, m[4]]
-        acc.loose_by_model = by_model
-        acc.loose = [sum(m[i] for m in totals) for i in range(4)] + [0, sum(m[4] for m in totals), None]
-        acc.ts_min, acc.ts_max = self._ts_range()
-        return acc.finalize(False)
+                add_bucket(buckets, key, [m[0], m[2], m[3], m[4], m[1], 0, 0.0])
+                for i in range(5):
+                    raw[i] += m[i]
+        s.buckets = buckets
+        s.set_tokens_from_buckets()
+        s.raw = {k: v for k, v in zip(RAW, raw) if v}
+        lo, hi = self._ts_range()
+        s.start, s.end = s.start or lo, s.end or hi
+        a, z = parse_ts(s.start), parse_ts(s.end)
+        if a and z:
+            s.duration_s = round((z - a).total_seconds(), 3)
+        return s
 
     def _ts_range(self) -> tuple[str | None, str | None]:
         lo = self.ts_min if self.ts_min != _TS_HI else None
@@ -526,24 +808,21 @@ class ClaudeTally:
         """Plain JSON-able state: ids as joined strings, usage rows as a packed array."""
         lo, hi = self._ts_range()
         sv = self.saved
-        return {"s": asdict(self.s), "started": self.started,
+        return {"s": self.s.dump(), "started": self.started,
                 "users": _save(sv["users"], self.users), "error_keys": _save(sv["error_keys"], self.error_keys),
                 "calls": _save(sv["calls"], self.calls), "rows": _save(sv["rows"], self.rows),
                 "pending": [[k, v[0], v[1]] for k, v in self.pending.items()],
-                "table": _b64(self.table), "table_type": self.table.typecode, "models": list(self.models),
-                "totals": [list(m) for m in self.totals],
+                "table": _b64(self.table), "table_type": self.table.typecode,
+                "bkeys": [list(k) for k in self.bkeys], "totals": [list(m) for m in self.totals],
                 "cur": [self.cur_mid, self.cur_ix, None if self.cur_row is None else list(self.cur_row),
-                        self.cur_u, self.cur_model],
+                        self.cur_u, self.cur_model, self.cur_ts],
                 "ts": [lo, hi], "unknown": self.unknown}
 
     @classmethod
     def load(cls, d: dict[str, Any], lookups: bool = False) -> ClaudeTally:
         """A tally from ``dump``; ``lookups`` builds the sets of old ids (see ``meets_saved``)."""
         t = cls()
-        sd = dict(d["s"])  # copied: a pass that is read again must leave ``d`` as it was
-        sd["models"], sd["extra"] = list(sd["models"]), dict(sd["extra"])
-        tools = {k: ToolStat(**v) for k, v in sd.pop("tools").items()}
-        t.s = Summary(**sd, tools=tools)
+        t.s = Summary.load(d["s"])  # (a copy: a pass that is read again must leave ``d`` as it was)
         t.started = bool(d["started"])
         t.saved = {k: list(d[k]) for k in ("users", "error_keys", "calls", "rows")}
         if lookups:
@@ -553,10 +832,10 @@ class ClaudeTally:
         t.pending = {k: (name, ts) for k, name, ts in d["pending"]}
         t.table = array(d["table_type"])
         t.table.frombytes(base64.b64decode(d["table"]))
-        t.models = list(d["models"])
-        t.model_ix = {name: i for i, name in enumerate(t.models)}
+        t.bkeys = [(k[0], k[1], k[2]) for k in d["bkeys"]]
+        t.bucket_ix = {k: i for i, k in enumerate(t.bkeys)}
         t.totals = [list(m) for m in d["totals"]]
-        t.cur_mid, t.cur_ix, row, t.cur_u, t.cur_model = d["cur"]
+        t.cur_mid, t.cur_ix, row, t.cur_u, t.cur_model, t.cur_ts = d["cur"]
         t.cur_row = None if row is None else tuple(row)
         lo, hi = d["ts"]
         t.ts_min, t.ts_max = lo if lo is not None else _TS_HI, hi or ""
@@ -577,6 +856,8 @@ class Part:
 def read_part(path: Path, begin: int, end: int | None, tally: ClaudeTally) -> Part:
     """Feed ``tally`` the complete lines of ``path`` from ``begin`` (to ``end``, or the end)."""
     part = Part(tally)
+    # below TYPED_MIN bytes, importing the typed decoder costs more than it saves (a refresh's read)
+    tally.typed = ((end if end is not None else os.stat(path).st_size) - begin) >= TYPED_MIN
     feed = tally.feed
     n = 0
     for batch in iter_batches(path, begin, part.scan, end=end):

@@ -2,8 +2,13 @@
 
 Current files wrap each record as ``{timestamp, type, payload}``; legacy files
 start with a bare ``{id, timestamp, instructions}`` line followed by bare
-response items. Tokens are the last ``total_token_usage`` (cached input is a
-subset of input and is reported apart). A call with no output is a failure.
+response items. Tokens: ``total_token_usage`` is a running total; each change of
+it is one usage (so a session is split by the time of each step), and the last
+one is the session's figures. Cached input is a subset of input (subtracted for
+``input``); reasoning is a subset of output. A call with no output is a failure,
+and so is an output that reports a non-zero exit code or a rejected patch; a
+call's time is the duration its output reports (call and output share a
+timestamp).
 """
 from __future__ import annotations
 
@@ -29,14 +34,27 @@ _EXIT = re.compile(r"(?:Process exited with code|Exit code:)\s*(-?\d+)")
 _INJECTED = ("<environment_context>", "<user_instructions>", "# AGENTS.md", "<INSTRUCTIONS>")
 
 
-def _failed_output(out: Any) -> bool:
-    """True when a tool output says the command failed (non-zero exit)."""
+# Outputs that say the tool did not do its job (apply_patch, argument parsing, the sandbox).
+_FAILED = ("patch rejected", "apply_patch verification failed", "apply_patch moves are not supported",
+           "failed to parse function arguments", "execution error", "aborted by user")
+_WALL = re.compile(r"Wall time:\s*([0-9.]+)\s*seconds")
+# Codex's IDE extensions prefix the request with the editor's context.
+_IDE_REQUEST = "## My request for Codex:"
+
+
+def _outcome(out: Any) -> tuple[bool, float | None]:
+    """(failed, duration in ms) of a tool output: a JSON ``{output, metadata{exit_code,
+    duration_seconds}}`` string, or text with ``Process exited with code N`` / ``Wall time``."""
     if isinstance(out, dict):
-        out = out.get("content") if isinstance(out.get("content"), str) else out
-        if isinstance(out, dict):
-            return out.get("success") is False
+        content = out.get("content")
+        if isinstance(content, str):
+            out = content
+        else:
+            return out.get("success") is False, None
     if not isinstance(out, str):
-        return False
+        return False, None
+    failed, dur = False, None
+    text = out
     if out.startswith("{"):
         import orjson
 
@@ -46,10 +64,38 @@ def _failed_output(out: Any) -> bool:
             d = None
         if isinstance(d, dict):
             meta = d.get("metadata")
-            if isinstance(meta, dict) and isinstance(meta.get("exit_code"), int):
-                return meta["exit_code"] != 0
-    match = _EXIT.search(out[:2000])
-    return bool(match and int(match.group(1)) != 0)
+            if isinstance(meta, dict):
+                code = meta.get("exit_code")
+                if isinstance(code, int) and not isinstance(code, bool):
+                    failed = code != 0
+                secs = meta.get("duration_seconds")
+                if isinstance(secs, (int, float)) and not isinstance(secs, bool) and secs >= 0:
+                    dur = float(secs) * 1000
+            if isinstance(d.get("output"), str):
+                text = d["output"]
+    head = text[:2000]
+    if not failed:
+        match = _EXIT.search(head)
+        failed = bool(match and int(match.group(1)) != 0) or head.lstrip().lower().startswith(_FAILED)
+    if dur is None:
+        wall = _WALL.search(head)
+        if wall:
+            try:
+                dur = float(wall.group(1)) * 1000
+            except ValueError:
+                dur = None
+    return failed, dur
+
+
+def request_text(text: str) -> str:
+    """The user's own request in a message the IDE extension wrapped in its context."""
+    i = text.find(_IDE_REQUEST)
+    if i >= 0 and text.lstrip().startswith("# Context from my IDE setup"):
+        return text[i + len(_IDE_REQUEST):].strip()
+    return text
+
+
+_RAW = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens", "total_tokens")
 
 
 class CodexReader(Reader):
@@ -61,6 +107,7 @@ class CodexReader(Reader):
         self.event_users = 0      # event_msg/user_message seen (then item user messages are context)
         self.item_users: list[str] = []  # legacy: user message timestamps, when no event_msg exists
         self.seq = 0
+        self.total: list[int] = [0] * len(_RAW)  # the running total_token_usage, as last seen
 
     @classmethod
     def detect(cls, records: list[Any]) -> bool:
@@ -142,7 +189,8 @@ class CodexReader(Reader):
             yield Event(m.TOOL_CALL, ts, key=cid, name=name)
             return
         if it in _OUTPUTS:
-            yield Event(m.TOOL_RESULT, ts, key=p.get("call_id"), success=not _failed_output(p.get("output")))
+            failed, dur = _outcome(p.get("output"))
+            yield Event(m.TOOL_RESULT, ts, key=p.get("call_id"), success=not failed, duration_ms=dur)
             return
         self.unknown += 1
 
@@ -150,15 +198,23 @@ class CodexReader(Reader):
         et = p.get("type")
         if et == "user_message":
             self.event_users += 1
-            yield Event(m.USER, ts, text=p.get("message") if isinstance(p.get("message"), str) else None)
+            text = p.get("message") if isinstance(p.get("message"), str) else None
+            yield Event(m.USER, ts, text=request_text(text) if text else None)
         elif et == "token_count":
             info = p.get("info")
             if isinstance(info, dict) and isinstance(info.get("total_token_usage"), dict):
                 u = info["total_token_usage"]
-                cached = as_int(u.get("cached_input_tokens"))
-                yield Event(m.USAGE, ts, key="total", usage=Usage(
-                    input=max(0, as_int(u.get("input_tokens")) - cached), output=as_int(u.get("output_tokens")),
-                    cache_read=cached, reasoning=as_int(u.get("reasoning_output_tokens")), model=self.model))
+                now = [as_int(u.get(k)) for k in _RAW]
+                if any(a < b for a, b in zip(now, self.total)):  # a count started over (it never goes down)
+                    self.total = [0] * len(_RAW)
+                d = [a - b for a, b in zip(now, self.total)]
+                self.total = now
+                if any(d):
+                    last = info.get("last_token_usage")
+                    prompt = as_int(last.get("input_tokens")) if isinstance(last, dict) else 0
+                    yield Event(m.USAGE, ts, usage=Usage(
+                        input=max(0, d[0] - d[1]), cache_read=d[1], output=d[2], reasoning=d[3],
+                        model=self.model, raw=dict(zip(_RAW, d)), prompt=prompt))
         elif et in ("turn_aborted", "error"):
             yield Event(m.ERROR, ts)
         elif et not in _EVENTS:
@@ -171,7 +227,7 @@ class CodexReader(Reader):
 
     def dump(self) -> dict[str, Any]:
         return {"model": self.model, "started": self.started, "event_users": self.event_users,
-                "item_users": self.item_users, "seq": self.seq}
+                "item_users": self.item_users, "seq": self.seq, "total": list(self.total)}
 
     def load(self, state: dict[str, Any]) -> None:
         self.model = state.get("model")
@@ -179,6 +235,7 @@ class CodexReader(Reader):
         self.event_users = state.get("event_users", 0)
         self.item_users = list(state.get("item_users", []))
         self.seq = state.get("seq", 0)
+        self.total = list(state.get("total") or [0] * len(_RAW))
 
 
 FORMAT = LogFormat("codex", readers=(CodexReader,), home=Home("CODEX_HOME", ".codex"),

@@ -1,8 +1,14 @@
 """GitHub Copilot CLI: ``$COPILOT_HOME/session-state/<id>/events.jsonl`` (and legacy history JSON).
 
-Tokens come from ``session.shutdown``'s ``modelMetrics`` when the session ended
-cleanly; without it only each message's ``outputTokens`` are known. Copilot's
-cost is premium requests, not USD: it is reported apart, never as ``cost_usd``.
+Tokens come from ``session.shutdown``'s ``modelMetrics``, written each time a run of
+the session ends: a resumed session has one shutdown per run, each counting only its
+own run, so they add up. ``inputTokens`` there includes the cache reads and writes
+(``input`` is what is left); ``outputTokens`` includes reasoning. Until a run's
+shutdown arrives (a crash, a live session) only each message's ``outputTokens`` are
+known; they keep their own times, and the shutdown adds the rest. Copilot's own
+cost is premium requests, kept apart (``extra.premium_requests``); a USD estimate
+comes from the price source like every other format's. Autopilot's nudges (user
+messages with no content) are not user turns.
 """
 from __future__ import annotations
 
@@ -18,12 +24,18 @@ _KNOWN_PREFIXES = ("session.", "user.", "assistant.", "tool.", "system.", "hook.
                    "subagent.", "abort", "pending_messages.", "permission.", "elicitation.")
 
 
+_RAW = ("inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "reasoningTokens")
+
+
 class CopilotReader(Reader):
     format = "copilot"
     unanswered_fail = False
 
     def __init__(self) -> None:
         self.model: str | None = None
+        self.runs = 0                                     # shutdowns seen
+        self.run_out: dict[str, list[list[Any]]] = {}     # model -> [[usage key, outputTokens]] of this run
+        self.premium = 0.0
 
     @classmethod
     def detect(cls, records: list[Any]) -> bool:
@@ -45,7 +57,9 @@ class CopilotReader(Reader):
         elif t == "session.model_change":
             self.model = d.get("newModel") or self.model
         elif t == "user.message":
-            yield Event(m.USER, ts, key=rec.get("id"), text=text_of(d.get("content")))
+            text = text_of(d.get("content"))
+            if text and text.strip():  # autopilot's nudges have no content
+                yield Event(m.USER, ts, key=rec.get("id"), text=text)
         elif t == "assistant.message":
             mid = d.get("messageId") or rec.get("id")
             model = d.get("model") or self.model
@@ -53,8 +67,10 @@ class CopilotReader(Reader):
             if d.get("reasoningText"):
                 yield Event(m.REASONING, ts)
             if "outputTokens" in d:
-                yield Event(m.USAGE, ts, key=f"msg:{mid}", usage=Usage(output=as_int(d.get("outputTokens")),
-                                                                      model=model))
+                key, n = f"msg:{mid}", as_int(d.get("outputTokens"))
+                self.run_out.setdefault(model or "", []).append([key, n])
+                yield Event(m.USAGE, ts, key=key, usage=Usage(output=n, model=model, prompt=0,
+                                                              raw={"outputTokens": n}))
         elif t == "tool.execution_start":
             yield Event(m.TOOL_CALL, ts, key=d.get("toolCallId"), name=str(d.get("toolName") or "?"))
         elif t == "tool.execution_complete":
@@ -62,29 +78,48 @@ class CopilotReader(Reader):
         elif t == "session.error":
             yield Event(m.ERROR, ts)
         elif t == "session.shutdown":
-            metrics = as_dict(d.get("modelMetrics"))
-            if metrics:
-                yield Event(m.USAGE_RESET, ts)
-            premium = 0.0
-            for model, mm in metrics.items():
-                u = as_dict(mm.get("usage")) if isinstance(mm, dict) else {}
-                req = as_dict(mm.get("requests")) if isinstance(mm, dict) else {}
-                premium += req.get("cost") or 0
-                yield Event(m.USAGE, ts, key=f"shutdown:{model}", usage=Usage(
-                    input=as_int(u.get("inputTokens")), output=as_int(u.get("outputTokens")),
-                    cache_read=as_int(u.get("cacheReadTokens")), cache_write=as_int(u.get("cacheWriteTokens")),
-                    reasoning=as_int(u.get("reasoningTokens")), model=model))
-            yield Event(m.SESSION_END, ts, data={"extra": {
-                "premium_requests": d.get("totalPremiumRequests", premium),
-                "shutdown": d.get("shutdownType")}})
+            yield from self._shutdown(d, ts)
         elif not t.startswith(_KNOWN_PREFIXES):
             self.unknown += 1
 
+    def _shutdown(self, d: dict[str, Any], ts: str | None) -> Iterator[Event]:
+        """One run's totals, per model: they replace what its messages said (kept where they fit)."""
+        metrics = as_dict(d.get("modelMetrics"))
+        run = self.runs
+        self.runs += 1
+        premium = 0.0
+        for model, mm in metrics.items():
+            u = as_dict(mm.get("usage")) if isinstance(mm, dict) else {}
+            req = as_dict(mm.get("requests")) if isinstance(mm, dict) else {}
+            cost = req.get("cost")
+            premium += cost if isinstance(cost, (int, float)) and not isinstance(cost, bool) else 0
+            raw = {k: as_int(u.get(k)) for k in _RAW if k in u}
+            inp, out = as_int(u.get("inputTokens")), as_int(u.get("outputTokens"))
+            cr, cw = as_int(u.get("cacheReadTokens")), as_int(u.get("cacheWriteTokens"))
+            said = self.run_out.pop(model, [])
+            told = sum(n for _, n in said)
+            keep = told <= out  # the messages' own times stay where their outputs fit the total
+            for key, n in said:
+                yield Event(m.USAGE, ts, key=key, usage=Usage(output=n if keep else 0, model=model, prompt=0))
+            yield Event(m.USAGE, ts, key=f"shutdown:{run}:{model}", usage=Usage(
+                input=max(0, inp - cr - cw), cache_read=cr, cache_write=cw, output=out - told if keep else out,
+                reasoning=as_int(u.get("reasoningTokens")), model=model, raw=raw, prompt=0))
+        if metrics:
+            self.run_out.clear()
+        total = d.get("totalPremiumRequests")
+        self.premium += total if isinstance(total, (int, float)) and not isinstance(total, bool) else premium
+        premium_total = int(self.premium) if float(self.premium).is_integer() else self.premium
+        yield Event(m.SESSION_END, ts, data={"extra": {
+            "premium_requests": premium_total, "shutdown": d.get("shutdownType"), "runs": self.runs}})
+
     def dump(self) -> dict[str, Any]:
-        return {"model": self.model}
+        return {"model": self.model, "runs": self.runs, "run_out": self.run_out, "premium": self.premium}
 
     def load(self, state: dict[str, Any]) -> None:
         self.model = state.get("model")
+        self.runs = state.get("runs", 0)
+        self.run_out = {k: [list(x) for x in v] for k, v in (state.get("run_out") or {}).items()}
+        self.premium = state.get("premium", 0.0)
 
 
 class CopilotLegacyReader(Reader):
@@ -104,21 +139,29 @@ class CopilotLegacyReader(Reader):
             self.unknown += 1
             return
         yield Event(m.SESSION_START, rec.get("startTime"), data={"provider_session_id": rec.get("sessionId")})
+        requested: set[Any] = set()
         for i, e in enumerate(rec["timeline"]):
             if not isinstance(e, dict):
                 self.unknown += 1
                 continue
             t, ts = e.get("type"), e.get("timestamp")
             if t == "user":
-                yield Event(m.USER, ts, text=e.get("text") if isinstance(e.get("text"), str) else None)
+                text = e.get("text") if isinstance(e.get("text"), str) else None
+                if text is None or text.strip():
+                    yield Event(m.USER, ts, text=text)
             elif t in ("copilot", "assistant"):
                 yield Event(m.ASSISTANT, ts, key=str(e.get("id", i)))
             elif t == "tool_call_requested":
+                if e.get("callId") is not None:
+                    requested.add(e.get("callId"))
                 yield Event(m.TOOL_CALL, ts, key=e.get("callId"), name=str(e.get("name") or "?"))
             elif t == "tool_call_completed":
                 res = as_dict(e.get("result"))
-                yield Event(m.TOOL_RESULT, ts, key=e.get("callId"),
-                            success=res.get("type", "success") == "success")
+                ok = res.get("type", "success") == "success"
+                if e.get("callId") in requested:
+                    yield Event(m.TOOL_RESULT, ts, key=e.get("callId"), success=ok)
+                else:  # builds that write only the completion: call and result in one record
+                    yield Event(m.TOOL_CALL, ts, key=e.get("callId"), name=str(e.get("name") or "?"), success=ok)
             elif t == "error":
                 yield Event(m.ERROR, ts)
             elif t not in ("info", "warning"):

@@ -2,8 +2,13 @@
 
 JSONL records are replayed in order: the last version of each ``id`` wins,
 ``{"$set": {...}}`` patches the header, ``{"$rewindTo": id}`` drops that record
-and every later one. Gemini's ``input`` includes ``cached``; ``output`` excludes
-``thoughts``: both are normalized (input without cache, output with thoughts).
+and every later one. Gemini's ``input`` includes ``cached`` and its ``output``
+excludes ``thoughts``: both are normalized (input without cache but with the
+``tool`` prompt tokens, output with thoughts, which are also the reasoning
+figure), so ``total`` is Gemini's own; each thought summary a record carries is
+a reasoning block. A user record's title is what the user typed
+(``displayContent``: ``/init``, not the prompt it expands to); turns the CLI
+injects itself ("System: Please continue.", a tool's response) are not user turns.
 """
 from __future__ import annotations
 
@@ -19,33 +24,61 @@ from journal.agentlogs.model import Event, Usage
 _TYPES = {"user", "gemini", "info", "error", "warning"}
 
 
+_RAW = ("input", "output", "cached", "thoughts", "tool", "total")
+# Text the CLI itself sends as a user turn (to resume after a tool response or a loop check).
+_INJECTED = ("System: Please continue",)
+
+
+def _user_text(r: dict[str, Any]) -> str | None:
+    """What the user typed, or None for a turn the CLI injected."""
+    shown = r.get("displayContent")
+    if shown is not None:
+        if isinstance(shown, list) and shown and all(isinstance(b, dict) and "text" not in b for b in shown):
+            return None  # a function response shown in the user's place
+        text = text_of(shown)
+        if text and text.strip():
+            return text
+    text = text_of(r.get("content"))
+    if not text or not text.strip() or text.lstrip().startswith(_INJECTED):
+        return None
+    return text
+
+
 def _compact(r: dict[str, Any]) -> list[Any]:
-    """What the summary needs of one record: [type, ts, model, tokens, tools, text]."""
+    """What the summary needs of one record: [type, ts, model, tokens, tools, text, thoughts]."""
     tools = [[str(c.get("name") or "?"), c.get("status"), c.get("id")]
              for c in r.get("toolCalls") or [] if isinstance(c, dict)]
     tok = r.get("tokens") if isinstance(r.get("tokens"), dict) else None
-    text = text_of(r.get("content")) if r.get("type") == "user" else None
+    text = _user_text(r) if r.get("type") == "user" else None
+    thoughts = r.get("thoughts")
     return [r.get("type"), r.get("timestamp"), r.get("model"),
-            [as_int(tok.get(k)) for k in ("input", "output", "cached", "thoughts")] if tok else None,
-            tools, text[:200] if text else None]
+            [as_int(tok.get(k)) for k in _RAW] if tok else None,
+            tools, text[:200] if text else None, len(thoughts) if isinstance(thoughts, list) else 0]
 
 
 def _events(records: dict[str, list[Any]], header: dict[str, Any]) -> Iterator[Event]:
     yield Event(m.SESSION_START, header.get("startTime"), data={
         "provider_session_id": header.get("sessionId"),
         "extra": {"project_hash": header.get("projectHash")} if header.get("projectHash") else {}})
-    for rid, (typ, ts, model, tok, tools, text) in records.items():
+    for rid, rec in records.items():
+        typ, ts, model, tok, tools, text = rec[:6]
+        thoughts = rec[6] if len(rec) > 6 else 0
         if typ == "user":
-            yield Event(m.USER, ts, text=text)
+            if text is not None:
+                yield Event(m.USER, ts, text=text)
         elif typ == "gemini":
             yield Event(m.ASSISTANT, ts, key=rid, name=model)
+            for _ in range(thoughts):
+                yield Event(m.REASONING, ts)
             for name, status, cid in tools:
                 ok = None if status in (None, "executing", "scheduled", "awaiting_approval") else status == "success"
                 yield Event(m.TOOL_CALL, ts, name=name, success=ok if ok is not None else None)
             if tok:
+                inp, out, cached, thought = tok[0], tok[1], tok[2], tok[3]
+                tool = tok[4] if len(tok) > 4 else 0  # prompt tokens of tool use, billed as input
                 yield Event(m.USAGE, ts, key=rid, usage=Usage(
-                    input=max(0, tok[0] - tok[2]), output=tok[1] + tok[3], cache_read=tok[2],
-                    reasoning=tok[3], model=model))
+                    input=max(0, inp - cached) + tool, output=out + thought, cache_read=cached,
+                    reasoning=thought, model=model, raw=dict(zip(_RAW, tok)), prompt=inp + tool))
         elif typ == "error":
             yield Event(m.ERROR, ts)
     if header.get("lastUpdated"):

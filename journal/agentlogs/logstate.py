@@ -155,10 +155,15 @@ def _write_ids(d: Path, kind: str, runs: list[Any]) -> list[Any]:
             if blob:
                 os.pwrite(fd, blob, at)
             os.ftruncate(fd, at + len(blob))
-            os.fsync(fd)
+            _sync(fd)
         finally:
             os.close(fd)
     return [name, base + len(data), count + len(hs) // 4]
+
+
+def _sync(fd: int) -> None:
+    """The file's data (and its size) on disk: ``fdatasync`` where there is one (it skips the times)."""
+    (getattr(os, "fdatasync", None) or os.fsync)(fd)
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -174,7 +179,7 @@ def _replace(path: Path, data: bytes) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            _sync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)

@@ -11,7 +11,7 @@ from journal.agentlogs.model import Event, Summary
 from journal.agentlogs.summary import Accumulator
 from journal.errors import MalformedFile, NotFound
 
-STATE_VERSION = 2  # 2: claude-code state is a ClaudeTally dump
+STATE_VERSION = 3  # 2: claude-code state is a ClaudeTally dump; 3: the token vocabulary, usage buckets
 MAX_DOCUMENT = 512 * 1024 * 1024
 
 
@@ -120,7 +120,12 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
         return s, {"version": STATE_VERSION, "format": fmt}
     ident = file_identity(path)
     if fmt == "claude-code":  # the fast path: no reader (nor the other formats' modules) needed
-        return _summarize_claude(path, ident, state if _resumable(path, fmt, ident, state) else None)
+        s, new_state = _summarize_claude(path, ident, state if _resumable(path, fmt, ident, state) else None)
+        if not s.extra.get("subagent"):
+            from journal.agentlogs.claude_code import subagent_files
+
+            s.subagents = len(subagent_files(path))
+        return s, new_state
     reader = reader_for(fmt, path)
     if reader.whole_document:
         acc = Accumulator(fmt)
@@ -190,6 +195,10 @@ def summarize_events(path: Path, fmt: str, state: dict[str, Any] | None = None,
     for ev in reader.finish():
         add(ev)
     s = acc.finalize(reader.unanswered_fail)
+    if fmt == "claude-code" and not s.extra.get("subagent"):
+        from journal.agentlogs.claude_code import subagent_files
+
+        s.subagents = len(subagent_files(path))
     s.skipped = skipped + tail_skipped + reader.unknown
     s.lines = lines + (1 if scan.tail or scan.tail_oversized else 0)
     s.bytes_read = scan.bytes_read

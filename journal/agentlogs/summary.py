@@ -1,58 +1,35 @@
 """Fold normalized events into a Summary, with exact dedupe, resumable state.
 
 Token figures: ``usage`` events with a key replace the previous usage of that
-key (Claude's streamed copies, Codex's running total, Gemini's re-appended
-records); usage events without a key add up.
+key (Claude's streamed copies, Gemini's re-appended records, Copilot's per-message
+output until the shutdown's totals arrive); usage events without a key add up
+(Codex's deltas of its running total, zag's usage events). Each usage lands in
+the bucket of its model, its own timestamp's quarter-hour and its prompt's band
+(see ``model``), so a session crossing midnight is split by each record's time.
+
+Cost: only what the log records is set here; estimates come from ``prices``.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from journal.agentlogs import model as m
-from journal.agentlogs.model import Event, Summary, ToolStat, Usage
-
-# USD per million tokens: input, output, cache write, cache read. Public list
-# prices as of 2026-11; used only when a log records no cost, and labelled an
-# estimate. Matched by the longest prefix of the model name.
-PRICES: dict[str, tuple[float, float, float, float]] = {
-    "claude-opus-4-6": (5.0, 25.0, 6.25, 0.50),
-    "claude-opus-4-5": (5.0, 25.0, 6.25, 0.50),
-    "claude-opus-4-1": (15.0, 75.0, 18.75, 1.50),
-    "claude-opus-4": (15.0, 75.0, 18.75, 1.50),
-    "claude-sonnet-4": (3.0, 15.0, 3.75, 0.30),
-    "claude-3-7-sonnet": (3.0, 15.0, 3.75, 0.30),
-    "claude-haiku-4-5": (1.0, 5.0, 1.25, 0.10),
-    "claude-3-5-haiku": (0.80, 4.0, 1.0, 0.08),
-    "gpt-5-codex": (1.25, 10.0, 0.0, 0.125),
-    "gpt-5": (1.25, 10.0, 0.0, 0.125),
-    "gemini-2.5-pro": (1.25, 10.0, 0.0, 0.31),
-    "gemini-2.5-flash": (0.30, 2.50, 0.0, 0.075),
-}
+from journal.agentlogs.model import (BUCKET_LEN, Event, Summary, ToolStat, Usage, add_bucket, band_of,
+                                     parse_ts, slot_of)
 
 
-def price_of(model: str | None) -> tuple[float, float, float, float] | None:
-    if not model:
-        return None
-    best = None
-    for prefix, p in PRICES.items():
-        if (model == prefix or model.startswith(prefix + "-")) and (best is None or len(prefix) > len(best[0])):
-            best = (prefix, p)
-    return best[1] if best else None
+def _prompt(u: Usage) -> int:
+    return u.input + u.cache_read + u.cache_write if u.prompt is None else u.prompt
 
 
-def parse_ts(ts: str | None) -> datetime | None:
-    if not ts or not isinstance(ts, str):
-        return None
-    try:
-        d = datetime.fromisoformat(ts.replace("Z", "+00:00") if ts.endswith("Z") else ts)
-    except ValueError:
-        return None
-    if d.tzinfo is None:
-        from datetime import timezone
+def _bucket(u: Usage) -> list[Any]:
+    return [u.input, u.cache_read, u.cache_write, u.cache_write_1h, u.output, u.reasoning,
+            u.cost_usd if u.cost_usd is not None else 0.0]
 
-        d = d.replace(tzinfo=timezone.utc)
-    return d
+
+def _add_raw(into: dict[str, int], raw: dict[str, int] | None) -> None:
+    for k, v in (raw or {}).items():
+        into[k] = into.get(k, 0) + v
 
 
 class Accumulator:
@@ -65,9 +42,11 @@ class Accumulator:
         self.calls: set[str] = set()
         self.error_keys: set[str] = set()
         self.pending: dict[str, list[Any]] = {}   # tool id -> [name, ts]
-        self.usage: dict[str, list[Any]] = {}     # key -> [in, out, cr, cw, reasoning, cw1h, cost, model]
-        self.loose: list[Any] = [0, 0, 0, 0, 0, 0, None]  # unkeyed usage sums
-        self.loose_by_model: dict[str, list[int]] = {}
+        # key -> [bucket key (model, slot, band), bucket figures, raw figures]
+        self.usage: dict[str, list[Any]] = {}
+        self.loose: dict[tuple[str, str, int], list[Any]] = {}  # unkeyed usage, by bucket
+        self.loose_raw: dict[str, int] = {}
+        self.recorded = False                     # the log recorded a cost
         self.ts_min: str | None = None
         self.ts_max: str | None = None
 
@@ -97,6 +76,8 @@ class Accumulator:
                 t = s.tools[name] = ToolStat(kind=ev.tool_kind or tool_kind(name))
             t.calls += 1
             if ev.success is not None or ev.duration_ms is not None:  # call and result in one record
+                if ev.key is not None:
+                    self.pending.pop(ev.key, None)
                 self._result(name, ev.success, ev.duration_ms, None, None)
         elif k == m.TOOL_RESULT:
             rname, start = ev.name, None
@@ -110,19 +91,15 @@ class Accumulator:
                 self._result(rname, ev.success, ev.duration_ms, start, ev.ts)
         elif k == m.USAGE and ev.usage is not None:
             u = ev.usage
-            row: list[Any] = [u.input, u.output, u.cache_read, u.cache_write, u.reasoning, u.cache_write_1h,
-                              u.cost_usd, u.model]
+            bkey = (u.model or "", slot_of(ev.ts), band_of(_prompt(u)))
+            row = _bucket(u)
+            if u.cost_usd is not None:
+                self.recorded = True
             if ev.key is not None:
-                self.usage[ev.key] = row
+                self.usage[ev.key] = [list(bkey), row, dict(u.raw or {})]
             else:
-                lo = self.loose
-                for i in range(6):
-                    lo[i] += row[i]
-                if u.cost_usd is not None:
-                    lo[6] = (lo[6] or 0.0) + u.cost_usd
-                mm = self.loose_by_model.setdefault(u.model or "", [0] * 6)
-                for i in range(6):
-                    mm[i] += row[i]
+                add_bucket(self.loose, bkey, row)
+                _add_raw(self.loose_raw, u.raw)
             if u.model:
                 self._model(u.model)
         elif k == m.ASSISTANT:
@@ -151,8 +128,8 @@ class Accumulator:
             s.errors += 1
         elif k == m.USAGE_RESET:
             self.usage.clear()
-            self.loose = [0, 0, 0, 0, 0, 0, None]
-            self.loose_by_model.clear()
+            self.loose.clear()
+            self.loose_raw.clear()
         elif k in (m.SESSION_START, m.SESSION_END):
             d = ev.data or {}
             for attr in ("provider_session_id", "cwd", "git_branch", "title"):
@@ -197,68 +174,49 @@ class Accumulator:
                 if t is not None:
                     t.failures += 1
                     s.errors += 1
-        tin = tout = tcr = tcw = tre = 0
-        cost: float | None = None
-        est = 0.0
-        estimable = True
-        by_model: dict[str, list[int]] = {k: list(v) for k, v in self.loose_by_model.items()}
-        for row in self.usage.values():
-            tin += row[0]; tout += row[1]; tcr += row[2]; tcw += row[3]; tre += row[4]  # noqa: E702
-            if row[6] is not None:
-                cost = (cost or 0.0) + row[6]
-            mm = by_model.setdefault(row[7] or "", [0] * 6)
-            for i in range(6):
-                mm[i] += row[i]
-        lo = self.loose
-        tin += lo[0]; tout += lo[1]; tcr += lo[2]; tcw += lo[3]; tre += lo[4]  # noqa: E702
-        if lo[6] is not None:
-            cost = (cost or 0.0) + lo[6]
-        s.tokens_in, s.tokens_out, s.tokens_cache_read, s.tokens_cache_write, s.tokens_reasoning = (
-            tin, tout, tcr, tcw, tre)
-        if cost is not None:
-            s.cost_usd = cost
-        elif tin or tout:
-            for model, mm in by_model.items():
-                p = price_of(model)
-                if p is None:
-                    if any(mm[:4]):
-                        estimable = False
-                    continue
-                # 1-hour cache writes cost twice the input price; 5-minute ones p[2].
-                est += (mm[0] * p[0] + mm[1] * p[1] + (mm[3] - mm[5]) * p[2] + mm[5] * 2 * p[0]
-                        + mm[2] * p[3]) / 1e6
-            if estimable:
-                s.cost_usd = est
-                s.cost_estimated = True
+        buckets: dict[tuple[str, str, int], list[Any]] = {k: list(v) for k, v in self.loose.items()}
+        raw = dict(self.loose_raw)
+        for bkey, row, r in self.usage.values():
+            add_bucket(buckets, (bkey[0], bkey[1], bkey[2]), row)
+            _add_raw(raw, r)
+        s.buckets = {k: v for k, v in buckets.items() if any(v[:BUCKET_LEN - 1]) or v[m.B_COST]}
+        s.raw = {k: v for k, v in raw.items() if v}
+        s.set_tokens_from_buckets()
+        if self.recorded:
+            s.cost.usd = sum(b[m.B_COST] for b in s.buckets.values())
+            s.cost.source = "log"
+            by_model: dict[str, float] = {}
+            for (model, _slot, _band), b in s.buckets.items():
+                name = model or m.UNKNOWN_MODEL
+                by_model[name] = by_model.get(name, 0.0) + b[m.B_COST]
+            s.cost.by_model = by_model
         s.start = s.start or self.ts_min
         s.end = s.end or self.ts_max
-        a, b = parse_ts(s.start), parse_ts(s.end)
-        if a and b:
-            s.duration_s = round((b - a).total_seconds(), 3)
+        t0, t1 = parse_ts(s.start), parse_ts(s.end)
+        if t0 and t1:
+            s.duration_s = round((t1 - t0).total_seconds(), 3)
         return s
 
     def dump(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return {"s": asdict(self.s), "users": list(self.users), "assistants": list(self.assistants),
+        return {"s": self.s.dump(), "users": list(self.users), "assistants": list(self.assistants),
                 "calls": list(self.calls),
                 "error_keys": list(self.error_keys), "pending": dict(self.pending), "usage": dict(self.usage),
-                "loose": list(self.loose), "loose_by_model": {k: list(v) for k, v in self.loose_by_model.items()},
-                "ts": [self.ts_min, self.ts_max]}
+                "loose": [[*k, *v] for k, v in self.loose.items()], "loose_raw": dict(self.loose_raw),
+                "recorded": self.recorded, "ts": [self.ts_min, self.ts_max]}
 
     @classmethod
     def from_state(cls, d: dict[str, Any]) -> Accumulator:
-        sd = dict(d["s"])
-        tools = {k: ToolStat(**v) for k, v in sd.pop("tools").items()}
-        acc = cls(sd["format"])
-        acc.s = Summary(**sd, tools=tools)
+        acc = cls(d["s"]["format"])
+        acc.s = Summary.load(d["s"])
         acc.users, acc.assistants = set(d["users"]), set(d["assistants"])
         acc.calls = set(d["calls"])
         acc.error_keys = set(d["error_keys"])
-        acc.pending, acc.usage = d["pending"], d["usage"]
-        acc.loose, acc.loose_by_model = d["loose"], d["loose_by_model"]
+        acc.pending, acc.usage = dict(d["pending"]), dict(d["usage"])
+        acc.loose = {(b[0], b[1], b[2]): list(b[3:]) for b in d["loose"]}
+        acc.loose_raw = dict(d["loose_raw"])
+        acc.recorded = bool(d.get("recorded"))
         acc.ts_min, acc.ts_max = d["ts"]
         return acc
 
 
-__all__ = ["Accumulator", "PRICES", "price_of", "parse_ts", "Usage"]
+__all__ = ["Accumulator", "parse_ts", "Usage"]

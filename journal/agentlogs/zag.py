@@ -19,6 +19,9 @@ _QUIET = {"permission", "provider_status", "stderr", "parse_warning", "session_c
           "session_result", "heartbeat", "user_event", "usage_limit_hit", "usage_limit_resumed"}
 
 
+_RAW = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
+
+
 class ZagReader(Reader):
     format = "zag"
     unanswered_fail = False
@@ -26,6 +29,7 @@ class ZagReader(Reader):
     def __init__(self) -> None:
         self.started = False
         self.backfilled = False
+        self.model: str | None = None
 
     @classmethod
     def detect(cls, records: list[Any]) -> bool:
@@ -46,6 +50,8 @@ class ZagReader(Reader):
             yield Event(m.SESSION_START, ts, data={"extra": {
                 "backfill_of": rec.get("provider_session_id") or True}})
         if t == "session_started":
+            if isinstance(rec.get("model"), str):
+                self.model = rec["model"]
             yield Event(m.SESSION_START, ts, data={"cwd": rec.get("cwd"), "model": rec.get("model")})
         elif t == "user_message":
             yield Event(m.USER, ts, key=rec.get("message_id"), text=rec.get("content"))
@@ -64,10 +70,12 @@ class ZagReader(Reader):
                         success=None if ok is None else bool(ok))
         elif t == "usage":
             cost = rec.get("total_cost_usd")
+            raw = {k: as_int(rec.get(k)) for k in _RAW if k in rec}
             yield Event(m.USAGE, ts, usage=Usage(
                 input=as_int(rec.get("input_tokens")), output=as_int(rec.get("output_tokens")),
                 cache_read=as_int(rec.get("cache_read_tokens")), cache_write=as_int(rec.get("cache_creation_tokens")),
-                cost_usd=float(cost) if isinstance(cost, (int, float)) else None))
+                cost_usd=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) else None,
+                model=rec.get("model") if isinstance(rec.get("model"), str) else self.model, raw=raw))
         elif t == "session_ended":
             yield Event(m.SESSION_END, ts, data={"success": rec.get("success")})
         elif t == "usage_limit_resume_failed":
@@ -76,11 +84,12 @@ class ZagReader(Reader):
             self.unknown += 1
 
     def dump(self) -> dict[str, Any]:
-        return {"started": self.started, "backfilled": self.backfilled}
+        return {"started": self.started, "backfilled": self.backfilled, "model": self.model}
 
     def load(self, state: dict[str, Any]) -> None:
         self.started = bool(state.get("started"))
         self.backfilled = bool(state.get("backfilled"))
+        self.model = state.get("model")
 
 
 FORMAT = LogFormat("zag", readers=(ZagReader,), home=Home("ZAG_USER_LOG_DIR", ".zag"),

@@ -25,14 +25,18 @@ def _check_format(fmt: str) -> str:
     return check_format(fmt)
 
 
-def _summaries(path: Optional[str], session: Optional[str], fmt: str) -> list[Any]:
+SubagentsOpt = typer.Option(False, "--with-subagents",
+                            help="Add the figures of the Claude Code subagents that ran for the log.")
+
+
+def _summaries(path: Optional[str], session: Optional[str], fmt: str, subagents: bool = False) -> list[Any]:
     """The summaries of PATH, or of every log linked to the session."""
     from journal.session import machine_logs
 
     ws = workspace()
     if path:
-        return [machine_logs.summarize_path(ws, path, fmt)]
-    return machine_logs.session_summaries(ws, session_id(session))
+        return [machine_logs.summarize_path(ws, path, fmt, subagents)]
+    return machine_logs.session_summaries(ws, session_id(session), subagents)
 
 
 @logs_app.command("link")
@@ -57,12 +61,13 @@ def summary_cmd(
     path: Optional[str] = typer.Argument(None, help="A log file or MassGen directory (default: the session's logs)."),
     session: Optional[str] = SessionOpt,
     fmt: str = FormatOpt,
+    subagents: bool = SubagentsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """The summary panel: title, duration, tokens, turns, errors, top tools."""
+    """The summary panel: title, duration, tokens and their total, cost, turns, errors, top tools."""
     from journal.cli.logs_report import panel_lines
 
-    sums = _summaries(path, session, _check_format(fmt))
+    sums = _summaries(path, session, _check_format(fmt), subagents)
     if as_json:
         data = [s.to_dict() for s in sums]
         print_json(data[0] if path else data)
@@ -83,6 +88,7 @@ def tools_cmd(
     sort: str = typer.Option("time", "--sort", help="Order by calls, time or failures."),
     fmt: str = FormatOpt,
     wide: bool = WideOpt,
+    subagents: bool = SubagentsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Tool table: calls, time (where the log has it), average, failures, and a TOTAL row."""
@@ -92,7 +98,7 @@ def tools_cmd(
 
     if sort not in SORTS:
         raise InvalidInput(f"--sort must be one of {', '.join(SORTS)}")
-    sums = _summaries(path, session, _check_format(fmt))
+    sums = _summaries(path, session, _check_format(fmt), subagents)
     rows = tool_rows(merged_tools(sums), sort)
     total = tool_total(rows)
     if as_json:
@@ -113,7 +119,7 @@ def list_cmd(
     as_json: bool = JsonOpt,
 ) -> None:
     """Linked logs across sessions, newest first: session, provider, duration, tokens, cost."""
-    from journal.session.machine_logs import human_duration, human_tokens, linked
+    from journal.session.machine_logs import cost_text, entry_figures, human_duration, human_tokens, linked
     from journal.cli.render import Col, table
 
     if limit < 1:
@@ -122,7 +128,7 @@ def list_cmd(
     ws.require()
     rows = linked(ws)[:limit]
     if as_json:
-        print_json(rows)
+        print_json([{**e, "tokens": entry_figures(e)} for e in rows])
         return
     if not rows:
         out("no linked logs")
@@ -130,13 +136,13 @@ def list_cmd(
     cells = []
     for e in rows:
         sm = e.get("summary") or {}
-        cost = sm.get("cost_usd")
+        f = entry_figures(e)
         cells.append([e["session"], e.get("format"), (sm.get("end") or "")[:16], human_duration(sm.get("duration_s")),
-                      human_tokens(sm.get("tokens_in", 0) + sm.get("tokens_cache", 0)),
-                      human_tokens(sm.get("tokens_out", 0)),
-                      "" if cost is None else f"{'~' if sm.get('cost_estimated') else ''}${cost:.2f}", e["path"]])
+                      human_tokens(f["input"] + f["cache_read"] + f["cache_write"]), human_tokens(f["output"]),
+                      human_tokens(f["total"]), cost_text(sm), e["path"]])
     cols = [Col("Session", "id", 1), Col("Provider", "word", 3), Col("End", "date", 2), Col("Duration", "number", 4),
-            Col("In", "number", 6), Col("Out", "number", 7), Col("Cost", "number", 8), Col("Log", "path", 5, 20)]
+            Col("In", "number", 6), Col("Out", "number", 7), Col("Total", "number", 9), Col("Cost", "number", 8),
+            Col("Log", "path", 5, 20)]
     out(table(cells, cols, wide=wide))
 
 
@@ -191,3 +197,127 @@ def refresh_cmd(
     for sid, entries in done.items():
         for e in entries:
             out(f"{sid}: {e['path']} — {linking.one_line(e)}")
+
+
+BY_HELP = "day (the default), week, month, session, model or agent."
+
+
+def _zone(name: Optional[str]) -> Any:
+    """--tz as a time zone (None: the machine's own, with its daylight-saving rules)."""
+    if not name:
+        return None
+    from datetime import timezone
+
+    if name.strip().upper() in ("UTC", "Z", "GMT"):
+        return timezone.utc
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise InvalidInput(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin, or UTC") from e
+
+
+def _when(value: Optional[str], what: str, tz: Any, end: bool) -> Any:
+    """--since/--until: a bare date is that day in the report's zone (--until: to its end)."""
+    if value is None:
+        return None
+    from datetime import timedelta
+
+    from journal import clock
+    from journal.agentlogs.usage import day_bounds
+
+    word = value.strip().lower()
+    if word in ("today", "yesterday"):  # the report's days, not UTC's
+        now = clock.now().astimezone(tz) if tz is not None else clock.now().astimezone()
+        day = now.date() - timedelta(days=1 if word == "yesterday" else 0)
+        return day_bounds(day.isoformat(), tz, end)
+    return day_bounds(value, tz, end) or clock.parse_when(value, what)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+@logs_app.command("usage")
+def usage_cmd(
+    by: str = typer.Option("day", "--by", help=f"One row per {BY_HELP}"),
+    since: Optional[str] = typer.Option(None, "--since", help="From this time: a date (in --tz), ISO 8601, or 2h, 3d, yesterday."),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this time; a date counts the whole day."),
+    session: Optional[str] = SessionOpt,
+    all_sessions: bool = typer.Option(False, "--all", help="Every session's linked logs (the default without -s or $JOURNAL_SESSION)."),
+    discover: bool = typer.Option(False, "--discover", help="Also this repository's logs found in the agents' homes."),
+    tz: Optional[str] = typer.Option(None, "--tz", help="Time zone of days, weeks and months (default: this machine's)."),
+    breakdown: bool = typer.Option(False, "--breakdown", help="A row per model under each row."),
+    subagents: bool = typer.Option(True, "--subagents/--no-subagents", help="Count the Claude Code subagents of each log (the default)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Token and cost totals of the agent logs, one row per day, week, month, session, model or agent, with a TOTAL row."""
+    import os
+
+    from journal.agentlogs.usage import BY
+    from journal.cli.logs_report import money
+    from journal.cli.render import table
+    from journal.session.log_usage import as_json as report_json
+    from journal.session.log_usage import usage
+
+    if by not in BY:
+        raise InvalidInput(f"--by must be one of {', '.join(BY)}")
+    if all_sessions and session:
+        raise InvalidInput("give either -s ID or --all, not both")
+    scope = None if all_sessions else (session or os.environ.get("JOURNAL_SESSION") or None)
+    if scope is not None:
+        from journal.ids import validate_id
+
+        validate_id(scope)
+    zone = _zone(tz)
+    start, end = _when(since, "--since", zone, False), _when(until, "--until", zone, True)
+    rep = usage(workspace(), by, start, end, zone, scope, discover, subagents)
+    if as_json:
+        print_json({**report_json(rep), "tz": tz or "local"})
+        return
+    for w in rep["warnings"]:
+        err(f"journal: warning: {w}")
+    rows = rep["rows"]
+    if not rows:
+        out("no usage in the linked logs" + (" for that time" if since or until else ""))
+        return
+    unpriced: list[str] = []
+
+    def cost(r: Any) -> str:
+        text = money(r.cost_usd, r.estimated) if r.cost_usd is not None else "-"
+        for m in r.unpriced:
+            if m not in unpriced:
+                unpriced.append(m)
+        return text + ("*" if r.unpriced else "")
+
+    with_models = by != "model"
+
+    def cells(label: str, models: str, t: Any, c: str) -> list[str]:
+        return [label, *([models] if with_models else []), _count(t.input), _count(t.cache_read),
+                _count(t.cache_write), _count(t.output), _count(t.reasoning), _count(t.total), c]
+
+    body: list[list[str]] = []
+    styles: list[str | None] = []
+    for r in rows:
+        models = ", ".join(r.models) if by != "model" else ""
+        body.append(cells(r.key, models, r.tokens, cost(r)))
+        styles.append(None)
+        if breakdown and by != "model":
+            for m, (t, c) in r.models.items():
+                body.append(cells(f"  └ {m}", "", t, money(c, r.estimated) if c is not None else "-*"))
+                styles.append("dim")
+    total = rep["total"]
+    body.append(cells("TOTAL", "", total.tokens, cost(total)))
+    styles.append("bold")
+    head = {"day": "Date", "week": "Week of", "month": "Month", "session": "Session", "model": "Model",
+            "agent": "Agent"}[by]
+    out(table(body, [head, *(["Models"] if with_models else []), "Input", "Cache read", "Cache write", "Output",
+                      "Reasoning", "Total", "Cost"], styles=styles))
+    notes = []
+    if total.estimated:
+        notes.append("~ estimated from list prices")
+    if unpriced:
+        notes.append(f"* not in the cost: no price for {', '.join(unpriced)} (add it under [prices] in .journal.toml)")
+    for n in notes:
+        out(n)

@@ -35,6 +35,28 @@ def ms(v: float | None) -> str:
     return f"{v / 1000:.1f}s" if v >= 1000 else f"{v:.0f}ms"
 
 
+def money(usd: float | None, estimated: bool = False) -> str:
+    """``~$0.1234`` (an estimate) or ``$0.1234``; small sums keep four decimals."""
+    if usd is None:
+        return ""
+    return f"{'~' if estimated else ''}${usd:,.2f}" if usd >= 100 else f"{'~' if estimated else ''}${usd:.4f}"
+
+
+def cost_line(s: Summary) -> str:
+    """The Cost row: the figure, where it comes from, and the models left unpriced."""
+    c = s.cost
+    if c.usd is None and not c.unpriced:
+        return "none recorded, no tokens to price" if not s.tokens.total else "unknown"
+    parts = []
+    if c.usd is not None:
+        parts.append(money(c.usd, c.estimated) + (f" (estimate: {c.source})" if c.estimated else " (recorded by the log)"))
+    if c.unpriced:
+        by = s.tokens_by_model()
+        names = ", ".join(f"{m} ({human_tokens(by[m].total if m in by else 0)} tokens)" for m in c.unpriced)
+        parts.append(f"unpriced model{'s' if len(c.unpriced) > 1 else ''}: {names}")
+    return "; ".join(parts)
+
+
 def panel_lines(s: Summary, top: int = 5) -> list[tuple[str, str]]:
     """(label, value) pairs of the summary panel."""
     out = [("Log", f"{s.path} ({s.format})")]
@@ -42,11 +64,17 @@ def panel_lines(s: Summary, top: int = 5) -> list[tuple[str, str]]:
         out.append(("Title", s.title))
     out.append(("Duration", f"{human_duration(s.duration_s)}  ({s.start or '?'} → {s.end or '?'})"))
     out.append(("Turns", f"{s.user_turns} user, {s.assistant_turns} assistant"))
-    out.append(("Tokens", f"input {human_tokens(s.tokens_in)}, output {human_tokens(s.tokens_out)}, "
-                          f"cache read {human_tokens(s.tokens_cache_read)}, cache write "
-                          f"{human_tokens(s.tokens_cache_write)}, reasoning {human_tokens(s.tokens_reasoning)}"))
-    if s.cost_usd is not None:
-        out.append(("Cost", f"${s.cost_usd:.4f}" + (" (estimate from list prices)" if s.cost_estimated else "")))
+    t = s.tokens
+    out.append(("Tokens", f"{human_tokens(t.total)} total: input {human_tokens(t.input)}, cache read "
+                          f"{human_tokens(t.cache_read)}, cache write {human_tokens(t.cache_write)}, output "
+                          f"{human_tokens(t.output)} (reasoning {human_tokens(t.reasoning)})"))
+    out.append(("Cost", cost_line(s)))
+    by = s.tokens_by_model()
+    if len(by) > 1:
+        out.append(("By model", "; ".join(
+            f"{m} {human_tokens(mt.total)}" + (f" {money(s.cost.by_model[m], s.cost.estimated)}"
+                                               if m in s.cost.by_model else "")
+            for m, mt in by.items())))
     out.append(("Tools", f"{s.tool_calls} calls, {s.tool_failures} failed"))
     out.append(("Errors", str(s.errors)))
     rows = tool_rows(s, "calls")[:top]
@@ -54,11 +82,17 @@ def panel_lines(s: Summary, top: int = 5) -> list[tuple[str, str]]:
         out.append(("Top tools", ", ".join(f"{r['tool']} ×{r['calls']}" for r in rows)))
     if s.models:
         out.append(("Models", ", ".join(s.models)))
+    if s.subagents:
+        out.append(("Subagents", f"{s.subagents} ran; " + (
+            "their figures are included" if s.subagents_included
+            else "their figures are not included (--with-subagents adds them)")))
     if s.cwd or s.git_branch:
         out.append(("Where", f"{s.cwd or '?'} @ {s.git_branch or '?'}"))
     for k in ("answers", "votes", "winner", "restarts", "timeouts", "premium_requests", "backfill_of"):
         if s.extra.get(k) not in (None, 0, ""):
             out.append((k.replace("_", " ").capitalize(), str(s.extra[k])))
+    for note in s.cost.notes:
+        out.append(("Note", note))
     if s.skipped:
         out.append(("Skipped", f"{s.skipped} unreadable or unknown lines"))
     return out

@@ -2,7 +2,14 @@
 
 Resumable reader state lives in ``<root>/.journal/logstate/`` (keyed by the
 log's resolved path; the state itself records the file's identity), so the
-frontmatter stays small and a refresh reads only what the log gained.
+frontmatter stays small and a refresh reads only what the log gained. Beside the
+state, ``summary.json`` keeps the last summary with its cost and the fingerprint
+of the prices it was computed with: while the log is unchanged, a report reads
+that alone; when the price source's version or the overrides change, the cost is
+computed again from the saved usage buckets (the log is not read again).
+
+Entries written before the token vocabulary (no ``figures`` key in their summary)
+are read by the old rules (``entry_figures``) and rewritten on the next refresh.
 """
 from __future__ import annotations
 
@@ -49,17 +56,123 @@ def save_state(ws: Workspace, log: Path, state: dict[str, Any]) -> None:
     logstate.save(state_path(ws, log), state)
 
 
-def summarize_incremental(ws: Workspace, log: Path, fmt: str = "auto") -> Summary:
-    """Summarize ``log``, resuming from its saved state; save the new state."""
+SIDECAR = "summary.json"
+SIDECAR_VERSION = 1
+_books: dict[Path, Any] = {}
+
+
+def price_book(ws: Workspace) -> Any:
+    """The workspace's price book (``[prices]`` overrides, rates cached under ``.journal``), one per run."""
+    book = _books.get(ws.root)
+    if book is None:
+        from journal.agentlogs.prices import book_for
+
+        book = _books[ws.root] = book_for(ws.config.prices, ws.state_dir if ws.exists() else None)
+    return book
+
+
+def _stamp(log: Path) -> list[int] | None:
+    try:
+        st = os.stat(log)
+    except OSError:
+        return None
+    return [st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns]
+
+
+def saved_summary(ws: Workspace, log: Path, fmt: str = "auto", book: Any = None) -> Summary | None:
+    """The summary saved for ``log`` when the log has not changed since (None: it must be read).
+
+    Its cost is recomputed from its buckets when the prices changed since it was saved.
+    """
+    import orjson
+
+    side = state_path(ws, log) / SIDECAR
+    try:
+        d = orjson.loads(side.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if (type(d) is not dict or d.get("version") != SIDECAR_VERSION or not d.get("trusted")
+            or (fmt != "auto" and d.get("format") != fmt) or d.get("stamp") != _stamp(log)):
+        return None
+    try:
+        s = Summary.load(d["summary"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    s.bytes_read = 0
+    book = book or price_book(ws)
+    if d.get("prices") != book.fingerprint:
+        book.price(s)
+        _save_sidecar(ws, log, s, d["stamp"], True, book)
+        book.save()
+    return s
+
+
+def _save_sidecar(ws: Workspace, log: Path, s: Summary, stamp: list[int] | None, trusted: bool, book: Any) -> None:
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    d = state_path(ws, log)
+    d.mkdir(parents=True, exist_ok=True)
+    try:
+        atomic_write(d / SIDECAR, orjson.dumps({
+            "version": SIDECAR_VERSION, "format": s.format, "stamp": stamp, "trusted": trusted,
+            "prices": book.fingerprint, "summary": s.dump()}).decode())
+    except OSError:  # a cache that cannot be written only costs speed
+        pass
+
+
+def summarize_incremental(ws: Workspace, log: Path, fmt: str = "auto", book: Any = None) -> Summary:
+    """Summarize ``log``, resuming from its saved state, and price it; save the new state."""
     from journal.agentlogs.reading import summarize
 
+    book = book or price_book(ws)
+    hit = saved_summary(ws, log, fmt, book)
+    if hit is not None:
+        return hit
+    from journal.cache import racy_after
+
+    stamp = _stamp(log)
     old = load_state(ws, log)
     if old is not None and fmt != "auto" and old.get("format") != fmt:
         old = None
     s, new = summarize(log, fmt, old)
+    book.price(s)
     if new.get("offset") is not None or new.get("format") == "massgen":
         save_state(ws, log, new)
+        if stamp is not None and log.is_file():
+            _save_sidecar(ws, log, s, stamp, stamp[3] < racy_after(), book)
+    book.save()
     return s
+
+
+def with_subagents(ws: Workspace | None, log: Path, s: Summary, exclude: set[Path] | None = None) -> Summary:
+    """``s`` with the figures of the Claude Code subagents that ran for it (their files beside it)
+    added, but for those in ``exclude`` (counted on their own)."""
+    if s.format != "claude-code" or not s.subagents:
+        return s
+    from journal.agentlogs.claude_code import subagent_files
+    from journal.agentlogs.model import absorb
+
+    for f in subagent_files(log):
+        if exclude and f.resolve() in exclude:
+            continue
+        if ws is not None and ws.exists():
+            child = summarize_incremental(ws, f, "claude-code")
+        else:
+            from journal.agentlogs import summarize
+
+            child = summarize(f, "claude-code")[0]
+        absorb(s, child)
+    (price_book(ws) if ws is not None and ws.exists() else _default_book()).price(s)
+    s.subagents_included = True
+    return s
+
+
+def _default_book() -> Any:
+    from journal.agentlogs.prices import default_book
+
+    return default_book()
 
 
 # ---- paths ------------------------------------------------------------------
@@ -117,8 +230,34 @@ def human_duration(seconds: float | None) -> str:
     return f"{sec}s"
 
 
+def entry_figures(e: dict[str, Any]) -> dict[str, Any]:
+    """The token figures of a frontmatter entry in the current vocabulary, whatever release wrote it.
+
+    Entries of earlier releases give ``tokens_in`` (net input, but for Copilot input with its
+    cache reads and writes), ``tokens_cache`` (reads + writes) and ``tokens_out``.
+    """
+    sm = e.get("summary") or {}
+    if sm.get("figures", 0) >= 2:
+        return {k: sm.get(k) or 0 for k in ("input", "cache_read", "cache_write", "output", "reasoning", "total")}
+    tin, cache, out = (sm.get(k) or 0 for k in ("tokens_in", "tokens_cache", "tokens_out"))
+    if e.get("format") == "copilot":
+        tin = max(0, tin - cache)
+    return {"input": tin, "cache_read": cache, "cache_write": 0, "output": out, "reasoning": 0,
+            "total": tin + cache + out}
+
+
+def cost_text(sm: dict[str, Any]) -> str:
+    """``~$1.23`` (an estimate), ``$0.04`` (recorded), with ``+ unpriced model`` when some are not priced."""
+    usd, unpriced = sm.get("cost_usd"), sm.get("unpriced") or []
+    text = "" if usd is None else f"{'~' if sm.get('cost_estimated') else ''}${usd:.2f}"
+    if unpriced:
+        names = ", ".join(str(m) for m in unpriced)
+        text = f"{text} + unpriced {names}" if text else f"unpriced: {names}"
+    return text
+
+
 def one_line(e: dict[str, Any]) -> str:
-    """``12 turns, 30 tool calls (2 failed), 45.2k tokens in / 3.1k out, 14m 03s, model``."""
+    """``12 turns, 30 tool calls (2 failed), 48.3k tokens (45.2k in, 3.1k out), ~$0.41, 14m 03s, model``."""
     sm = e.get("summary") or {}
     turns = sm.get("turns", 0)
     parts = [f"{turns} turn{'s' if turns != 1 else ''}"]
@@ -127,12 +266,16 @@ def one_line(e: dict[str, Any]) -> str:
     if sm.get("failed"):
         t += f" ({sm['failed']} failed)"
     parts.append(t)
-    tin = sm.get("tokens_in", 0) + sm.get("tokens_cache", 0)
-    if tin or sm.get("tokens_out"):
-        parts.append(f"{human_tokens(tin)} tokens in / {human_tokens(sm.get('tokens_out', 0))} out")
-    if sm.get("cost_usd") is not None:
-        parts.append(f"{'~' if sm.get('cost_estimated') else ''}${sm['cost_usd']:.2f}"
-                     + (" (estimate)" if sm.get("cost_estimated") else ""))
+    f = entry_figures(e)
+    if f["total"]:
+        prompt = f["input"] + f["cache_read"] + f["cache_write"]
+        parts.append(f"{human_tokens(f['total'])} tokens ({human_tokens(prompt)} in / "
+                     f"{human_tokens(f['output'])} out)")
+    cost = cost_text(sm)
+    if cost:
+        parts.append(cost + (" (estimate)" if sm.get("cost_estimated") and sm.get("cost_usd") is not None else ""))
+    if sm.get("subagents"):
+        parts.append(f"{sm['subagents']} subagent{'s' if sm['subagents'] != 1 else ''}")
     if sm.get("duration_s") is not None:
         parts.append(human_duration(sm["duration_s"]))
     if sm.get("model"):
@@ -183,11 +326,17 @@ def section_lines(ws: Workspace, session_file: Path, entries: list[dict[str, Any
         lines.append(line + nl)
     counted = [e for i, e in enumerate(entries) if i not in dup]
     if len(counted) > 1:
-        tot = {k: sum((e.get("summary") or {}).get(k) or 0 for e in counted)
-               for k in ("turns", "tools", "failed", "tokens_in", "tokens_cache", "tokens_out")}
+        tot = {k: sum((e.get("summary") or {}).get(k) or 0 for e in counted) for k in ("turns", "tools", "failed")}
+        figs = [entry_figures(e) for e in counted]
+        total = sum(f["total"] for f in figs)
+        prompt = sum(f["input"] + f["cache_read"] + f["cache_write"] for f in figs)
+        out = sum(f["output"] for f in figs)
+        costs = [(e.get("summary") or {}).get("cost_usd") for e in counted]
+        usd = sum(c for c in costs if c is not None)
+        cost = f", ~${usd:.2f}" if any(c is not None for c in costs) else ""
         lines.append(f"{nl}Total: {tot['turns']} turns, {tot['tools']} tool calls ({tot['failed']} failed), "
-                     f"{human_tokens(tot['tokens_in'] + tot['tokens_cache'])} tokens in / "
-                     f"{human_tokens(tot['tokens_out'])} out{nl}")
+                     f"{human_tokens(total)} tokens ({human_tokens(prompt)} in / {human_tokens(out)} out)"
+                     f"{cost}{nl}")
     return lines
 
 
@@ -196,9 +345,12 @@ def make_entry(ws: Workspace, log: Path, s: Summary) -> dict[str, Any]:
     from journal.clock import iso
 
     short = s.short()
-    short.update({"failed": s.tool_failures, "tokens_cache": s.tokens_cache_read + s.tokens_cache_write,
-                  "cost_estimated": s.cost_estimated, "duration_s": s.duration_s,
-                  "model": s.models[0] if s.models else None, "start": s.start, "end": s.end})
+    short.update({"failed": s.tool_failures, "cost_estimated": s.cost_estimated, "duration_s": s.duration_s,
+                  "model": s.models[0] if s.models else None, "start": s.start, "end": s.end,
+                  "subagents": s.subagents or None,
+                  # the names of earlier releases, for one release
+                  "tokens_in": s.tokens.input, "tokens_out": s.tokens.output,
+                  "tokens_cache": s.tokens.cache_read + s.tokens.cache_write})
     e: dict[str, Any] = {"path": stored_path(ws, log), "format": s.format,
                          "provider_session_id": s.provider_session_id,
                          "size": log.stat().st_size if log.is_file() else None,
@@ -321,17 +473,20 @@ def linked_entries(doc: SessionDoc) -> list[dict[str, Any]]:
     return [e for e in doc.meta.get(META_KEY) or [] if isinstance(e, dict) and e.get("path")]
 
 
-def summarize_path(ws: Workspace, path: str | Path, fmt: str = "auto") -> Summary:
-    """The summary of one log, resumed from saved state when there is a workspace."""
+def summarize_path(ws: Workspace, path: str | Path, fmt: str = "auto", subagents: bool = False) -> Summary:
+    """The summary of one log, resumed from saved state when there is a workspace; with
+    ``subagents``, the figures of its Claude Code subagents added."""
     log = Path(path).expanduser()
     if ws.exists():
-        return summarize_incremental(ws, log, fmt)
-    from journal.agentlogs import summarize
+        s = summarize_incremental(ws, log, fmt)
+    else:
+        from journal.agentlogs import summarize
 
-    return summarize(log, fmt)[0]
+        s = summarize(log, fmt)[0]
+    return with_subagents(ws, log, s) if subagents else s
 
 
-def session_summaries(ws: Workspace, session_id: str) -> list[Summary]:
+def session_summaries(ws: Workspace, session_id: str, subagents: bool = False) -> list[Summary]:
     """The summaries of every log linked to the session, each resumed from saved state."""
     from journal.session.store import read_session
 
@@ -339,7 +494,13 @@ def session_summaries(ws: Workspace, session_id: str) -> list[Summary]:
     entries = linked_entries(doc)
     if not entries:
         raise NotFound(f"session {session_id!r} has no linked logs (see 'journal logs link' or 'journal logs discover')")
-    return [summarize_incremental(ws, resolve_stored(ws, e["path"]), e.get("format") or "auto") for e in entries]
+    out = []
+    logs = [resolve_stored(ws, e["path"]) for e in entries]
+    linked_here = {p.resolve() for p in logs}
+    for e, log in zip(entries, logs):
+        s = summarize_incremental(ws, log, e.get("format") or "auto")
+        out.append(with_subagents(ws, log, s, linked_here) if subagents else s)
+    return out
 
 
 def discover_for(ws: Workspace, session_id: str | None, since: datetime | None = None,

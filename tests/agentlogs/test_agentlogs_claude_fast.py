@@ -18,16 +18,18 @@ from hypothesis import strategies as st
 from journal.agentlogs import summarize
 from journal.agentlogs.claude_tally import MAX_RUNS, QUIET_MIN
 from journal.agentlogs.model import Summary
+from journal.agentlogs.prices import default_book
 from journal.agentlogs.reading import summarize_events
 
 CLAUDE_SAMPLES = cases(CLAUDE_OWN, CLAUDE_REAL)  # (src, name): the own ones, and the real ones when present
 
 
 def same(fast: Summary, ref: Summary) -> None:
-    a, b = fast.to_dict(), ref.to_dict()
-    # cost is a float sum over models whose order may differ: equal up to rounding
-    assert a.pop("cost_usd") == pytest.approx(b.pop("cost_usd"))
-    assert a == b
+    """The same figures, buckets and (both priced by the same book) the same cost, exactly."""
+    default_book().price(fast)
+    default_book().price(ref)
+    assert fast.buckets == ref.buckets
+    assert fast.to_dict() == ref.to_dict()
 
 
 @pytest.mark.parametrize("src,name", CLAUDE_SAMPLES)
@@ -35,6 +37,17 @@ def test_fast_path_equals_event_stream_on_samples(src: str, name: str) -> None:
     log = path(src, name)
     same(summarize(log, "claude-code")[0], summarize_events(log, "claude-code")[0])
 
+
+
+@pytest.fixture(autouse=True, params=["typed", "dicts"])
+def decoding(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: lines decoded into typed records (any read size), and parsed whole (orjson)."""
+    from journal.agentlogs import claude_tally
+
+    monkeypatch.setattr(claude_tally, "TYPED_MIN", 0 if request.param == "typed" else 1 << 62)
+    if request.param == "dicts":
+        monkeypatch.setattr(claude_tally.ClaudeTally, "feed", claude_tally.ClaudeTally._feed_dicts)
+    return str(request.param)
 
 # ---- hand-built edge cases ------------------------------------------------------------------
 SID = "aaaaaaaa-0000-0000-0000-000000000001"

@@ -46,13 +46,15 @@ def short(src: str, name: str) -> dict[str, int]:
     """The frontmatter figures of a sample, from its hand counts."""
     c = COUNTS[src][name]
     return {"turns": c["user_turns"], "tools": sum(n for n, _ in c["tools"].values()), "errors": c["errors"],
-            "tokens_in": c["tokens_in"], "tokens_out": c["tokens_out"]}
+            "input": c["input"], "output": c["output"],
+            "total": c["input"] + c["cache_read"] + c["cache_write"] + c["output"]}
 
 
 # sample -> (its name under logs/, the start of its line in the Machine Logs section)
 LINKED = {
     "own": {CLAUDE_MAIN: ("cart_fix.jsonl", ("- **claude-code** [cart\\_fix.jsonl](../../../logs/cart_fix.jsonl)"
-                                             " — 2 turns, 8 tool calls (1 failed), 197.3k tokens in / 1.3k out"))},
+                                             " — 2 turns, 8 tool calls (1 failed), 198.6k tokens (197.3k in / 1.3k out),"
+                                             " ~$0.22 (estimate), 2m 47s"))},
     "real": {"claude_code/spotter_short.jsonl": (
         "spotter_short.jsonl", ("- **claude-code** [spotter\\_short.jsonl](../../../logs/spotter_short.jsonl)"
                                 " — 1 turn, 2 tool calls (2 failed)"))},
@@ -72,7 +74,10 @@ def test_link_writes_frontmatter_and_section_and_relinks(proj: Path, src: str, n
     assert e["path"] == f"logs/{dest}" and e["format"] == "claude-code"
     assert e["provider_session_id"] == COUNTS[src][name]["provider_session_id"]
     assert e["size"] == e["offset"] == log.stat().st_size
-    assert {k: e["summary"][k] for k in ("turns", "tools", "errors", "tokens_in", "tokens_out")} == short(src, name)
+    assert {k: e["summary"][k] for k in ("turns", "tools", "errors", "input", "output", "total")} == short(src, name)
+    assert e["summary"]["figures"] == 2 and e["summary"]["cost_usd"] is not None
+    # the names of the earlier release, for one release
+    assert (e["summary"]["tokens_in"], e["summary"]["tokens_out"]) == (short(src, name)["input"], short(src, name)["output"])
     section = session_text(proj).split("## Machine Logs", 1)[1]
     assert line in section
     # linking again refreshes the one entry, adds no second one
@@ -115,7 +120,13 @@ def test_summary_json_and_text(proj: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     data = json.loads(out)
     assert (data["user_turns"], data["tool_calls"], data["tool_failures"], data["cost_usd"]) == (1, 2, 1, 0.0425)
-    assert data["tokens_in"] == 1200 and data["skipped"] == 1
+    assert data["cost"] == {"usd": 0.0425, "estimated": False, "source": "log", "unpriced": [],
+                            "by_model": {"claude-sonnet-4-5": 0.0425}, "notes": []}
+    assert data["tokens"] == {"input": 1200, "cache_read": 5000, "cache_write": 800, "cache_write_1h": 0, "output": 300,
+                              "reasoning": 0, "total": 7300}
+    assert data["raw"] == {"input_tokens": 1200, "output_tokens": 300, "cache_read_tokens": 5000,
+                           "cache_creation_tokens": 800}
+    assert data["tokens_in"] == 1200 and data["tokens_out"] == 300 and data["skipped"] == 1  # the old names
     code, out = run("logs", "summary", str(own("massgen/flat")))
     assert code == 0
     assert "Compare two sorting algorithms" in out and "agent_b" in out and "Votes" in out
@@ -123,7 +134,9 @@ def test_summary_json_and_text(proj: Path, capsys: pytest.CaptureFixture[str]) -
 
 def json_figures(d: dict[str, Any]) -> dict[str, Any]:
     """``logs summary --json`` output in the shape of the hand-count tables."""
-    return dict(d, tools={n: (t["calls"], t["failures"]) for n, t in d["tools"].items()}, kinds=d["tools_by_kind"])
+    return dict(d, **{k: v for k, v in d["tokens"].items() if k != "cache_write_1h"},
+                tools={n: (t["calls"], t["failures"]) for n, t in d["tools"].items()}, kinds=d["tools_by_kind"],
+                tool_time_ms={n: round(t["time_ms"], 1) for n, t in d["tools"].items() if t["timed"]})
 
 
 JSON_OWN = [CLAUDE_MAIN, "codex_rollout.jsonl", "gemini_session.jsonl", "copilot_events.jsonl",
@@ -148,8 +161,8 @@ def test_summary_of_session_logs(proj: Path, src: str, name: str) -> None:
     assert code == 0
     [s] = json.loads(out)
     c = COUNTS[src][name]
-    assert (s["format"], s["tool_failures"], s["tokens_out"]) == (
-        "copilot", sum(f for _, f in c["tools"].values()), c["tokens_out"])
+    assert (s["format"], s["tool_failures"], s["tokens"]["output"]) == (
+        "copilot", sum(f for _, f in c["tools"].values()), c["output"])
 
 
 # sample -> tools by calls (Gemini records give no tool times: ties keep the log's order),

@@ -1,0 +1,57 @@
+"""The fields of a Claude Code line that a summary reads, as msgspec types.
+
+Decoding into these skips everything else of a line (tool results' content, thinking
+text, tool inputs, the ``toolUseResult`` copies) without building it into objects: on
+transcripts that is most of the bytes. A line whose fields do not have these shapes
+(a ``message`` that is not an object, a content block that is not one, …) fails to
+decode and is read with every field instead (``ClaudeTally._feed_dicts``), so the
+figures are those of a full parse. Values are ``Any``: whatever the line holds.
+
+(The one difference from orjson: an integer beyond 64 bits stays an integer here where
+orjson reads it as a float; token counts are compared against that range when read.)
+"""
+from __future__ import annotations
+
+from typing import Any, Union
+
+import msgspec
+
+
+class Block(msgspec.Struct):
+    type: Any = None
+    id: Any = None
+    name: Any = None
+    tool_use_id: Any = None
+    is_error: Any = None
+    text: Any = None
+
+
+class Message(msgspec.Struct):
+    id: Any = None
+    model: Any = None
+    content: Union[str, list[Block], None] = None
+    usage: Any = None
+
+
+class Record(msgspec.Struct):
+    type: Any = None
+    timestamp: Any = None
+    uuid: Any = None
+    sessionId: Any = None
+    cwd: Any = None
+    gitBranch: Any = None
+    agentId: Any = None
+    isApiErrorMessage: Any = None
+    isMeta: Any = None
+    isSidechain: Any = None
+    subtype: Any = None
+    level: Any = None
+    message: Union[Message, None] = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """As ``dict.get`` (for code that takes either a record or a parsed dict)."""
+        return getattr(self, key, default)
+
+
+def decoder() -> Any:
+    return msgspec.json.Decoder(Record)
