@@ -38,6 +38,9 @@ def archived_sessions(ws: Workspace) -> dict[str, date]:
 
 def compress_log(ws: Workspace, session_id: str) -> int:
     """Move ``<id>.jsonl`` into ``<id>.jsonl.gz`` (appending to an existing one); return bytes compressed."""
+    from journal.events.store import ingest
+
+    ingest(ws, session_id)  # spooled hook records go in before the log is compressed
     path, lock = log_paths(ws, session_id)
     gz = gz_path(path)
     with locked(lock):
