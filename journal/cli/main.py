@@ -15,7 +15,7 @@ from journal import __version__
 from journal.cli import options
 
 # Command-group modules under journal.cli, each with register(app).
-MODULES = ("session", "coordination", "events", "logs")
+MODULES = ("session", "coordination", "events", "logs", "agents")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
@@ -24,6 +24,7 @@ ROUTES = {
                     "coordination"),
     "events": "events",
     "logs": "logs",
+    **dict.fromkeys(("hook", "mcp", "agents-md"), "agents"),
 }
 _VALUE_OPTIONS = {"--root"}
 
