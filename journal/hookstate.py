@@ -39,6 +39,11 @@ def index_path(root: str, cli: str, provider_session: str) -> str:
     return os.path.join(root, HOOKS_DIR, "sessions", cli, _key(provider_session) + ".json")
 
 
+def has_index(root: str, cli: str) -> bool:
+    """Whether this workspace has an index of ``cli``'s sessions at all."""
+    return os.path.isdir(os.path.join(root, HOOKS_DIR, "sessions", cli))
+
+
 def lookup(root: str, cli: str, provider_session: str) -> dict[str, Any] | None:
     """The index entry of the CLI's session: ``{"session", "cli", "agent_session", "transcript"}``."""
     try:

@@ -73,12 +73,14 @@ def install(
         return
     verb = "removed journal's hooks from" if uninstall else "installed journal's hooks in"
     out(f"{verb} {result['path']}" if result["changed"] else f"{result['path']}: already up to date, nothing changed")
+    if cli == "codex" and result["changed"] and not uninstall:
+        out("Codex runs new hooks once you have reviewed and trusted them: open /hooks in Codex.")
 
 
 def mcp(root: Optional[str] = typer.Option(None, "--root", help="Workspace root (default: as for every command).")) -> None:
     """Serve the journal to AI agents over the Model Context Protocol (stdio).
 
-    Needs the 'mcp' extra: pip install 'journal[mcp]'. Example: claude mcp add journal -- journal mcp
+    Needs journal's 'mcp' extra (the MCP SDK 2.x). Example: claude mcp add journal -- journal mcp
     """
     from journal.cli import options
     from journal.cli.mcp_server import serve

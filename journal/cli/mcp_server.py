@@ -25,12 +25,15 @@ from typing import Annotated, Any, Literal, Optional
 from journal.errors import InvalidInput, JournalError, NotFound
 from journal.workspace import KNOWLEDGE_KINDS, Workspace
 
+MISSING_SDK = ("the MCP server needs the MCP SDK 2.x: install journal with its 'mcp' extra "
+               "(pip install '.[mcp]' in a checkout), or pip install 'mcp>=2.3,<3'")
+
 try:
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ResourceError, ToolError
     from pydantic import Field, ValidationError
 except ImportError as e:  # pragma: no cover - exercised without the extra
-    raise JournalError("the MCP server needs the 'mcp' extra (mcp 2.x): pip install 'journal[mcp]'") from e
+    raise JournalError(MISSING_SDK) from e
 
 NO_SESSION = ("no session given: pass session=ID (the journal briefing at the start of your session names it; "
               "list_sessions shows every session) or start the server with $JOURNAL_SESSION set")
@@ -554,7 +557,8 @@ def _warn(warnings: list[str]) -> None:
 def serve(root: str | None = None) -> None:
     """Run the server over stdio until the client closes it."""
     ws = Workspace.open(root)
-    ws.require()
+    if not ws.exists():  # still serve: create_session makes the workspace, other tools say so
+        sys.stderr.write(f"journal: warning: no journal workspace at {ws.root} yet (run 'journal init')\n")
     build_server(ws).run("stdio")
 
 

@@ -87,7 +87,8 @@ def find_or_create(ws: Workspace, cli: str, ev: HookEvent, env: Mapping[str, str
             hit = hookstate.lookup(str(ws.root), cli, ev.session_id)
             if hit and ws.active_path(hit["session"]).is_file():
                 return hit["session"], "index"
-            found = _recorded(ws, cli, ev.session_id)
+            # Without the index (a fresh clone, .journal/ cleaned) the logs still say it.
+            found = None if hookstate.has_index(str(ws.root), cli) else _recorded(ws, cli, ev.session_id)
             if found:
                 return found, "frontmatter"
     name = CLI_NAMES.get(cli, cli)
@@ -173,6 +174,18 @@ def finish(root: str, cli: str, sid: str, data: dict[str, Any] | None) -> None:
     else:
         machine_logs.refresh(ws, sid)
     mutate_session(ws, sid, lambda doc: doc.set_meta("updated", clock.iso()))
+    _drain(ws, sid)
+
+
+def _drain(ws: Workspace, sid: str) -> None:
+    """Turn the turn's spooled hook records into events now, so the spool stays small
+    even when nothing reads the log for a while."""
+    from journal.events.store import ingest
+
+    try:
+        ingest(ws, sid)
+    except (JournalError, OSError):
+        pass  # the next read or append of the log drains it
 
 
 # -- messages -------------------------------------------------------------------------------
@@ -252,6 +265,7 @@ def session_start(root: str, cli: str, data: dict[str, Any] | None, line: Callab
         except (JournalError, OSError) as e:
             notes.append(f"$JOURNAL_SESSION not exported: {e}")
     if not carries_context(cli, "session_start"):
+        _drain(ws, sid)
         return None
     stamp, now = hookstate.mail_stamp(root, sid), time.time()
     messages = take_messages(ws, sid)
@@ -275,6 +289,7 @@ def session_start(root: str, cli: str, data: dict[str, Any] | None, line: Callab
         text += "\n" + briefing(ws, sid, room)["markdown"]
     except JournalError as e:
         text += f"\n_(no briefing: {e})_\n"
+    _drain(ws, sid)
     return text[:MAX_CONTEXT]
 
 

@@ -121,6 +121,9 @@ def _count_lines(path: Path) -> int:
 
 def log_stats(ws: Workspace) -> dict[str, Any]:
     """Files, bytes and events of plain (active) and compressed (archived) logs, per session too."""
+    from journal.events.query import ingest_spool
+
+    ingest_spool(ws, None)  # spooled hook records count as the events they are
     archived = archived_sessions(ws)
     groups = {"active": {"files": 0, "bytes": 0, "events": 0}, "archived": {"files": 0, "bytes": 0, "events": 0}}
     logs = []

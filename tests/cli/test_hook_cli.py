@@ -122,6 +122,10 @@ def test_a_claude_code_session_journals_itself(project: Project, tmp_path: Path)
     assert by_seq[3]["data"]["text"] == "Add a --json flag to `journal list` and cover it with a test"
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert project.journal("check").returncode == 0
+    spool = project.ws / ".journal" / "spool" / f"{sid}.jsonl"
+    assert spool.stat().st_size == 0  # Stop drained the turn's records into the log
+    shown = json.loads(project.journal("show", sid, "--events", "--json").stdout)
+    assert [row["event"]["event_type"] for row in shown["events"]] == [e["event_type"] for e in events]
 
 
 def test_stop_refreshes_the_transcript_summary_and_updated(project: Project, tmp_path: Path) -> None:

@@ -179,6 +179,20 @@ def test_bad_input_is_a_tool_error_with_the_clis_line(root: Path, monkeypatch: p
             "path": await error(client, "logs_link", session="s1", path="/no/such.jsonl"),
             "restore": await error(client, "restore", session="s1"),
             "missing": await error(client, "add", session="s1", section="completed"),
+            "share": await error(client, "share_learning", category="API", text="x", priority="extreme"),
+            "share kind": await error(client, "share_learning", category="API", text="x", kind="gossip"),
+            "list": await error(client, "list_sessions", status="sleeping"),
+            "board": await error(client, "board", stale_hours=0),
+            "broadcast": await error(client, "broadcast", session="ghost", text="hi"),
+            "inbox": await error(client, "inbox", session="ghost"),
+            "ack": await error(client, "inbox_ack", session="s1", ids=["zzzzzzzz"]),
+            "context": await error(client, "context", session="s1", max_chars=10),
+            "handoff": await error(client, "handoff", session="s1", new_id="s1"),
+            "archive": await error(client, "archive", session="s1", date="yesterday"),
+            "commitments": await error(client, "commitments", session="s1", all_sessions=True),
+            "failures": await error(client, "failures"),
+            "tools": await error(client, "logs_tools", session="s1", sort="alphabet"),
+            "query": await error(client, "events_query", session="s1", since="the dawn of time"),
         }
 
     errors = session(root, body)
@@ -189,6 +203,9 @@ def test_bad_input_is_a_tool_error_with_the_clis_line(root: Path, monkeypatch: p
     assert errors["nothing"].startswith("journal: error: nothing to update")
     assert errors["to"] == "journal: error: no active session 'nobody' to message (see 'journal board')"
     assert errors["missing"] == "journal: error: invalid arguments: text: Field required"
+    assert errors["failures"] == errors["no session"]
+    assert errors["share"].startswith("journal: error: invalid arguments: priority: Input should be 'low'")
+    assert errors["handoff"] == "journal: error: the new session needs an id of its own"
     assert all(e.startswith("journal: error: ") for e in errors.values()), errors
     from journal.cli.main import main
 
@@ -390,3 +407,14 @@ def test_the_installed_server_over_stdio(root: Path, repo: Path) -> None:
     assert out["bad"].is_error and out["bad"].content[0].text.startswith("journal: error: no session 'ghost'")
     assert "Traceback" not in stderr
     assert "**Progress:** 30%" in md(root, "stdio-1")
+
+
+def test_without_the_mcp_extra_the_command_says_how_to_install_it(repo: Path) -> None:
+    import subprocess
+
+    code = ("import sys; sys.modules['mcp'] = None; sys.modules['mcp.server.mcpserver'] = None; "
+            "from journal.cli import main; sys.exit(main(['mcp']))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("journal: error: the MCP server needs the MCP SDK 2.x: install journal with its 'mcp' "
+                           "extra (pip install '.[mcp]' in a checkout), or pip install 'mcp>=2.3,<3'\n")

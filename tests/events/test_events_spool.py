@@ -180,3 +180,14 @@ def test_eight_writers_and_a_drainer_lose_nothing(ws) -> None:
     assert [e["seq"] for e in events] == list(range(1, 8 * n + 1))
     assert len({e["event_id"] for e in events}) == 8 * n
     assert check_logs(ws) == []
+
+
+def test_show_with_events_sees_spooled_records(ws) -> None:
+    from journal.session.show import show_session
+    from journal.session.store import create_session
+
+    create_session(ws, "s1", "Dev", "Mission")
+    put(ws, "s1", "claude-code", payload("claude-code/UserPromptSubmit.json"))
+    result = show_session(ws, "s1", with_events=True)
+    assert [row["event"]["event_type"] for row in result["events"]] == ["state_change", "user_message"]
+    assert "user_message" in result["text"]
