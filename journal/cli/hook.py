@@ -57,16 +57,14 @@ def _after_globals(args: list[str]) -> list[str]:
 
 
 def _root_option(args: list[str]) -> str | None:
+    """The global ``--root DIR`` given before ``hook``, if any."""
     root = None
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--root" and i + 1 < len(args):
-            root, i = args[i + 1], i + 2
-            continue
-        if a.startswith("--root="):
+    globals_ = args[: len(args) - len(_after_globals(args))]
+    for i, a in enumerate(globals_):
+        if a == "--root" and i + 1 < len(globals_):
+            root = globals_[i + 1]
+        elif a.startswith("--root="):
             root = a.split("=", 1)[1]
-        i += 1
     return root
 
 
@@ -77,7 +75,7 @@ def run(args: list[str], stdin: BinaryIO | None = None, stdout: TextIO | None = 
     stdout = sys.stdout if stdout is None else stdout
     rest = _after_globals(args)
     cli = rest[1]
-    extra = [a for a in rest[2:] if not a.startswith("--root")]
+    extra = rest[2:]
     kind, context = "unknown", None
     try:
         if extra and extra[-1].lstrip().startswith("{"):
@@ -116,7 +114,8 @@ def _read(raw: bytes, cli: str) -> tuple[dict[str, Any] | None, str | None]:
     if not raw.strip():
         return None, "empty payload"
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # a BOM, without the codec's import
+        data = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as e:
         return None, f"not UTF-8 ({e.reason})"
     except RecursionError:

@@ -118,8 +118,7 @@ def specs(line: bytes, pairing: Pairing, new_id: Callable[[], str]) -> list[dict
         return [_unparsed("unknown", new_id(), None, {"error": "unreadable spool record",
                                                       "raw": text[:MAX_TEXT]})]
     cli: str = rec["cli"] if isinstance(rec.get("cli"), str) else "unknown"
-    rid = rec.get("id")
-    event_id = f"evt_{rid}" if isinstance(rid, str) and rid.isalnum() else new_id()
+    event_id = _record_event_id(rec) or new_id()
     ts = rec.get("ts") if isinstance(rec.get("ts"), str) else None
     payload = rec.get("p")
     if not isinstance(payload, dict):
@@ -186,6 +185,22 @@ def specs(line: bytes, pairing: Pairing, new_id: Callable[[], str]) -> list[dict
             data["model"] = payload["model"]
         return [{**base, "event_type": "state_change", "data": data}]
     return [_unparsed(cli, event_id, ts, {"event": ev.event, "payload": bounded(payload)}, ev.event)]
+
+
+def _record_event_id(rec: dict[str, Any]) -> str | None:
+    """The event id a record's time and random bits make (the same at every drain)."""
+    ms, rand = rec.get("ms"), rec.get("r")
+    if not isinstance(ms, int) or isinstance(ms, bool) or not 0 <= ms < 1 << 48 or not isinstance(rand, str):
+        return None
+    try:
+        bits = bytes.fromhex(rand)
+    except ValueError:
+        return None
+    if len(bits) != 10:
+        return None
+    from journal.ids import new_event_id, ulid
+
+    return new_event_id(ulid(now_ms=ms, rand=bits))
 
 
 def _tool_kind(name: str) -> str:

@@ -11,11 +11,13 @@ spooled events as soon as they are asked.
 
 A record is one line of JSON::
 
-    {"v": 1, "id": "<ulid>", "ts": "<ISO time>", "cli": "claude-code", "p": <the payload>}
+    {"v": 1, "ms": <time>, "r": "<80 random bits>", "ts": "<ISO time>", "cli": "claude-code",
+     "p": <the payload>}
 
 or, for a payload that is not a JSON object, ``"raw"`` (its text, cut to 64 KB) and
-``"error"`` in place of ``"p"``. The record's id becomes its first event's id, so a drain
-cut short after writing its events and before emptying the spool is not written twice.
+``"error"`` in place of ``"p"``. ``ms`` and ``r`` make the record's first event id (a ULID),
+so a drain cut short after writing its events and before emptying the spool is not
+written twice.
 
 This module's top level imports only ``os``: the append runs on the hook's fast path.
 """
@@ -67,20 +69,21 @@ def _lock(fd: int) -> None:
             pause = min(pause * 2, 0.02)
 
 
-def _stamp(env: Mapping[str, str]) -> tuple[str, str]:
-    """(record id, ISO time) of a record written now; both follow a pinned $JOURNAL_NOW."""
-    from journal.ids import ulid
-
+def _stamp(env: Mapping[str, str]) -> tuple[int, str, str]:
+    """(milliseconds, 80 random bits in hex, ISO time) of a record written now: the parts
+    of its first event's id, made into a ULID by ``journal.ids.ulid`` when it is drained.
+    All three follow a pinned $JOURNAL_NOW."""
     if env.get("JOURNAL_NOW"):
-        from journal.clock import now_micro
+        from journal.clock import now_micro, pinned_ms
+        from journal.ids import ulid_entropy
 
-        return ulid(), now_micro()
+        return pinned_ms() or 0, ulid_entropy(True).hex(), now_micro()
     import time
 
     ns = time.time_ns()
     seconds, rest = divmod(ns, 1_000_000_000)
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1000:06d}Z"
-    return ulid(now_ms=ns // 1_000_000), stamp
+    return ns // 1_000_000, os.urandom(10).hex(), stamp
 
 
 def _escape(text: str) -> bytes:
@@ -95,9 +98,9 @@ def record(cli: str, payload: bytes | None = None, *, raw: bytes | None = None,
     them (already parsed once by the caller, so known to be valid); otherwise ``raw`` and
     ``error`` say what could not be read."""
     env = os.environ if env is None else env
-    rid, stamp = _stamp(env)
-    head = b'{"v":%d,"id":"%s","ts":"%s","cli":%s,' % (RECORD_VERSION, rid.encode(), stamp.encode(),
-                                                        _escape(cli))
+    ms, rand, stamp = _stamp(env)
+    head = b'{"v":%d,"ms":%d,"r":"%s","ts":"%s","cli":%s,' % (RECORD_VERSION, ms, rand.encode(), stamp.encode(),
+                                                             _escape(cli))
     if payload is not None:
         body = payload[3:] if payload.startswith(b"\xef\xbb\xbf") else payload
         # Outside strings, JSON text may hold line breaks only as white space, and strings

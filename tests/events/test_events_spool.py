@@ -38,9 +38,18 @@ def test_a_record_is_one_line_that_keeps_the_payload(ws) -> None:
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     rec = json.loads(line)
     assert rec["v"] == 1 and rec["cli"] == "claude-code" and rec["p"] == json.loads(raw)
-    assert len(rec["id"]) == 26 and rec["ts"].endswith("Z")
+    assert isinstance(rec["ms"], int) and len(bytes.fromhex(rec["r"])) == 10 and rec["ts"].endswith("Z")
     bad = json.loads(spool.record("gemini", raw=b"{not json\n\xff", error="not JSON"))
     assert bad["error"] == "not JSON" and "p" not in bad and bad["raw"].startswith("{not json")
+
+
+def test_an_event_id_is_made_of_its_records_time(ws) -> None:
+    from journal.ids import ulid_time
+
+    line = spool.record("claude-code", payload("claude-code/UserPromptSubmit.json"))
+    spool.append(str(ws.root), "s1", line)
+    (event,) = query_events(ws, "s1").events
+    assert ulid_time(event["event_id"][len("evt_"):]) == json.loads(line)["ms"] / 1000
 
 
 def test_spooled_records_become_events_on_the_next_read(ws) -> None:
