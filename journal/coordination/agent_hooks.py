@@ -16,7 +16,6 @@ stays on its fast path; it comes here only for the moments that need the journal
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -292,15 +291,3 @@ def session_start(root: str, cli: str, data: dict[str, Any] | None, line: Callab
     _drain(ws, sid)
     return text[:MAX_CONTEXT]
 
-
-def env_session(env: Mapping[str, str] | None = None) -> str | None:
-    """$JOURNAL_SESSION when it holds a valid id."""
-    from journal.ids import validate_id
-
-    value = (os.environ if env is None else env).get("JOURNAL_SESSION")
-    if not value:
-        return None
-    try:
-        return validate_id(value)
-    except JournalError:
-        return None
