@@ -1,13 +1,12 @@
 """Settings: flag, then environment, then the nearest .journal.toml / [tool.journal], then defaults."""
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from journal.errors import InvalidInput, MalformedFile
+from journal import rootfind
+from journal.errors import InvalidInput
 
 DEFAULT_STATUSES = ("planning", "building", "testing", "blocked", "review", "done")
 _KNOWN_KEYS = {"root", "statuses", "stale_hours", "auto_commit", "editor", "prices"}
@@ -30,37 +29,8 @@ class Config:
 
 def find_git_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` holding ``.git`` (a folder or a worktree file)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
-def _load_toml(path: Path) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except (OSError, ValueError) as e:
-        raise MalformedFile(f"{path}: not valid TOML ({e})") from e
-
-
-def _find_settings(cwd: Path) -> tuple[dict[str, Any], Path] | None:
-    """The nearest ``.journal.toml`` or ``pyproject.toml`` with a [tool.journal] table."""
-    for folder in (cwd, *cwd.parents):
-        own = folder / ".journal.toml"
-        if own.is_file():
-            data = _load_toml(own)
-            return data.get("journal", data), own
-        project = folder / "pyproject.toml"
-        if project.is_file():
-            data = _load_toml(project).get("tool", {}).get("journal")
-            if isinstance(data, dict):
-                return data, project
-    return None
+    found = rootfind.git_root(str(start))
+    return None if found is None else Path(found)
 
 
 def _parse(settings: dict[str, Any], origin: Path) -> dict[str, Any]:
@@ -121,24 +91,9 @@ def check_prices(prices: Any, origin: str) -> dict[str, dict[str, Any]]:
 
 
 def load_config(root: str | Path | None = None, cwd: Path | None = None) -> Config:
-    """Resolve the workspace root and settings, in order of precedence."""
+    """Resolve the workspace root and settings, in order of precedence (see ``journal.rootfind``)."""
     cwd = (cwd or Path.cwd()).resolve()
-    found = _find_settings(cwd)
-    parsed = _parse(*found) if found else {}
-    if root is not None:
-        resolved, source = Path(root), "--root"
-    elif os.environ.get("JOURNAL_ROOT"):
-        resolved, source = Path(os.environ["JOURNAL_ROOT"]), "$JOURNAL_ROOT"
-    elif found and "root" in found[0]:
-        value = found[0]["root"]
-        if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{found[1]}: setting 'root' must be a path")
-        resolved, source = found[1].parent / value, str(found[1])
-    else:
-        base = find_git_root(cwd) or cwd
-        resolved, source = base / "coordination", "default"
-        if not resolved.is_dir() and (base / "docs" / "coordination").is_dir():
-            resolved = base / "docs" / "coordination"
-    if not resolved.is_absolute():
-        resolved = cwd / resolved
-    return Config(root=resolved, source=source, **parsed)
+    found = rootfind.find_settings(str(cwd))
+    parsed = _parse(found[0], Path(found[1])) if found else {}
+    resolved, source = rootfind.resolve_root(None if root is None else str(root), str(cwd), found)
+    return Config(root=Path(resolved), source=source, **parsed)

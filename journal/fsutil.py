@@ -208,3 +208,30 @@ def deferred_signals() -> Iterator[None]:
             signal.signal(held, handler)
         for signum in pending:
             signal.raise_signal(signum)
+
+
+def refuse_symlinks(path: Path, base: Path) -> None:
+    """Raise InvalidInput naming the first symlink among ``path`` and the folders between
+    ``base`` and it: a file journal writes outside its workspace is never written through
+    a link (where the link points is not the file the user asked for). ``base`` itself and
+    the folders above it may be links. A path outside ``base`` has itself and its folder
+    checked."""
+    path = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(base))
+    try:
+        rel = path.relative_to(base)
+        steps = [base.joinpath(*rel.parts[: i + 1]) for i in range(len(rel.parts))]
+    except ValueError:
+        steps = [path.parent, path]
+    for step in steps:
+        if step.is_symlink():
+            raise InvalidInput(f"refusing to write through the symlink {step}")
+
+
+def write_outside(path: Path, text: str, base: Path) -> None:
+    """Write ``text`` to a file outside the workspace (an allow-listed agent file),
+    atomically, refusing symlinks (see ``refuse_symlinks``)."""
+    refuse_symlinks(path, base)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    refuse_symlinks(path, base)  # a folder made meanwhile by someone else
+    atomic_write(path, text)

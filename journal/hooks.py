@@ -27,18 +27,18 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from journal.errors import InvalidInput, MalformedFile
+from journal.errors import MalformedFile
+from journal.hookwire import (  # noqa: F401  (re-exported: one import for callers)
+    CLIS, CODEX_KINDS, CLAUDE_KINDS, COPILOT_KINDS, GEMINI_KINDS, KINDS, HookInputError,
+    carries_context, event_name, hook_output, kind_of,
+)
+from journal.hookwire import check_cli as _check_cli, string as _s
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:   # annotations only: importing typing costs more than this whole module
     from collections.abc import Mapping
     from pathlib import Path
     from typing import Any
-
-CLIS = ("claude-code", "codex", "gemini", "copilot")
-
-KINDS = ("session_start", "user_prompt", "pre_tool", "post_tool", "post_tool_failure",
-         "notification", "stop", "subagent_stop", "pre_compact", "session_end", "unknown")
 
 MARK = "# journal-managed"
 """Ends the command of every hook entry journal installs (a comment to sh and PowerShell)."""
@@ -48,29 +48,28 @@ MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
 
 TIMEOUT_SECONDS = 10
 
-# The events journal registers for, in the CLI's own names. PreToolUse is left out on
-# purpose: the post-tool events carry the same tool input, and one hook run per tool call
-# costs half as much as two.
+# The events journal registers for, in the CLI's own names. The pre-tool event is there so
+# that a call is on record when it starts (a tool that hangs or is interrupted still shows);
+# the post-tool event closes it. Both take the hook's fast path.
 HOOK_EVENTS: dict[str, tuple[str, ...]] = {
-    "claude-code": ("SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure",
-                    "Notification", "Stop", "SubagentStop", "PreCompact", "SessionEnd"),
-    "codex": ("SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "SubagentStop",
-              "PreCompact"),
-    "gemini": ("SessionStart", "BeforeAgent", "AfterTool", "AfterAgent", "Notification",
-               "PreCompress", "SessionEnd"),
+    "claude-code": ("SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
+                    "PostToolUseFailure", "Notification", "Stop", "SubagentStop", "PreCompact",
+                    "SessionEnd"),
+    "codex": ("SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop",
+              "SubagentStop", "PreCompact"),
+    "gemini": ("SessionStart", "BeforeAgent", "BeforeTool", "AfterTool", "AfterAgent",
+               "Notification", "PreCompress", "SessionEnd"),
     # PascalCase names select the payload format that names its event (hook_event_name);
     # the notification event has only the camelCase name, and names itself anyway.
-    "copilot": ("SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure",
-                "Stop", "SubagentStop", "PreCompact", "SessionEnd", "notification"),
+    "copilot": ("SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse",
+                "PostToolUseFailure", "Stop", "SubagentStop", "PreCompact", "SessionEnd",
+                "notification"),
 }
 
 # Events whose handlers carry a matcher (tool events), per CLI; "*" matches every tool.
-_TOOL_EVENTS = {"claude-code": {"PostToolUse", "PostToolUseFailure"},
-                "codex": {"PostToolUse"}, "gemini": {"AfterTool"}, "copilot": set()}
-
-
-class HookInputError(InvalidInput):
-    """A hook payload that is not a JSON object, or a CLI name journal does not know."""
+_TOOL_EVENTS = {"claude-code": {"PreToolUse", "PostToolUse", "PostToolUseFailure"},
+                "codex": {"PreToolUse", "PostToolUse"}, "gemini": {"BeforeTool", "AfterTool"},
+                "copilot": set()}
 
 
 class SettingsError(MalformedFile):
@@ -111,37 +110,6 @@ class HookEvent:
 # ---------------------------------------------------------------------------------------
 # Parsing payloads
 
-_CLAUDE_KINDS = {
-    "SessionStart": "session_start", "UserPromptSubmit": "user_prompt",
-    "PreToolUse": "pre_tool", "PostToolUse": "post_tool",
-    "PostToolUseFailure": "post_tool_failure", "Notification": "notification",
-    "Stop": "stop", "SubagentStop": "subagent_stop", "PreCompact": "pre_compact",
-    "SessionEnd": "session_end",
-}
-_CODEX_KINDS = {
-    "SessionStart": "session_start", "UserPromptSubmit": "user_prompt",
-    "PreToolUse": "pre_tool", "PostToolUse": "post_tool", "Stop": "stop",
-    "SubagentStop": "subagent_stop", "PreCompact": "pre_compact",
-}
-_GEMINI_KINDS = {
-    "SessionStart": "session_start", "BeforeAgent": "user_prompt", "BeforeTool": "pre_tool",
-    "AfterTool": "post_tool", "Notification": "notification", "AfterAgent": "stop",
-    "PreCompress": "pre_compact", "SessionEnd": "session_end",
-}
-_COPILOT_KINDS = {
-    "SessionStart": "session_start", "sessionStart": "session_start",
-    "UserPromptSubmit": "user_prompt", "userPromptSubmitted": "user_prompt",
-    "PreToolUse": "pre_tool", "preToolUse": "pre_tool",
-    "PostToolUse": "post_tool", "postToolUse": "post_tool",
-    "PostToolUseFailure": "post_tool_failure", "postToolUseFailure": "post_tool_failure",
-    "Notification": "notification", "notification": "notification",
-    "Stop": "stop", "agentStop": "stop",
-    "SubagentStop": "subagent_stop", "subagentStop": "subagent_stop",
-    "PreCompact": "pre_compact", "preCompact": "pre_compact",
-    "SessionEnd": "session_end", "sessionEnd": "session_end",
-}
-
-
 def parse_payload(cli: str, raw: bytes | str) -> HookEvent:
     """The normalized event in one hook payload of ``cli``.
 
@@ -169,6 +137,12 @@ def parse_payload(cli: str, raw: bytes | str) -> HookEvent:
         raise HookInputError(f"The {cli} hook payload is not JSON ({exc}).") from None
     if not isinstance(data, dict):
         raise HookInputError(f"The {cli} hook payload is JSON but not an object.")
+    return parse_data(cli, data)
+
+
+def parse_data(cli: str, data: dict[str, Any]) -> HookEvent:
+    """The normalized event in a payload already parsed into a JSON object."""
+    _check_cli(cli)
     if cli == "claude-code":
         return _parse_claude(data)
     if cli == "codex":
@@ -176,15 +150,6 @@ def parse_payload(cli: str, raw: bytes | str) -> HookEvent:
     if cli == "gemini":
         return _parse_gemini(data)
     return _parse_copilot(data)
-
-
-def _s(d: Mapping[str, Any], *keys: str) -> str | None:
-    """The first of ``keys`` whose value is a non-empty string."""
-    for key in keys:
-        value = d.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
 
 
 def _common(cli: str, d: dict[str, Any], event: str | None, kinds: Mapping[str, str]) -> dict[str, Any]:
@@ -200,7 +165,7 @@ def _common(cli: str, d: dict[str, Any], event: str | None, kinds: Mapping[str, 
 
 
 def _parse_claude(d: dict[str, Any]) -> HookEvent:
-    f = _common("claude-code", d, _s(d, "hook_event_name"), _CLAUDE_KINDS)
+    f = _common("claude-code", d, _s(d, "hook_event_name"), CLAUDE_KINDS)
     if f["kind"] == "post_tool":
         f["success"] = True
     elif f["kind"] == "post_tool_failure":
@@ -242,7 +207,7 @@ def _parse_codex(d: dict[str, Any]) -> HookEvent:
         return HookEvent(cli="codex", kind="stop", event="agent-turn-complete",
                          session_id=_s(d, "thread-id"), cwd=_s(d, "cwd"), prompt=prompt or None,
                          message=_s(d, "last-assistant-message"), raw=d)
-    f = _common("codex", d, _s(d, "hook_event_name"), _CODEX_KINDS)
+    f = _common("codex", d, _s(d, "hook_event_name"), CODEX_KINDS)
     if f["kind"] == "post_tool":
         # PostToolUse also runs after a Bash command exits non-zero; the response says which.
         f["success"], error = _tool_outcome(f["tool_response"])
@@ -252,7 +217,7 @@ def _parse_codex(d: dict[str, Any]) -> HookEvent:
 
 
 def _parse_gemini(d: dict[str, Any]) -> HookEvent:
-    f = _common("gemini", d, _s(d, "hook_event_name"), _GEMINI_KINDS)
+    f = _common("gemini", d, _s(d, "hook_event_name"), GEMINI_KINDS)
     f["message"] = _s(d, "prompt_response", "message")
     f["error"] = None
     if f["kind"] == "post_tool":
@@ -267,37 +232,15 @@ def _parse_gemini(d: dict[str, Any]) -> HookEvent:
     return HookEvent(**f)
 
 
-def _copilot_event(d: dict[str, Any]) -> str | None:
-    """The event of a Copilot payload: named (VS Code format), else inferred from fields."""
-    named = _s(d, "hook_event_name")
-    if named:
-        return named
-    for name, present in _COPILOT_SHAPES:
-        if all(k in d for k in present):
-            return name
-    return None
-
-
-# camelCase payloads do not name their event; the first row whose fields are all there wins.
-_COPILOT_SHAPES = (
-    ("postToolUse", ("toolResult",)), ("postToolUseFailure", ("toolName", "error")),
-    ("preToolUse", ("toolName",)), ("errorOccurred", ("errorContext",)),
-    ("subagentStop", ("agentName", "stopReason")), ("subagentStart", ("agentName",)),
-    ("agentStop", ("stopReason",)), ("preCompact", ("trigger",)),
-    ("userPromptSubmitted", ("prompt",)), ("sessionStart", ("source",)),
-    ("sessionEnd", ("reason",)),
-)
-
-
 def _parse_copilot(d: dict[str, Any]) -> HookEvent:
-    event = _copilot_event(d)
+    event = event_name("copilot", d)
     args = d.get("tool_input", d.get("toolArgs"))
     if isinstance(args, str) and args[:1] in ("{", "["):
         try:
             args = json.loads(args)
         except (ValueError, RecursionError):
             pass
-    kind = _COPILOT_KINDS.get(event, "unknown") if event else "unknown"
+    kind = kind_of("copilot", event)
     error = d.get("error")
     error_text = error if isinstance(error, str) and error else \
         (_s(error, "message") if isinstance(error, dict) else None)
@@ -323,38 +266,8 @@ def _parse_copilot(d: dict[str, Any]) -> HookEvent:
 
 
 # ---------------------------------------------------------------------------------------
-# Answering
-
-# Where each CLI takes ``hookSpecificOutput.additionalContext``: kind -> event name to echo.
-# Claude Code's Stop/SubagentStop also take it, but there it keeps the turn going, so no.
-_CONTEXT_EVENTS: dict[str, dict[str, str]] = {
-    "claude-code": {"session_start": "SessionStart", "user_prompt": "UserPromptSubmit",
-                    "pre_tool": "PreToolUse", "post_tool": "PostToolUse",
-                    "post_tool_failure": "PostToolUseFailure"},
-    "codex": {"session_start": "SessionStart", "user_prompt": "UserPromptSubmit",
-              "pre_tool": "PreToolUse", "post_tool": "PostToolUse",
-              "post_tool_failure": "PostToolUse"},
-    "gemini": {"session_start": "SessionStart", "user_prompt": "BeforeAgent",
-               "post_tool": "AfterTool", "post_tool_failure": "AfterTool"},
-    "copilot": {},
-}
-
-
-def hook_output(cli: str, event_kind: str, context: str | None) -> tuple[str, int]:
-    """The stdout text (no trailing newline) and exit code ``cli`` reads as "continue".
-
-    With ``context``, and where the CLI lets this event add model context, the text is
-    the CLI's JSON form carrying it; elsewhere the context is dropped. Exit code: 0.
-    """
-    _check_cli(cli)
-    event = _CONTEXT_EVENTS[cli].get(event_kind)
-    if context and event:
-        out = {"hookSpecificOutput": {"hookEventName": event, "additionalContext": context}}
-        return json.dumps(out, ensure_ascii=True), 0
-    # Gemini CLI parses stdout as JSON after exit 0; the others take empty output as
-    # "no decision".
-    return ("{}" if cli == "gemini" else ""), 0
-
+# Answering: ``hook_output`` and ``carries_context`` live in ``journal.hookwire`` (the
+# hook's fast path answers without importing this module) and are re-exported here.
 
 # ---------------------------------------------------------------------------------------
 # Settings files
@@ -446,11 +359,6 @@ def install_settings(cli: str, existing_text: str | None, command: str,
     except _CannotSplice:
         pass
     return _render(target, "", indent, newline) + newline
-
-
-def _check_cli(cli: str) -> None:
-    if cli not in CLIS:
-        raise HookInputError(f"Unknown agent CLI {cli!r}: use one of {', '.join(CLIS)}.")
 
 
 def _marked(command: str) -> str:

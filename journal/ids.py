@@ -1,7 +1,6 @@
 """Identifiers: validation of user-given ids and collision-free generated ones."""
 from __future__ import annotations
 
-import base64
 import os
 import re
 import time
@@ -70,6 +69,8 @@ def ulid(now_ms: int | None = None, rand: bytes | None = None) -> str:
         pinned = now_ms is not None
     ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
     value = (ms << 80) | int.from_bytes(rand if rand is not None else ulid_entropy(pinned), "big")
+    import base64  # here, not at the top: `journal hook` validates ids without making any
+
     return base64.b32encode((value << 30).to_bytes(20, "big"))[:26].translate(_B32).decode()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from journal.fsutil import atomic_write
 from journal.templates import DEFAULT_TEMPLATE, packaged, render
@@ -45,3 +46,15 @@ def init_workspace(ws: Workspace) -> list[Path]:
     _write_new(ws.root / ".gitattributes", GITATTRIBUTES, created)
     _write_new(ws.root / ".gitignore", GITIGNORE, created)
     return created
+
+
+def init_with_instructions(ws: Workspace, names: list[str], project: Path) -> tuple[list[Path], list[Any]]:
+    """``init_workspace``, then journal's block in each named agent instruction file under
+    ``project`` (see ``journal.agentsetup``). Every file is checked first: a name, link or
+    broken block that would stop one of them stops all of it, before anything is written."""
+    from journal.agentsetup import parse_targets, plan_instructions, write_changes
+
+    plan = plan_instructions(project, parse_targets(names))
+    created = init_workspace(ws)
+    write_changes(plan, project)
+    return created, plan

@@ -589,18 +589,18 @@ def test_duplicate_and_stale_journal_entries_are_cleaned() -> None:
     theirs = {"type": "command", "command": "./lint.sh"}
     doc = {"hooks": {
         "Stop": [{"hooks": [mine]}, {"hooks": [theirs, dict(mine, timeout=99)]}],
-        "PreToolUse": [{"matcher": "Bash", "hooks": [theirs, mine]}],   # stale: not installed
+        "PermissionRequest": [{"matcher": "Bash", "hooks": [theirs, mine]}],   # stale: not installed
         "TaskCreated": [{"hooks": [mine]}],                             # stale, alone
     }}
     text = json.dumps(doc, indent=2) + "\n"
     out = json.loads(install_settings("claude-code", text, "journal hook claude-code"))
     assert out["hooks"]["Stop"] == [{"hooks": [mine]}, {"hooks": [theirs]}]
-    assert out["hooks"]["PreToolUse"] == [{"matcher": "Bash", "hooks": [theirs]}]
+    assert out["hooks"]["PermissionRequest"] == [{"matcher": "Bash", "hooks": [theirs]}]
     assert "TaskCreated" not in out["hooks"]
     gone = json.loads(install_settings("claude-code", text, "journal hook claude-code",
                                        uninstall=True))
     assert gone == {"hooks": {"Stop": [{"hooks": [theirs]}],
-                              "PreToolUse": [{"matcher": "Bash", "hooks": [theirs]}]}}
+                              "PermissionRequest": [{"matcher": "Bash", "hooks": [theirs]}]}}
 
 
 def test_comments_and_odd_layout_survive() -> None:
@@ -648,12 +648,12 @@ def test_windows_line_endings_are_kept(cli: str) -> None:
 
 
 def test_gemini_hook_flags_are_kept() -> None:
-    text = json.dumps({"hooks": {"enabled": True, "disabled": ["old"], "BeforeTool": []}}, indent=2)
+    text = json.dumps({"hooks": {"enabled": True, "disabled": ["old"], "BeforeModel": []}}, indent=2)
     out = json.loads(install_settings("gemini", text, "journal hook gemini"))
     assert out["hooks"]["enabled"] is True and out["hooks"]["disabled"] == ["old"]
     back = json.loads(install_settings("gemini", json.dumps(out), "journal hook gemini",
                                        uninstall=True))
-    assert back == {"hooks": {"enabled": True, "disabled": ["old"], "BeforeTool": []}}
+    assert back == {"hooks": {"enabled": True, "disabled": ["old"], "BeforeModel": []}}
 
 
 @pytest.mark.parametrize("text", [

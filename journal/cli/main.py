@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import typer
 
 # Command-group modules under journal.cli, each with register(app).
-MODULES = ("session", "coordination", "events", "logs", "web")
+MODULES = ("session", "coordination", "events", "logs", "web", "agents")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
@@ -27,6 +27,7 @@ ROUTES = {
     "events": "events",
     "logs": "logs",
     **dict.fromkeys(("serve", "export"), "web"),
+    **dict.fromkeys(("hook", "mcp", "agents-md"), "agents"),
 }
 _VALUE_OPTIONS = {"--root"}
 

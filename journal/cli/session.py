@@ -3,7 +3,7 @@ archive, restore, list, show, edit, grep, check."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -12,17 +12,31 @@ from journal.cli.common import out, print_json, read_text_arg, session_id, works
 from journal.cli.options import JsonOpt, SessionOpt, WideOpt
 
 
-def init(root: Optional[str] = typer.Option(None, "--root", help="Where to create the workspace.")) -> None:
+def init(
+    root: Optional[str] = typer.Option(None, "--root", help="Where to create the workspace."),
+    agent_instructions: Optional[str] = typer.Option(
+        None, "--agent-instructions", metavar="FILES",
+        help="Also keep journal's block in agent instruction files: claude (CLAUDE.md), agents (AGENTS.md), "
+             "gemini (GEMINI.md), copilot (.github/copilot-instructions.md), comma-separated, or all."),
+) -> None:
     """Create the workspace: template, ACTIVE/, ARCHIVE/, shared-knowledge/, events/.
 
-    Example: journal init
+    Examples: journal init · journal init --agent-instructions claude,agents,gemini,copilot
     """
-    from journal.init import init_workspace
+    from journal.init import init_with_instructions, init_workspace
     from journal.workspace import Workspace
 
     ws = Workspace.open(root) if root else workspace()
-    created = init_workspace(ws)
+    if agent_instructions is None:
+        created = init_workspace(ws)
+        changes: list[Any] = []
+    else:
+        project = ws.git_root or Path.cwd()
+        created, changes = init_with_instructions(ws, [agent_instructions], project)
     out(f"workspace ready at {ws.root}" + (f" ({len(created)} files and folders created)" if created else " (nothing to create)"))
+    for change in changes:
+        verb = "wrote" if change.created else "updated the journal block in" if change.changed else "up to date:"
+        out(f"{verb} {change.path}")
 
 
 def create(

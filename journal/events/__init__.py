@@ -9,7 +9,9 @@ query machinery (start-up time matters for every journal command).
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: `journal hook` imports this package on every tool call
+    from typing import Any
 
 _EXPORTS = {
     "QueryResult": "journal.events.query", "query_events": "journal.events.query",

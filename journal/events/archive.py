@@ -38,6 +38,9 @@ def archived_sessions(ws: Workspace) -> dict[str, date]:
 
 def compress_log(ws: Workspace, session_id: str) -> int:
     """Move ``<id>.jsonl`` into ``<id>.jsonl.gz`` (appending to an existing one); return bytes compressed."""
+    from journal.events.store import ingest
+
+    ingest(ws, session_id)  # spooled hook records go in before the log is compressed
     path, lock = log_paths(ws, session_id)
     gz = gz_path(path)
     with locked(lock):
@@ -118,6 +121,9 @@ def _count_lines(path: Path) -> int:
 
 def log_stats(ws: Workspace) -> dict[str, Any]:
     """Files, bytes and events of plain (active) and compressed (archived) logs, per session too."""
+    from journal.events.query import ingest_spool
+
+    ingest_spool(ws, None)  # spooled hook records count as the events they are
     archived = archived_sessions(ws)
     groups = {"active": {"files": 0, "bytes": 0, "events": 0}, "archived": {"files": 0, "bytes": 0, "events": 0}}
     logs = []

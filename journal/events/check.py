@@ -152,7 +152,11 @@ def _repair(ws: Workspace, path: Path, problems: list[Problem]) -> None:
 def check_logs(ws: Workspace, fix: bool = False) -> list[Problem]:
     """Every problem in every event log; with ``fix``, repair what can be repaired without
     losing an event (bytes removed are kept under .journal/torn/)."""
+    from journal.events.query import ingest_spool
+
     problems: list[Problem] = []
+    for note in ingest_spool(ws, None):  # spooled hook records are part of the logs
+        problems.append(Problem(ws.rel(ws.state_dir / "spool"), None, "spool", note))
     states: dict[str, dict[str, Any]] = {}
     for path in log_files(ws):
         state = states.setdefault(session_of(path), {})

@@ -148,6 +148,7 @@ def iter_events(ws: Workspace, session_id: str | None, flt: Filter, stats: ReadS
     """Matching events oldest first: one session in log order, or all merged by time."""
     if limit is not None and limit < 0:
         raise InvalidInput("--limit must be 0 or more")
+    stats.notes += ingest_spool(ws, session_id)
     files = log_files(ws, session_id)
     if session_id is not None and not files:
         stats.notes += missing_log_warning(ws, session_id)
@@ -187,6 +188,22 @@ def query_events(
     stats = ReadStats()
     events = list(iter_events(ws, session_id, flt, stats, limit))
     return QueryResult(events, stats.warnings(ws))
+
+
+def ingest_spool(ws: Workspace, session_id: str | None) -> list[str]:
+    """Bring spooled hook records into the logs about to be read; a warning if that failed
+    (a read-only checkout, a lock held too long): the query then reads what is written."""
+    from journal.errors import JournalError
+    from journal.events.store import ingest, ingest_all
+
+    try:
+        if session_id is None:
+            ingest_all(ws)
+        else:
+            ingest(ws, session_id)
+    except (OSError, JournalError) as e:
+        return [f"spooled hook events not read in: {e}"]
+    return []
 
 
 def missing_log_warning(ws: Workspace, session_id: str | None) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from journal.errors import InvalidInput
 from journal.clock import now_micro
-from journal.events.files import gz_path, iter_raw_lines, log_paths
+from journal.events.files import gz_path, iter_raw_lines, log_paths, session_of
 from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
 from journal.fsutil import locked, write_all
 from journal.ids import new_event_id, validate_id
@@ -23,9 +23,6 @@ MAX_EVENT_BYTES = 1_048_576  # one serialized event line
 _TAIL_BLOCK = 8192
 _KEY_ORDER = ("schema_version", "event_id", "seq", "timestamp", "session_id", "event_type",
               "provenance", *OPTIONAL_FIELDS)
-
-
-
 
 
 def _seq_in(line: bytes) -> int | None:
@@ -192,7 +189,7 @@ def append_events(ws: Workspace, session_id: str, events: Iterable[dict[str, Any
             raise InvalidInput(f"event #{i + 1}: {e}") from e
     if not built:
         return []
-    _write(path, lock, built)
+    _write(path, lock, built, _spool_of(ws, session_id))
     return built
 
 
@@ -218,17 +215,54 @@ def append_event(
     path, lock = log_paths(ws, session_id)
     event = build_event(session_id, event_type, data=data, agent=agent, source=source,
                         event_id=event_id, **optional)
-    _write(path, lock, [event])
+    _write(path, lock, [event], _spool_of(ws, session_id))
     return event
 
 
-def _write(path: Path, lock: Path, events: list[dict[str, Any]]) -> None:
+def _write(path: Path, lock: Path, events: list[dict[str, Any]], spool: str | None = None) -> None:
     with locked(lock):
-        _append_locked(path, events)
+        _append_locked(path, events, spool)
 
 
-def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
-    """Number, stamp and append ``events``; the caller holds the log's lock."""
+def _spool_of(ws: Workspace, session_id: str) -> str:
+    from journal.events.spool import spool_path
+
+    return spool_path(str(ws.root), session_id)
+
+
+def ingest(ws: Workspace, session_id: str) -> None:
+    """Turn the session's spooled hook records into events (see ``journal.events.spool``).
+
+    Cheap when the spool is empty (one ``stat``); otherwise the same locked append as
+    every other event, so seq numbering and validation are the log's own.
+    """
+    from journal.events.spool import has_records
+
+    validate_id(session_id)
+    spool = _spool_of(ws, session_id)
+    if not has_records(spool):
+        return
+    path, lock = log_paths(ws, session_id)
+    _write(path, lock, [], spool)
+
+
+def ingest_all(ws: Workspace) -> None:
+    """``ingest`` every session with spooled records."""
+    from journal.events.spool import spooled_sessions
+
+    for sid in spooled_sessions(str(ws.root)):
+        try:
+            ingest(ws, sid)
+        except InvalidInput:
+            continue  # a stray file under .journal/spool/ named like no session
+
+
+def _append_locked(path: Path, events: list[dict[str, Any]], spool: str | None = None) -> None:
+    """Number, stamp and append ``events``; the caller holds the log's lock.
+
+    Records waiting in ``spool`` go first, in their own write, and the spool is emptied
+    right after: they keep their place before ``events`` in the log.
+    """
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
     try:
         fd = os.open(path, flags, 0o644)
@@ -237,6 +271,10 @@ def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
         fd = os.open(path, flags, 0o644)
     try:
         last, torn = _tail_state_fd(fd, path)
+        if spool is not None:
+            last, torn = _drain(fd, path, spool, last, torn)
+        if not events:
+            return
         now = now_micro()
         chunks = [b"\n"] if torn else []  # never glue a new event onto a torn line
         for i, event in enumerate(events, 1):
@@ -248,6 +286,110 @@ def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
         write_all(fd, record, path)  # one write of whole lines on an O_APPEND descriptor
     finally:
         os.close(fd)
+
+
+def _drain(fd: int, path: Path, spool: str, last: int, torn: bool) -> tuple[int, bool]:
+    """Append the spool's records to the log open on ``fd``; return the new (last seq, torn)."""
+    from journal.events.spool import take
+
+    pending = take(spool)
+    if pending is None:
+        return last, torn
+    try:
+        built = _spooled_events(session_of(path), pending.lines(), fd)
+        if built and _last_event_id(fd) in {e["event_id"] for e in built}:
+            built = []  # a drain cut short between its write and emptying the spool
+        if built:
+            now = now_micro()
+            chunks = [b"\n"] if torn else []
+            for i, event in enumerate(built, 1):
+                event["seq"] = last + i
+                if event["timestamp"] is None:
+                    event["timestamp"] = now
+                chunks.append(_serialize(event))
+            write_all(fd, b"".join(chunks), path)
+            last, torn = last + len(built), False
+        pending.clear()
+    finally:
+        pending.close()
+    return last, torn
+
+
+def _spooled_events(session_id: str, lines: list[bytes], fd: int) -> list[dict[str, Any]]:
+    """Validated events of spooled records; a record that cannot become its own events
+    becomes an ``x-hook-unparsed`` event holding what it said, so nothing is lost."""
+    from journal.events.hooked import UNPARSED, Pairing, bounded, specs
+
+    out: list[dict[str, Any]] = []
+    pairing = Pairing(lambda tool_use_id: _recent_call(fd, tool_use_id))
+    for line in lines:
+        try:
+            items = specs(line, pairing, new_event_id)
+        except Exception as e:  # a payload shape no parser expected: keep its text
+            items = [{"event_type": UNPARSED, "agent": "unknown", "source": "hook:unknown",
+                      "data": {"error": f"{type(e).__name__}: {e}"[:500],
+                               "raw": line.decode("utf-8", "replace")[:16384]}, "tags": ["hook"]}]
+        for spec in items:
+            spec = {k: v for k, v in spec.items() if v is not None}
+            event_type = spec.pop("event_type")
+            try:
+                event = build_event(session_id, event_type, **spec)
+                _serialize(event)
+            except InvalidInput as e:
+                keep = {k: spec.get(k) for k in ("event_id", "timestamp")}
+                try:
+                    event = build_event(session_id, UNPARSED, agent=spec.get("agent"), source="hook:invalid",
+                                        data={"error": str(e)[:500], "event": bounded(spec)}, tags=["hook"],
+                                        **{k: v for k, v in keep.items() if v is not None})
+                    _serialize(event)
+                except InvalidInput:
+                    continue
+            out.append(event)
+    return out
+
+
+_RECENT_BYTES = 1 << 20
+
+
+def _recent_lines(fd: int) -> list[bytes]:
+    size = os.fstat(fd).st_size
+    start = max(0, size - _RECENT_BYTES)
+    data = os.pread(fd, size - start, start)
+    lines = data.split(b"\n")
+    if start:
+        lines = lines[1:]  # the first may be cut
+    return lines
+
+
+def _last_event_id(fd: int) -> str | None:
+    import orjson
+
+    for line in reversed(_recent_lines(fd)):
+        if line.strip():
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                return None
+            return event.get("event_id") if isinstance(event, dict) else None
+    return None
+
+
+def _recent_call(fd: int, tool_use_id: str) -> str | None:
+    """The event id of the log's most recent tool_call with this tool-use id (last 1 MB)."""
+    import orjson
+
+    needle = orjson.dumps(tool_use_id)
+    for line in reversed(_recent_lines(fd)):
+        if needle in line and b'"tool_call"' in line:
+            try:
+                event = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            data = event.get("data") if isinstance(event, dict) else None
+            if event.get("event_type") == "tool_call" and isinstance(data, dict) \
+                    and data.get("tool_use_id") == tool_use_id:
+                return str(event.get("event_id"))
+    return None
 
 
 def sort_key(event: dict[str, Any]) -> tuple[str, str, int]:
