@@ -7,13 +7,16 @@ Runs the venv's own `journal` console script (the one agent CLIs run) in a fresh
 repository with a workspace, a Claude Code session mapped by SessionStart, and --sessions
 other active sessions. The anchor is `python -c pass` with the same interpreter, timed
 alternately with each command; `python -c "import json, os, fcntl"` is printed beside it
-as the floor of any hook written in Python. Timings are informative only.
+as the floor of any hook written in Python. Both wall time and the child's CPU time
+(user + system) are reported: on a loaded machine the CPU ratio is the steadier one.
+Timings are informative only.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,13 +35,20 @@ def payload(name: str, **changes: object) -> bytes:
     return json.dumps(data).encode()
 
 
-def timed(cmd: list[str], cwd: Path, stdin: bytes | None, env: dict[str, str]) -> float:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path, stdin: bytes | None, env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child) of one run."""
+    cpu = _cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0 or proc.stderr:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.decode()}")
-    return elapsed
+    return elapsed, _cpu() - cpu
 
 
 def main() -> int:
@@ -83,7 +93,7 @@ def main() -> int:
              payload("SessionStart-resume.json", cwd=str(repo)), None),
             ("hook Stop (refresh, updated)", [str(journal), "hook", "claude-code"], payload("Stop.json"), None),
         ]
-        times: dict[str, list[float]] = {name: [] for name, *_ in cases}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in cases}
         for name, cmd, stdin, before in cases:  # one untimed warm-up each
             if callable(before):
                 before()
@@ -93,18 +103,21 @@ def main() -> int:
                 if callable(before):
                     before()
                 times[name].append(timed(cmd, repo, stdin, env))
-        anchor = statistics.median(times[cases[0][0]])
+        anchor = [statistics.median(t[i] for t in times[cases[0][0]]) for i in (0, 1)]
         rows = []
-        print(f"{'command':<70} {'median':>9} {'ratio':>7}")
+        print(f"{'command':<68} {'wall':>8} {'ratio':>6} {'cpu':>8} {'ratio':>6}")
         for name, *_ in cases:
-            median = statistics.median(times[name])
-            rows.append({"command": name, "median_s": round(median, 5), "ratio": round(median / anchor, 2)})
-            print(f"{name:<70} {median * 1000:7.1f}ms {median / anchor:6.2f}x")
-        fast = [r["ratio"] for r in rows if r["command"] in (
-            "hook PreToolUse", "hook PostToolUse", "hook PostToolUseFailure", "hook UserPromptSubmit, no new mail",
-            "hook Notification")]
-        print(f"\nfast path (the five every-step events): {min(fast):.2f}x-{max(fast):.2f}x python -c pass "
-              f"(target <= 2.5x); {args.repeat} runs each, {args.sessions + 1} active sessions")
+            wall, cpu = (statistics.median(t[i] for t in times[name]) for i in (0, 1))
+            rows.append({"command": name, "wall_s": round(wall, 5), "wall_ratio": round(wall / anchor[0], 2),
+                         "cpu_s": round(cpu, 5), "cpu_ratio": round(cpu / anchor[1], 2)})
+            print(f"{name:<68} {wall * 1000:6.1f}ms {wall / anchor[0]:5.2f}x {cpu * 1000:6.1f}ms {cpu / anchor[1]:5.2f}x")
+        every_step = ("hook PreToolUse", "hook PostToolUse", "hook PostToolUseFailure",
+                      "hook UserPromptSubmit, no new mail", "hook Notification")
+        fast = [r for r in rows if r["command"] in every_step]
+        print(f"\nfast path (the five every-step events): wall {min(r['wall_ratio'] for r in fast):.2f}x-"
+              f"{max(r['wall_ratio'] for r in fast):.2f}x, cpu {min(r['cpu_ratio'] for r in fast):.2f}x-"
+              f"{max(r['cpu_ratio'] for r in fast):.2f}x python -c pass (target <= 2.5x); "
+              f"{args.repeat} runs each, {args.sessions + 1} active sessions")
         if args.json_out:
             args.json_out.write_text(json.dumps({"repeat": args.repeat, "rows": rows}, indent=2) + "\n")
     return 0

@@ -25,8 +25,8 @@ from typing import Annotated, Any, Literal, Optional
 from journal.errors import InvalidInput, JournalError, NotFound
 from journal.workspace import KNOWLEDGE_KINDS, Workspace
 
-MISSING_SDK = ("the MCP server needs the MCP SDK 2.x: install journal with its 'mcp' extra "
-               "(pip install '.[mcp]' in a checkout), or pip install 'mcp>=2.3,<3'")
+MISSING_SDK = ("the MCP server needs the MCP SDK 2.x: install journal with its 'mcp' extra: "
+               "pip install 'session-journal[mcp]' (or '.[mcp]' in a checkout)")
 
 try:
     from mcp.server.mcpserver import MCPServer

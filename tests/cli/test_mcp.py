@@ -417,4 +417,4 @@ def test_without_the_mcp_extra_the_command_says_how_to_install_it(repo: Path) ->
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == ("journal: error: the MCP server needs the MCP SDK 2.x: install journal with its 'mcp' "
-                           "extra (pip install '.[mcp]' in a checkout), or pip install 'mcp>=2.3,<3'\n")
+                           "extra: pip install 'session-journal[mcp]' (or '.[mcp]' in a checkout)\n")
