@@ -804,3 +804,79 @@ def run_driver(base: Path, ours: Path, theirs: Path, path: str) -> list[Conflict
     data, conflicts = merge_file(path, read(base), mine, other)
     atomic_replace(ours, lambda f: f.write(data))
     return conflicts
+
+
+# -- check --fix: files a merge without the driver left with conflict markers ----------------
+def _stages(ws: Any, path: Path) -> tuple[bytes | None, bytes, bytes] | None:
+    """(base, ours, theirs) from git's index when ``path`` is unmerged (a merge in progress)."""
+    from journal import gitops
+    from journal.errors import GitError
+
+    repo = ws.git_root
+    if repo is None:
+        return None
+    try:
+        git = gitops.Git(repo)
+        out = git.run("ls-files", "-u", "-z", "--", str(path)).stdout
+        stages: dict[str, str] = {}
+        for rec in out.split(b"\0"):
+            if rec:
+                meta, _name = rec.split(b"\t", 1)
+                _mode, oid, stage = meta.decode().split(" ")
+                stages[stage] = oid
+        if "2" not in stages or "3" not in stages:
+            return None
+        with gitops.Batch(git) as batch:
+            return (batch.blob(stages["1"]) if "1" in stages else None, batch.blob(stages["2"]),
+                    batch.blob(stages["3"]))
+    except GitError:
+        return None
+
+
+def remerge_marked(ws: Any) -> list[Any]:
+    """Re-merge by meaning the workspace's session logs, event logs and shared-knowledge
+    files that hold git conflict markers (left by a merge in a clone whose merge driver
+    was not configured yet). Returns a fixed Problem per file merged; a file whose
+    conflict is true (the same entry edited differently) is left for ``check`` to report."""
+    from journal.fsutil import atomic_replace, deferred_signals, locked
+    from journal.problems import Problem
+
+    candidates = [*sorted(ws.active_dir.glob("*.md")), *sorted(ws.archive_dir.glob("*.md")),
+                  *sorted(ws.events_dir.glob("*.jsonl")), *sorted(ws.knowledge_dir.glob("*.md"))]
+    fixed = []
+    for path in candidates:
+        if path.name.startswith("."):
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if not has_markers(data.decode("utf-8", "replace")):
+            continue
+        rel = ws.rel(path)
+        key = file_key(rel)
+        if key[0] == "session":  # the lock every writer of the session takes, wherever its log is
+            lock = ws.lock_path(ws.active_dir / f"{key[1]}.md")
+        elif key[0] == "events":
+            from journal.events.files import log_paths
+
+            lock = log_paths(ws, key[1])[1]
+        else:
+            lock = ws.lock_path(path)
+        with deferred_signals(), locked(lock):
+            data = path.read_bytes()
+            staged = _stages(ws, path)
+            if staged is not None:
+                base, ours, theirs = staged
+            else:
+                sides = sides_from_markers(data.decode("utf-8", "surrogateescape"))
+                if sides is None:
+                    continue
+                base, ours, theirs = (_encode(s) for s in sides)
+            merged, conflicts = merge_file(rel, base, ours, theirs)
+            if conflicts or has_markers(merged.decode("utf-8", "replace")):
+                continue
+            atomic_replace(path, lambda f: f.write(merged))
+        fixed.append(Problem(rel, 0, "conflict", "git conflict markers merged by meaning"
+                             + (" (git add it to finish the merge)" if staged is not None else ""), fixed=True))
+    return fixed
