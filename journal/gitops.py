@@ -250,7 +250,7 @@ class Git:
         """Fetch ``branch`` of ``remote`` into the private ref ``into``; its commit, or None
         when the remote has no such branch. Writes no FETCH_HEAD and no remote-tracking ref."""
         proc = self.run("-c", "gc.auto=0", "-c", "maintenance.auto=false", "fetch", "-q", "--no-tags",
-                        "--no-write-fetch-head", "--no-recurse-submodules", remote,
+                        "--no-write-fetch-head", "--no-recurse-submodules", "--refmap=", remote,
                         f"+refs/heads/{branch}:{into}", ok=(0, 1, 128))
         if proc.returncode == 0:
             return self.rev(into)

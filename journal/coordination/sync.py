@@ -201,6 +201,10 @@ class _Sync:
         for c in changes:
             if c.status == "D":
                 continue
+            if _never_committed(c.path):  # temp and lock files, even where .gitignore lacks the lines
+                old = self.b.get(f"{base}:{c.path}") if base else None
+                fixes.append(("100644", old[0] if old else None, self.repo_path(c.path)))
+                continue
             kind = merge.kind_of(c.path)
             if kind == "events":
                 data = self.b.blob(c.new)
@@ -509,6 +513,15 @@ class _Sync:
                                        "sent": when, "text": text.split("\n")[0][:200]})
 
 
+def _never_committed(path: str) -> bool:
+    """Whether a workspace path is local state, a temp file or a lock file (IGNORE_LINES)."""
+    from fnmatch import fnmatchcase
+
+    parts = path.split("/")
+    return any(part == ".journal" for part in parts[:-1]) or any(
+        fnmatchcase(parts[-1], pattern) for pattern in IGNORE_LINES if "/" not in pattern)
+
+
 def _write_bytes(path: Path, data: bytes) -> None:
     atomic_replace(path, lambda f: f.write(data))
 
@@ -558,8 +571,11 @@ def _recover(ws: Workspace) -> list[str]:
                 and p.kind in ("torn", "garbage", "unreadable", "too-long", "missing-newline")]
     if blocking:
         p = blocking[0]
-        raise GitError(f"sync stopped before publishing anything: {p.path}: {p.message.split(';')[0]}; "
-                       "run journal check --fix, then journal sync again")
+        step = "journal check --fix"
+        if p.path.endswith(".jsonl.gz"):  # check repairs plain logs: decompress it first
+            step = f"journal events restore {Path(p.path).name[: -len('.jsonl.gz')]}, then journal check --fix"
+        raise GitError(f"sync stopped before publishing anything: {ws.rel(ws.root / p.path) if p.path else ''}: "
+                       f"{p.message.split(';')[0]}; run {step}, then journal sync again")
     return [str(p) for p in problems if p.fixed]
 
 
