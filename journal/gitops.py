@@ -121,6 +121,8 @@ class Git:
         env = {k: v for k, v in os.environ.items() if k not in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE")}
         env["GIT_TERMINAL_PROMPT"] = "0"  # an agent cannot answer a password prompt
         self.env = env
+        self._empty: str | None = None
+        self._diffs: dict[tuple[str, str], list[Change]] = {}
 
     def run(self, *args: str, input: bytes | None = None, index: Path | None = None,
             ok: Sequence[int] = (0,), env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -168,7 +170,9 @@ class Git:
         return proc.stdout.decode().strip() or None
 
     def empty_tree(self) -> str:
-        return self.run("mktree", input=b"").stdout.decode().strip()
+        if self._empty is None:
+            self._empty = self.run("mktree", input=b"").stdout.decode().strip()
+        return self._empty
 
     def mktree(self, entries: list[tuple[str, str, str]]) -> str:
         """A tree from (mode, oid, name) entries."""
@@ -202,6 +206,8 @@ class Git:
         """Blob changes from tree ``a`` to tree ``b`` (recursive, no rename detection)."""
         if a == b:
             return []
+        if (a, b) in self._diffs:
+            return self._diffs[(a, b)]
         out = self.run("diff-tree", "-r", "-z", "--no-renames", "--raw", a, b).stdout
         parts = out.split(b"\0")
         changes = []
@@ -215,6 +221,7 @@ class Git:
             path = parts[i + 1].decode("utf-8", "surrogateescape")
             changes.append(Change(path, status[0], old_mode, new_mode, old, new))
             i += 2
+        self._diffs[(a, b)] = changes
         return changes
 
     def commit_tree(self, tree: str, parents: list[str], message: str) -> str:
@@ -243,8 +250,20 @@ class Git:
         raise GitError(f"git update-ref failed: {reason}")
 
     # -- remotes ------------------------------------------------------------------------
-    def remotes(self) -> list[str]:
-        return self.text("remote").split()
+    def has_remote(self, name: str) -> bool:
+        """Whether ``name`` is a configured remote (the config file read first: no process)."""
+        try:
+            text = (self.common_dir / "config").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        if f'[remote "{name}"]' in text:
+            return True
+        return name in self.text("remote").split()
+
+    def ref_exists(self, ref: str) -> bool:
+        if (self.common_dir / ref).is_file():
+            return True
+        return self.run("show-ref", "--verify", "-q", ref, ok=(0, 1, 128)).returncode == 0
 
     def fetch(self, remote: str, branch: str, into: str) -> str | None:
         """Fetch ``branch`` of ``remote`` into the private ref ``into``; its commit, or None

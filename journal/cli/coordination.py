@@ -107,6 +107,7 @@ def inbox(
 
 def board(
     stale_hours: Optional[float] = typer.Option(None, "--stale-hours", help="Flag sessions idle longer than this (default: stale_hours setting, 24)."),
+    all_branches: bool = typer.Option(False, "--all-branches", help="Also active sessions on other local and remote-tracking branches and in other worktrees (read from git, nothing checked out)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Every active session at a glance; what needs attention first.
@@ -117,7 +118,7 @@ def board(
     from journal.coordination.board import board as rows_of
     from journal.cli.render import age, bar, table
 
-    rows = rows_of(workspace(), stale_hours)
+    rows = rows_of(workspace(), stale_hours, all_branches=all_branches)
     if as_json:
         print_json(rows)
         return
@@ -133,10 +134,11 @@ def board(
         blockers = str(r["open_blockers"]) + (f": {_short(r['blockers'][0], 40)}" if r["blockers"] else "")
         updated = f"{age(clock.as_datetime(r['updated']), now)} ago" if r["updated"] else "?"
         body.append([r["id"], r["role"], r["owner"], r["status"], bar(r["progress"]), _short(r["working_on"] or "", 40),
-                     blockers, mail, updated, ", ".join(r["attention"]) or "ok"])
+                     blockers, mail, updated, ", ".join(r["attention"]) or "ok"]
+                    + ([r.get("source", "here")] if all_branches else []))
         styles.append("bold red" if r["score"] >= 4 else "yellow" if r["score"] else None)
     out(table(body, ["ID", "ROLE", "OWNER", "STATUS", "PROGRESS", "WORKING ON", "BLOCKERS", "UNREAD",
-                     "UPDATED", "ATTENTION"], styles=styles))
+                     "UPDATED", "ATTENTION"] + (["WHERE"] if all_branches else []), styles=styles))
 
 
 def _short(text: str, width: int) -> str:

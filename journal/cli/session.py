@@ -151,6 +151,7 @@ def list_cmd(
     archived: bool = typer.Option(False, "--archived", help="Archived sessions only."),
     include_all: bool = typer.Option(False, "--all", help="Active and archived sessions."),
     status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status."),
+    all_branches: bool = typer.Option(False, "--all-branches", help="Also active sessions on other local and remote-tracking branches and in other worktrees (read from git, nothing checked out)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """List sessions, most recently updated first.
@@ -159,7 +160,8 @@ def list_cmd(
     """
     from journal.session.listing import list_sessions
 
-    rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status)
+    rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status,
+                         all_branches=all_branches)
     if as_json:
         print_json(rows)
         return
@@ -169,7 +171,8 @@ def list_cmd(
     from journal.cli.render import table
 
     body = [[r.get("id"), r.get("role"), r.get("status"), f"{r.get('progress', '')}%" if r.get("progress") is not None else "",
-             str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else "active"] for r in rows]
+             str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else
+             "active" if r.get("source", "here") == "here" else f"active on {r['source']}"] for r in rows]
     out(table(body, ["ID", "ROLE", "STATUS", "PROGRESS", "UPDATED", "WHERE"]))
 
 

@@ -137,6 +137,8 @@ class _Sync:
         self.branch = self.ref[len("refs/heads/"):]
         self.batch: Batch | None = None
         self.scratch: list[Path] = []
+        self.recovered: list[str] | None = None  # what check's recovery repaired, once it ran
+        self.fetched = False  # FETCH_REF exists
 
     # paths ----------------------------------------------------------------------------
     def repo_path(self, ws_path: str) -> str:
@@ -177,10 +179,14 @@ class _Sync:
         return self.batch
 
     # the snapshot -----------------------------------------------------------------------
-    def snapshot(self, head: str | None, forced: dict[str, bytes]) -> tuple[str | None, list[str]]:
+    def snapshot(self, head: str | None, forced: dict[str, bytes]) -> tuple[str | None, list[str], list[str]]:
         """The workspace as it is on disk, as a tree (through a temporary index seeded with
-        the user's, so unchanged files are not read again), and the files held back: those
-        with unresolved conflict markers keep their committed version."""
+        the user's, so unchanged files are not read again); the files held back (unresolved
+        conflict markers: they keep their committed version); and the changed event logs
+        holding a line that is not an event (a half-done change: check's recovery repairs it).
+
+        An event log read in the middle of an append ends without a newline: the snapshot
+        takes it up to its last whole line, the rest goes with the next sync."""
         git = self.git
         index = self.temp("snapshot-index")
         user_index = git.git_dir / "index"
@@ -194,11 +200,11 @@ class _Sync:
             git.run("--literal-pathspecs", "add", "-A", "--", self.prefix or ".", index=index)
         tree = git.write_tree(index, self.prefix) if self.prefix else git.write_tree(index)
         base = self.ws_tree(head)
-        changes = git.diff_trees(base or git.empty_tree(), tree)
         fixes: list[tuple[str, str | None, str]] = []
         contents: list[tuple[str, bytes]] = []
         held: list[str] = []
-        for c in changes:
+        damaged: list[str] = []
+        for c in git.diff_trees(base or git.empty_tree(), tree):
             if c.status == "D":
                 continue
             if _never_committed(c.path):  # temp and lock files, even where .gitignore lacks the lines
@@ -206,10 +212,25 @@ class _Sync:
                 fixes.append(("100644", old[0] if old else None, self.repo_path(c.path)))
                 continue
             kind = merge.kind_of(c.path)
-            if kind == "events":
+            if kind in ("events", "events-gz"):
                 data = self.b.blob(c.new)
-                if data and not data.endswith(b"\n"):  # read in the middle of an append
-                    contents.append((c.path, data[: data.rfind(b"\n") + 1]))
+                if kind == "events-gz":
+                    from journal.events.merge import decompress
+
+                    try:
+                        data = decompress(data)
+                    except JournalError:
+                        damaged.append(c.path)
+                        continue
+                elif data and not data.endswith(b"\n"):  # read in the middle of an append, or torn
+                    data = data[: data.rfind(b"\n") + 1]
+                    contents.append((c.path, data))
+                    if self._torn(c.path):
+                        damaged.append(c.path)
+                        continue
+                before = self.b.blob(c.old) if c.status == "M" and kind == "events" else b""
+                if _not_events(data[len(before):] if data.startswith(before) else data):
+                    damaged.append(c.path)
             elif kind in ("session", "knowledge"):
                 data = self.b.blob(c.new)
                 if merge.has_markers(data.decode("utf-8", "replace")):
@@ -222,7 +243,18 @@ class _Sync:
         if fixes:
             git.update_index(index, fixes)
             tree = git.write_tree(index, self.prefix) if self.prefix else git.write_tree(index)
-        return tree, held
+        return tree, held, damaged
+
+    def _torn(self, path: str) -> bool:
+        """Whether an event log ends in the middle of a line while no append is under way
+        (appends hold the log's lock): a write a crash cut short."""
+        with locked(self._lock_for(merge.file_key(path))):
+            try:
+                with open(self.ws.root / path, "rb") as f:
+                    f.seek(-1, 2)
+                    return f.read(1) != b"\n"
+            except OSError:
+                return False
 
     # the user's checkout ------------------------------------------------------------------
     def _set_ws_entries(self, index: Path, head: str | None, commit: str) -> None:
@@ -286,8 +318,11 @@ class _Sync:
             updates: list[tuple[str, str | None, str | None]] = [(self.ref, commit, head or "0" * 40)]
             if tracking is not None:
                 updates.append((f"refs/remotes/{self.remote}/{self.branch}", tracking, None))
+            if self.fetched:
+                updates.append((FETCH_REF, None, None))
             if not git.update_refs(updates):
                 raise _Moved()
+            self.fetched = False
             git.commit_index(lock)
 
     def _lock_for(self, key: tuple[str, str]) -> Path:
@@ -361,10 +396,22 @@ class _Sync:
     def attempt(self, message: str, push: bool, push_all: bool, result: SyncResult,
                 forced: dict[str, bytes]) -> None:
         git = self.git
-        head = git.rev("HEAD")
+        head = gitops.head_info(git.root)[1]
         fetched = git.fetch(self.remote, self.branch, FETCH_REF)
+        self.fetched = fetched is not None
         result.remote_has_branch = fetched is not None
-        snap, held = self.snapshot(head, forced)
+        snap, held, damaged = self.snapshot(head, forced)
+        if (held or damaged) and not self.recovered:  # half-done or conflicted: check's recovery first
+            self.recovered = _recover(self.ws)
+            snap, held, damaged = self.snapshot(head, forced)
+        result.recovered = self.recovered or []
+        if damaged:
+            path = damaged[0]
+            step = "journal check --fix"
+            if path.endswith(".jsonl.gz"):  # check repairs plain logs: decompress it first
+                step = f"journal events restore {Path(path).name[: -len('.jsonl.gz')]}, then journal check --fix"
+            raise GitError(f"sync stopped before publishing anything: {self.shown(path)} holds a line that is not "
+                           f"an event (a change cut short?); run {step}, then journal sync again")
         result.conflicts = [{"path": self.shown(p), "line": None, "entry": None,
                              "reason": "has unresolved conflict markers: held back until they are resolved"}
                             for p in held]
@@ -383,7 +430,7 @@ class _Sync:
             self.advance(head, commit, snap, {}, commit if push else None, set(forced))
             result.head = commit
             return
-        base = git.merge_base(head, fetched) if head else None
+        base = head if head == fetched else (git.merge_base(head, fetched) if head else None)
         if head is not None and base is None:
             raise GitError(f"this branch and {self.remote}/{self.branch} share no history: merge them once "
                            "with git (git pull --allow-unrelated-histories), then sync")
@@ -562,21 +609,26 @@ def _housekeeping(ws: Workspace) -> dict[str, bytes]:
 
 
 def _recover(ws: Workspace) -> list[str]:
-    """Run check's recovery; refuse, naming the file and ``journal check --fix``, when a
-    half-done change remains that must not reach other clones."""
+    """Run check's recovery (``journal check --fix``): repairs torn and garbage event-log
+    lines, merges conflict markers by meaning. What it repaired, as check prints it."""
     from journal.session.check import check_workspace
 
-    problems = check_workspace(ws, fix=True)
-    blocking = [p for p in problems if not (p.fixed or p.note)
-                and p.kind in ("torn", "garbage", "unreadable", "too-long", "missing-newline")]
-    if blocking:
-        p = blocking[0]
-        step = "journal check --fix"
-        if p.path.endswith(".jsonl.gz"):  # check repairs plain logs: decompress it first
-            step = f"journal events restore {Path(p.path).name[: -len('.jsonl.gz')]}, then journal check --fix"
-        raise GitError(f"sync stopped before publishing anything: {ws.rel(ws.root / p.path) if p.path else ''}: "
-                       f"{p.message.split(';')[0]}; run {step}, then journal sync again")
-    return [str(p) for p in problems if p.fixed]
+    return [str(p) for p in check_workspace(ws, fix=True) if p.fixed]
+
+
+def _not_events(data: bytes) -> bool:
+    """Whether ``data`` (whole lines of an event log) holds a line that is not a JSON object."""
+    import orjson
+
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            if not isinstance(orjson.loads(line), dict):
+                return True
+        except orjson.JSONDecodeError:
+            return True
+    return False
 
 
 def sync(ws: Workspace, *, remote: str = "origin", message: str | None = None, push: bool = True,
@@ -587,7 +639,7 @@ def sync(ws: Workspace, *, remote: str = "origin", message: str | None = None, p
         raise InvalidInput("--push-all and --no-push ask for opposite things: give one of them")
     run = _Sync(ws, remote, session)
     git = run.git
-    if remote not in git.remotes():
+    if not git.has_remote(remote):
         raise GitError(f"no git remote named {remote!r} (git remote add {remote} URL)")
     busy = git.operation_in_progress()
     if busy:
@@ -596,13 +648,12 @@ def sync(ws: Workspace, *, remote: str = "origin", message: str | None = None, p
     result = SyncResult(remote=remote, branch=run.branch)
     started = time.monotonic()
     with repository_lock(git, lock_timeout):
-        result.recovered = _recover(ws)
         forced = _housekeeping(ws)
         run.batch = Batch(git)
         try:
             for attempt in range(1, max_attempts + 1):
                 result.attempts = attempt
-                fresh = SyncResult(remote=remote, branch=run.branch, attempts=attempt, recovered=result.recovered)
+                fresh = SyncResult(remote=remote, branch=run.branch, attempts=attempt)
                 try:
                     run.attempt(message or "journal: sync session logs", push, push_all, fresh, forced)
                     return fresh
@@ -615,8 +666,9 @@ def sync(ws: Workspace, *, remote: str = "origin", message: str | None = None, p
                            f"{time.monotonic() - started:.0f}s did not land; nothing here changed, run journal sync again")
         finally:
             run.cleanup()
-            with suppress(GitError):
-                git.update_refs([(FETCH_REF, None, None)])
+            if git.ref_exists(FETCH_REF):
+                with suppress(GitError):
+                    git.update_refs([(FETCH_REF, None, None)])
             run.b.close()
 
 
@@ -634,8 +686,8 @@ def auto_commit(ws: Workspace, action: str, session: str | None = None) -> str |
         run.batch = Batch(git)
         try:
             for _ in range(10):
-                head = git.rev("HEAD")
-                snap, _held = run.snapshot(head, {})
+                head = gitops.head_info(git.root)[1]
+                snap, _held, _damaged = run.snapshot(head, {})
                 if snap == run.ws_tree(head):
                     return None
                 commit = git.commit_tree(run.with_ws(run.tree_of(head), snap), [head] if head else [], message)
