@@ -26,6 +26,7 @@ from journal.errors import GitError
 DRIVER = "journal"  # merge=journal in .gitattributes
 DRIVER_NAME = "journal: session logs and event logs merged by their meaning"
 _INDEX_LOCK_WAIT_S = 15.0
+EMPTY_TREE_SHA1 = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 class PushRejected(GitError):
@@ -170,8 +171,16 @@ class Git:
         return proc.stdout.decode().strip() or None
 
     def empty_tree(self) -> str:
+        """The empty tree's id (git knows it without storing it)."""
         if self._empty is None:
-            self._empty = self.run("mktree", input=b"").stdout.decode().strip()
+            try:
+                config = (self.common_dir / "config").read_text(encoding="utf-8", errors="replace").lower()
+            except OSError:
+                config = ""
+            if "objectformat" not in config:
+                self._empty = EMPTY_TREE_SHA1
+            else:
+                self._empty = self.run("mktree", input=b"").stdout.decode().strip()
         return self._empty
 
     def mktree(self, entries: list[tuple[str, str, str]]) -> str:
@@ -272,7 +281,11 @@ class Git:
                         "--no-write-fetch-head", "--no-recurse-submodules", "--refmap=", remote,
                         f"+refs/heads/{branch}:{into}", ok=(0, 1, 128))
         if proc.returncode == 0:
-            return self.rev(into)
+            try:
+                oid = (self.common_dir / into).read_text(encoding="utf-8").strip()
+            except OSError:
+                oid = ""
+            return oid if len(oid) in (40, 64) else self.rev(into)
         reason = _reason(proc.stderr)
         if "couldn't find remote ref" in reason:
             return None
@@ -395,30 +408,59 @@ class Batch:
         self.proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=git.root, env=git.env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.cache: dict[str, tuple[str, str, bytes]] = {}
+        self.missing: set[str] = set()
+        self.kept = 0  # bytes held in the cache
 
     def get(self, spec: str) -> tuple[str, str, bytes] | None:
         """(oid, type, content) of the object ``spec`` names (an id, or ``rev:path``); None if missing."""
         hit = self.cache.get(spec)
         if hit is not None:
             return hit
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        if "\n" in spec:
+        if spec in self.missing or "\n" in spec:
             return None
+        assert self.proc.stdin is not None
         self.proc.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
         self.proc.stdin.flush()
+        return self._answer(spec)
+
+    def prefetch(self, specs: list[str]) -> None:
+        """Ask for many objects at once (a thread writes the questions while this one reads
+        the answers): one round trip instead of one per object. Later gets are served from memory."""
+        import threading
+
+        wanted = list(dict.fromkeys(s for s in specs if s not in self.cache and s not in self.missing and "\n" not in s))
+        if len(wanted) < 2:
+            return
+        assert self.proc.stdin is not None
+        stdin = self.proc.stdin
+
+        def ask() -> None:
+            stdin.write(b"".join(s.encode("utf-8", "surrogateescape") + b"\n" for s in wanted))
+            stdin.flush()
+
+        writer = threading.Thread(target=ask, daemon=True)
+        writer.start()
+        for spec in wanted:
+            self._answer(spec, keep=True)
+        writer.join()
+
+    def _answer(self, spec: str, keep: bool = False) -> tuple[str, str, bytes] | None:
+        assert self.proc.stdout is not None
         header = self.proc.stdout.readline()
         if not header:
             raise GitError("git cat-file stopped unexpectedly")
         parts = header.split()
         if len(parts) != 3:  # "<spec> missing" or "ambiguous"
+            self.missing.add(spec)
             return None
         oid, kind, size = parts[0].decode(), parts[1].decode(), int(parts[2])
         data = self.proc.stdout.read(size)
         self.proc.stdout.read(1)  # the newline after the content
         found = (oid, kind, data)
-        if len(self.cache) < 4096 and size < 1 << 20:
+        if (keep or size < 16 << 20) and self.kept < 512 << 20:
             self.cache[spec] = found
             self.cache[oid] = found
+            self.kept += size
         return found
 
     def blob(self, oid: str) -> bytes:

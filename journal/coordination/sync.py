@@ -204,7 +204,11 @@ class _Sync:
         contents: list[tuple[str, bytes]] = []
         held: list[str] = []
         damaged: list[str] = []
-        for c in git.diff_trees(base or git.empty_tree(), tree):
+        changes = git.diff_trees(base or git.empty_tree(), tree)
+        wanted = [c.new for c in changes if c.status != "D" and merge.kind_of(c.path) != "text"]
+        wanted += [c.old for c in changes if c.status == "M" and merge.kind_of(c.path) == "events"]
+        self.b.prefetch(wanted)
+        for c in changes:
             if c.status == "D":
                 continue
             if _never_committed(c.path):  # temp and lock files, even where .gitignore lacks the lines
@@ -262,17 +266,21 @@ class _Sync:
         git = self.git
         old_ws = self.ws_tree(head)
         new_ws = self.ws_tree(commit)
-        paths = {c.path for c in git.diff_trees(old_ws or git.empty_tree(), new_ws or git.empty_tree())}
-        if head is not None:
+        entries: dict[str, tuple[str, str | None, str]] = {}
+        for c in git.diff_trees(old_ws or git.empty_tree(), new_ws or git.empty_tree()):
+            entries[c.path] = (c.new_mode, None if c.status == "D" else c.new, self.repo_path(c.path))
+        if head is not None:  # entries the user's index holds otherwise than HEAD (a git mv of archive's)
             out = git.run("diff-index", "--cached", "-z", "--no-renames", "--name-only", head, "--",
                           self.prefix or ".", index=index).stdout
             cut = len(self.prefix) + 1 if self.prefix else 0
-            paths |= {p.decode("utf-8", "surrogateescape")[cut:] for p in out.split(b"\0") if p}
-        entries: list[tuple[str, str | None, str]] = []
-        for path in sorted(paths):
-            found = self.b.get(f"{new_ws}:{path}") if new_ws else None
-            entries.append(("100644", found[0] if found else None, self.repo_path(path)))
-        git.update_index(index, entries)
+            staged = [p.decode("utf-8", "surrogateescape")[cut:] for p in out.split(b"\0") if p]
+            staged = [p for p in staged if p not in entries]
+            if new_ws:
+                self.b.prefetch([f"{new_ws}:{p}" for p in staged])
+            for path in staged:
+                found = self.b.get(f"{new_ws}:{path}") if new_ws else None
+                entries[path] = ("100644", found[0] if found else None, self.repo_path(path))
+        git.update_index(index, [entries[p] for p in sorted(entries)])
 
     def check_fast_forward(self, head: str | None, commit: str) -> None:
         """Stop, before anything is published, when moving the user's checkout from ``head``
@@ -369,6 +377,8 @@ class _Sync:
         keys = {merge.file_key(p) for p in paths}
         snap_files = merge.files_by_key(self.b, snap, keys)
         new_files = merge.files_by_key(self.b, new, keys)
+        self.b.prefetch([oid for files in (snap_files, new_files) for group in files.values()
+                         for _mode, oid in group.values()])
         for key in sorted(keys):
             base = {p: self.b.blob(oid) for p, (_m, oid) in snap_files.get(key, {}).items()}
             target: dict[str, bytes | None] = {p: self.b.blob(oid) for p, (_m, oid) in new_files.get(key, {}).items()}
@@ -666,7 +676,7 @@ def sync(ws: Workspace, *, remote: str = "origin", message: str | None = None, p
                            f"{time.monotonic() - started:.0f}s did not land; nothing here changed, run journal sync again")
         finally:
             run.cleanup()
-            if git.ref_exists(FETCH_REF):
+            if run.fetched:
                 with suppress(GitError):
                     git.update_refs([(FETCH_REF, None, None)])
             run.b.close()

@@ -644,6 +644,9 @@ def merge_trees(git: Any, batch: Any, base: str | None, ours: str | None, theirs
     result = TreeMerge(None)
     if both:
         base_files = files_by_key(batch, base, both)
+        batch.prefetch([oid for group in base_files.values() for _mode, oid in group.values()]
+                       + [c.new for c in (*changes_a.values(), *changes_b.values())
+                          if c.status != "D" and file_key(c.path) in both])
         for key in sorted(both):
             files_o = dict(base_files.get(key, {}))
             files_a = _overlay(files_o, changes_a, key)
