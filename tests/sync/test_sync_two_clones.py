@@ -125,3 +125,43 @@ def test_a_failed_sync_changes_nothing_and_says_why_in_one_line(tmp_path: Path) 
     failed = journal(a, "sync", check=False)
     assert failed.returncode == 2 and "HEAD is detached" in failed.stderr
     assert repo_state(a) == detached
+
+
+def test_a_sync_says_what_came_in_and_no_push_publishes_nothing(tmp_path: Path) -> None:
+    _, a, b = _shared_session(tmp_path)
+    journal(b, "create", "web", "Frontend", "Checkout")
+    journal(b, "message", "-s", "web", "api", "Orders API: try the totals", "--priority", "high")
+    journal(b, "share-learning", "API", "Money is integer cents", "High", "-s", "web")
+    journal(b, "sync")
+    journal(a, "archive", "api", "--date", "2026-11-30")
+    journal(a, "sync")
+    journal(a, "restore", "api")
+    journal(a, "create", "ops", "DevOps", "Staging")
+    remote_tip = git(a, "ls-remote", "origin", "main")
+    out = journal(a, "sync", "--no-push").stdout
+    assert "committed" in out and "pushed" not in out
+    assert git(a, "ls-remote", "origin", "main") == remote_tip
+    journal(b, "create", "later", "Dev", "Later")
+    journal(b, "sync")
+    data = json.loads(journal(b, "sync", "--json").stdout)
+    assert data["incoming"]["new_sessions"] == [] and data["pushed"] is False
+    journal(a, "sync")
+    data = json.loads(journal(b, "sync", "-s", "web", "--json").stdout)
+    incoming = data["incoming"]
+    assert incoming["new_sessions"] == ["ops"] and incoming["restored_elsewhere"] == ["api"]
+    got = json.loads(journal(tmp_path / "a", "sync", "--json", "-s", "api").stdout)
+    assert got["incoming"] == {"new_sessions": [], "updated_sessions": [], "archived_elsewhere": [],
+                               "restored_elsewhere": [], "messages": [], "learnings": []}
+
+
+def test_messages_and_learnings_that_came_in_are_reported_for_the_session(tmp_path: Path) -> None:
+    _, a, b = _shared_session(tmp_path)
+    journal(b, "create", "web", "Frontend", "Checkout")
+    journal(b, "message", "-s", "web", "api", "Orders API: try the totals", "--priority", "high")
+    journal(b, "broadcast", "-s", "web", "Staging frozen at 16:00")
+    journal(b, "share-learning", "API", "Money is integer cents", "High", "-s", "web")
+    journal(b, "sync")
+    out = journal(a, "sync", "-s", "api").stdout
+    assert "came in: 1 new (web) · 2 messages for you · 1 new learning" in out
+    assert "web → api (high): Orders API: try the totals" in out and "web → broadcast (normal)" in out
+    assert "API (High): Money is integer cents" in out
