@@ -1,3 +1,3 @@
-from journal.cli.main import main
+from journal.cli import main
 
 raise SystemExit(main())

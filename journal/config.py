@@ -101,11 +101,25 @@ def load_config(root: str | Path | None = None, cwd: Path | None = None) -> Conf
         if not isinstance(value, str) or not value:
             raise InvalidInput(f"{found[1]}: setting 'root' must be a path")
         resolved, source = found[1].parent / value, str(found[1])
+        _inside_repository(resolved, found[1].parent, f"setting 'root' in {found[1]}")
     else:
         base = find_git_root(cwd) or cwd
         resolved, source = base / "coordination", "default"
         if not resolved.is_dir() and (base / "docs" / "coordination").is_dir():
             resolved = base / "docs" / "coordination"
+        _inside_repository(resolved, base, "the default workspace")
     if not resolved.is_absolute():
         resolved = cwd / resolved
-    return Config(root=resolved, source=source, **parsed)
+    return Config(root=Path(os.path.abspath(resolved)), source=source, **parsed)
+
+
+def _inside_repository(root: Path, folder: Path, what: str) -> None:
+    """A root read from a file in the repository (or the default one, which a clone may bring
+    as a link) must resolve inside that repository; only --root and $JOURNAL_ROOT, the
+    user's own choice, may point elsewhere."""
+    repo = find_git_root(folder) or folder
+    real_repo = os.path.realpath(repo)
+    real_root = os.path.realpath(root)
+    if real_root != real_repo and not real_root.startswith(real_repo.rstrip(os.sep) + os.sep):
+        raise InvalidInput(f"{what} resolves to {real_root}, outside the repository {repo}; "
+                           "only --root or $JOURNAL_ROOT may point elsewhere")

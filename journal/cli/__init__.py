@@ -3,6 +3,31 @@ from __future__ import annotations
 
 
 def main(argv: list[str] | None = None) -> int:
-    from journal.cli.main import main as run
+    """Run the CLI and return its exit code.
 
-    return run(argv)
+    Ctrl+C at any point, the start-up imports included, is one line on stderr and exit 130,
+    never a traceback.
+    """
+    try:
+        from journal.cli.main import main as run
+
+        return run(argv)
+    except KeyboardInterrupt:
+        return interrupted()
+
+
+def interrupted() -> int:
+    """Say so once and give the exit code of an interrupted command (a second Ctrl+C is ignored)."""
+    import signal
+    import sys
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        sys.stderr.write("journal: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return 130

@@ -93,8 +93,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         common.err(f"journal: error: {e}")
         return e.exit_code
     except KeyboardInterrupt:
-        common.err("journal: interrupted")
-        return 130
+        from journal.cli import interrupted
+
+        return interrupted()
     except BrokenPipeError:
         return 0
     except OSError as e:  # the system refused (disk full, permissions, a name too long...)
@@ -110,8 +111,23 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 70
 
 
+def usage_error_line(e: Exception) -> str:
+    """A usage error of the command-line parser as the one line every error is:
+    ``journal: error: …``, and a pointer to the command's --help when it has one."""
+    message = " ".join(str(getattr(e, "format_message", lambda: str(e))()).split())
+    ctx = getattr(e, "ctx", None)
+    pointer = ""
+    if ctx is not None:
+        try:
+            if ctx.command.get_help_option(ctx) is not None:
+                pointer = f" (see '{ctx.command_path} {ctx.help_option_names[0]}')"
+        except Exception:  # noqa: BLE001 - the pointer is a courtesy
+            pointer = ""
+    return f"journal: error: {message}{pointer}"
+
+
 def _run_app(args: list[str]) -> int:
-    """Parse and run ``args`` with the Typer app; its usage errors print as the parser shows them."""
+    """Parse and run ``args`` with the Typer app; a usage error is one line on stderr, exit 2."""
     import typer
 
     app = build_app(args)
@@ -120,12 +136,8 @@ def _run_app(args: list[str]) -> int:
     except typer.Exit as e:
         return e.exit_code
     except typer.TyperException as e:  # usage errors from the command-line parser
-        show = getattr(e, "show", None)  # the parser's errors print their usage line and hint
-        if show is not None:
-            show()
-        else:
-            common.err(f"Error: {e.format_message()}")
-        return int(getattr(e, "exit_code", 2))
+        common.err(usage_error_line(e))
+        return int(getattr(e, "exit_code", 2) or 2)
     except typer.Abort:
         common.err("journal: interrupted")
         return 130

@@ -15,7 +15,7 @@ from journal.errors import InvalidInput
 from journal.clock import now_micro
 from journal.events.files import gz_path, iter_raw_lines, log_paths
 from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
-from journal.fsutil import locked, write_all
+from journal.fsutil import locked, open_for_write, write_all
 from journal.ids import new_event_id, validate_id
 from journal.workspace import Workspace
 
@@ -222,19 +222,21 @@ def append_event(
     return event
 
 
-def _write(path: Path, lock: Path, events: list[dict[str, Any]]) -> None:
+def append_built(ws: Workspace, session_id: str, events: list[dict[str, Any]]) -> None:
+    """Append events already built and validated (``build_event``, timestamps set), made
+    durable (fsync) before returning: a later step of the same change relies on them."""
+    path, lock = log_paths(ws, session_id)
+    _write(path, lock, [dict(e) for e in events], durable=True)
+
+
+def _write(path: Path, lock: Path, events: list[dict[str, Any]], durable: bool = False) -> None:
     with locked(lock):
-        _append_locked(path, events)
+        _append_locked(path, events, durable)
 
 
-def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
+def _append_locked(path: Path, events: list[dict[str, Any]], durable: bool = False) -> None:
     """Number, stamp and append ``events``; the caller holds the log's lock."""
-    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
-    try:
-        fd = os.open(path, flags, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, flags, 0o644)
+    fd = open_for_write(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         last, torn = _tail_state_fd(fd, path)
         now = now_micro()
@@ -246,6 +248,8 @@ def _append_locked(path: Path, events: list[dict[str, Any]]) -> None:
             chunks.append(_serialize(event))
         record = b"".join(chunks)
         write_all(fd, record, path)  # one write of whole lines on an O_APPEND descriptor
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from journal.agentlogs.model import Summary
 from journal.errors import InvalidInput, JournalError, NotFound
+from journal.fsutil import require_regular
 from journal.session.document import SessionDoc
 from journal.workspace import Workspace, scan_sessions
 
@@ -272,16 +273,18 @@ def link(ws: Workspace, session_id: str, path: str | Path, fmt: str = "auto") ->
     if ref.archived:
         raise InvalidInput(archived_message(session_id))
     log = Path(path).expanduser()
-    if not log.exists():
-        raise NotFound(f"{log} does not exist")
+    require_regular(log, allow_dir=True)  # a pipe would hang the read; a device is no log
     s = summarize_incremental(ws, log, fmt)
     entry = make_entry(ws, log, s)
     mutate_session(ws, session_id, lambda doc: apply_entries(ws, doc, ref.path, [entry]))
     return entry
 
 
-def refresh(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
-    """Re-read the session's linked logs (incrementally) and rewrite their summaries."""
+def refresh(ws: Workspace, session_id: str, missing: list[str] | None = None) -> list[dict[str, Any]]:
+    """Re-read the session's linked logs (incrementally) and rewrite their summaries.
+
+    A linked log that no longer exists (or is no longer a regular file or folder) is left
+    as linked; its stored path is added to ``missing``, when given."""
     from journal.session.store import locate, mutate_session, read_session
 
     ref, doc = read_session(ws, session_id)
@@ -291,7 +294,11 @@ def refresh(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
     fresh = []
     for e in entries:
         log = resolve_stored(ws, e["path"])
-        if not log.exists():
+        try:
+            require_regular(log, allow_dir=True)
+        except JournalError:
+            if missing is not None:
+                missing.append(e["path"])
             continue
         s = summarize_incremental(ws, log, e.get("format") or "auto")
         fresh.append(make_entry(ws, log, s))
@@ -324,6 +331,7 @@ def linked_entries(doc: SessionDoc) -> list[dict[str, Any]]:
 def summarize_path(ws: Workspace, path: str | Path, fmt: str = "auto") -> Summary:
     """The summary of one log, resumed from saved state when there is a workspace."""
     log = Path(path).expanduser()
+    require_regular(log, allow_dir=True)  # a pipe would hang the read; a device is no log
     if ws.exists():
         return summarize_incremental(ws, log, fmt)
     from journal.agentlogs import summarize
@@ -339,7 +347,10 @@ def session_summaries(ws: Workspace, session_id: str) -> list[Summary]:
     entries = linked_entries(doc)
     if not entries:
         raise NotFound(f"session {session_id!r} has no linked logs (see 'journal logs link' or 'journal logs discover')")
-    return [summarize_incremental(ws, resolve_stored(ws, e["path"]), e.get("format") or "auto") for e in entries]
+    logs = [resolve_stored(ws, e["path"]) for e in entries]
+    for log in logs:
+        require_regular(log, allow_dir=True)
+    return [summarize_incremental(ws, log, e.get("format") or "auto") for log, e in zip(logs, entries)]
 
 
 def discover_for(ws: Workspace, session_id: str | None, since: datetime | None = None,
