@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 HERE = Path(__file__).resolve().parent
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2
 SEED_NOW = "2026-03-02T09:00:00Z"
 
 
@@ -102,10 +102,11 @@ def build(active: int, archived: int, rebuild: bool) -> Path:
     total = active + archived
     for i in range(total):
         sid = f"s{i:05d}"
-        peer = f"s{rng.randrange(total):05d}"
         is_archived = i >= active
-        text = md.replace("seedsess", sid).replace("seedpeer", peer)
-        events = log.replace("seedsess", sid).replace("seedpeer", peer)
+        # Every session messages the same peer: the messages' lines, and so their link keys, stay as
+        # the seed wrote them (a line that names another peer would be an entry edited by hand).
+        text = md.replace("seedsess", sid)
+        events = log.replace("seedsess", sid)
         if is_archived:
             text = text.replace("status: building", "status: done").replace("- **Status:** Building", "- **Status:** Done")
             day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -114,6 +115,8 @@ def build(active: int, archived: int, rebuild: bool) -> Path:
             path = root / "sessions" / "ACTIVE" / f"{sid}.md"
         path.write_text(text, encoding="utf-8")
         (root / "events" / f"{sid}.jsonl").write_text(events, encoding="utf-8")
+    (root / "sessions" / "ACTIVE" / "seedpeer.md").write_text(peer_md, encoding="utf-8")
+    (root / "events" / "seedpeer.jsonl").write_text(peer_log, encoding="utf-8")
     old = time.time() - 3600  # older than the racy window, as a history is
     for folder in ("sessions/ACTIVE", "sessions/ARCHIVE", "events", "shared-knowledge"):
         for p in (root / folder).iterdir():
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNAL_")}
     cwd = tempfile.mkdtemp(prefix="bench-check-")
     cache = root / ".journal" / "cache"
-    who = "s00007"
+    who = "seedpeer"  # every session's messages are to it
 
     def j(*a: str) -> list[str]:
         return [exe, "--root", str(root), *a]

@@ -134,11 +134,20 @@ def _run_app(args: list[str]) -> int:
     try:
         result = app(args=args, prog_name="journal", standalone_mode=False)
     except typer.Exit as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):  # typer's answer to Ctrl+C in a command
+            from journal.cli import interrupted
+
+            return interrupted()
         return e.exit_code
     except typer.TyperException as e:  # usage errors from the command-line parser
         common.err(usage_error_line(e))
         return int(getattr(e, "exit_code", 2) or 2)
     except typer.Abort:
-        common.err("journal: interrupted")
-        return 130
+        from journal.cli import interrupted
+
+        return interrupted()
+    if result == 130:  # typer's answer to Ctrl+C inside a command: Exit(130), returned here
+        from journal.cli import interrupted
+
+        return interrupted()
     return result if isinstance(result, int) else 0

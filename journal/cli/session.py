@@ -261,11 +261,14 @@ def sync(
     from journal import gitops
     from journal.errors import GitError
 
+    from journal.session.intents import refuse_half_done
+
     ws = workspace()
     ws.require()
     repo = ws.git_root
     if repo is None:
         raise GitError(f"{ws.root} is not inside a git repository")
+    refuse_half_done(ws)
     result = gitops.sync(repo, [ws.root], message or "journal: sync session logs", remote, push=not no_push)
     if as_json:
         print_json(result)

@@ -100,13 +100,16 @@ class _Scan:
 
         from journal.workspace import ARCHIVE_NAME
 
-        self.sessions: list[tuple[str, str, bool, tuple[int, int]]] = []  # (id, path, archived, stamp)
-        self.logs: dict[str, list[tuple[str, tuple[int, int]]]] = {}  # session -> [(path, stamp)]
+        self.sessions: list[tuple[str, str, str, bool, tuple[int, int]]] = []  # (id, name, path, archived, stamp)
+        self.logs: dict[str, list[tuple[str, tuple[int, int]]]] = {}  # session -> [(file name, stamp)]
         self.links: list[str] = []
         self.odd: list[tuple[str, str]] = []  # (path, what) of entries that are not what journal keeps there
+        self.temps: list[str] = []  # temp files of writes (live or left by a crash)
         for folder, archived in ((ws.active_dir, False), (ws.archive_dir, True)):
             for entry in _entries(folder):
                 name = entry.name
+                if name[0] == "." and name.endswith(".tmp"):
+                    self.temps.append(entry.path)
                 if name[0] == "." or not name.endswith(".md"):
                     continue
                 if archived:
@@ -125,10 +128,12 @@ class _Scan:
                 if not _regular(st.st_mode):
                     self.odd.append((entry.path, "not a regular file"))
                     continue
-                self.sessions.append((sid, entry.path, archived, (st.st_mtime_ns, st.st_size)))
+                self.sessions.append((sid, name, entry.path, archived, (st.st_mtime_ns, st.st_size)))
         for entry in _entries(ws.events_dir):
             name = entry.name
-            if name.endswith(".jsonl"):
+            if name[0] == "." and name.endswith(".tmp"):
+                self.temps.append(entry.path)
+            elif name.endswith(".jsonl"):
                 sid = name[: -len(".jsonl")]
             elif name.endswith(".jsonl.gz"):
                 sid = name[: -len(".jsonl.gz")]
@@ -142,10 +147,27 @@ class _Scan:
                 continue
             if not _regular(st.st_mode):
                 continue
-            self.logs.setdefault(sid, []).append((entry.path, (st.st_mtime_ns, st.st_size)))
-        for files in self.logs.values():
-            files.sort(key=lambda f: not f[0].endswith(".gz"))  # the compressed part first
+            if sid in self.logs:
+                self.logs[sid].append((name, (st.st_mtime_ns, st.st_size)))
+                self.logs[sid].sort(key=lambda f: not f[0].endswith(".gz"))  # the compressed part first
+            else:
+                self.logs[sid] = [(name, (st.st_mtime_ns, st.st_size))]
         del os
+
+    def signature(self) -> str | None:
+        """Every log's and event log's name, mtime and size, folded; None while one is racy."""
+        import zlib
+
+        from journal.cache import racy_after
+
+        racy = racy_after()
+        parts = [f"{r[3]:d}{r[1]} {r[4][0]} {r[4][1]}" for r in self.sessions]
+        parts += [f"E{name} {m} {n}" for files in self.logs.values() for name, (m, n) in files]
+        if any(r[4][0] >= racy for r in self.sessions) or any(m >= racy for f in self.logs.values() for _, (m, _n) in f):
+            return None
+        parts.sort()
+        data = "\n".join(parts).encode("utf-8", "surrogateescape")
+        return f"{CACHE_VERSION}-{len(parts)}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
 
 def _entries(folder: Path) -> list:  # type: ignore[type-arg]
@@ -195,29 +217,35 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                          "(replace it with the file it points to, or remove it)") for p in sorted(scan.links)]
     problems += [Problem(ws.rel(Path(p)), 0, "session", f"{what}: journal reads and writes only regular files")
                  for p, what in sorted(scan.odd)]
+    whole = ws.state_dir / "cache" / "check-result.json"
+    signature = scan.signature() if local_ok and not fix else None
+    if signature is not None:
+        stored = _stored_result(whole, signature, ws)
+        if stored is not None:  # no log and no event log changed since the last run: its findings stand
+            problems += stored
+            problems += _leftover_temp_files(ws, fix, scan.temps)
+            return problems
     cache = FileCache(ws.state_dir / "cache" / "check.json", CACHE_VERSION) if local_ok else None
-    seen: dict[str, list[str]] = defaultdict(list)
+    first = len(problems)
+    folders = {False: ws.rel(ws.active_dir) + "/", True: ws.rel(ws.archive_dir) + "/"}
+    active_by_fm: dict[str, list[str]] = defaultdict(list)
     active_ids: set[str] = set()
-    valid: dict[str, bool] = {}
-    for sid, path, archived, stamp in sorted(scan.sessions, key=lambda r: (r[2], os_name(r[1]))):
-        rel = ws.rel(Path(path))
-        rows, fm_id = _cached(cache, ("A/" if archived else "") + os_name(path), stamp,
+    for sid, name, path, archived, stamp in sorted(scan.sessions, key=lambda r: (r[3], r[1])):
+        rows, fm_id = _cached(cache, ("A/" if archived else "") + name, stamp,
                               lambda: _session_row(ws, Path(path), sid, archived))
-        problems += _problems(rows)
-        if sid not in valid:
-            valid[sid] = _id_problem(sid) is None
-        if not valid[sid]:
-            problems.append(Problem(rel, 0, "session", str(_id_problem(sid))))
+        if rows:
+            problems += _problems(rows)
         if not archived:
             active_ids.add(sid)
+            active_by_fm[fm_id or sid].append(folders[False] + name)
         elif sid in active_ids:
-            problems.append(Problem(rel, 0, "session", f"session {sid!r} is both active and archived"))
-        seen[fm_id or sid].append(rel)
-    for sid, paths in seen.items():
-        active = [p for p in paths if "/ACTIVE/" in p]
-        if len(active) > 1:
-            problems.append(Problem(active[1], 0, "session", f"id {sid!r} is used by {len(active)} active files"))
-    problems += _case_twins(ws, {sid for sid, *_ in scan.sessions})
+            problems.append(Problem(folders[True] + name, 0, "session", f"session {sid!r} is both active and archived"))
+    for fm_id, paths in active_by_fm.items():
+        if len(paths) > 1:
+            problems.append(Problem(paths[1], 0, "session", f"id {fm_id!r} is used by {len(paths)} active files"))
+    ids = {r[0] for r in scan.sessions}
+    if len({i.lower() for i in ids}) != len(ids):
+        problems += _case_twins(ws, ids)
     if ws.knowledge_dir.is_dir():
         for entry in sorted(_entries(ws.knowledge_dir), key=lambda e: e.name):
             if not entry.name.endswith(".md") or entry.name[0] == ".":
@@ -231,27 +259,35 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                 continue
             problems += _problems(_cached(cache, "K/" + entry.name, (st.st_mtime_ns, st.st_size),
                                           lambda: _knowledge_rows(ws, Path(entry.path))))
-    for sid, path, archived, stamp in sorted(scan.sessions, key=lambda r: os_name(r[1])):
-        if archived or not valid.get(sid) or sid not in scan.logs:
+    for sid, name, path, archived, stamp in sorted(scan.sessions, key=lambda r: r[1]):
+        if archived or sid not in scan.logs or _id_problem(sid) is not None:
             continue
         files = scan.logs[sid]
-        key = f"L/{os_name(path)}|" + "|".join(f"{m},{n}" for _, (m, n) in files)
+        key = f"L/{name}|" + "|".join(f"{m},{n}" for _, (m, n) in files)
         latest = (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1])
         if fix and local_ok:
             problems += _check_links(ws, sid, Path(path), True)
         else:
             problems += _problems(_cached(cache, key, latest,
                                           lambda: [p.as_dict() for p in _check_links(ws, sid, Path(path), False)]))
+    if signature is not None:
+        _store_result(whole, signature, ws, problems[first:])
     if local_ok:
-        problems += _leftover_temp_files(ws, fix)
+        problems += _leftover_temp_files(ws, fix, scan.temps)
     if fix and local_ok:
         problems += _check_event_logs(ws, fix=False)
     else:
+        events = ws.events_dir
         for sid in sorted(scan.logs):
             files = scan.logs[sid]
-            key = "E/" + sid + "|" + "|".join(f"{os_name(p)},{m},{n}" for p, (m, n) in files)
-            latest = (max(m for _, (m, _n) in files), sum(n for _, (_m, n) in files))
-            problems += _problems(_cached(cache, key, latest, lambda: [p.as_dict() for p in _session_logs(ws, files)]))
+            if len(files) == 1:
+                key, latest = "E/" + files[0][0], files[0][1]
+            else:
+                key = "E/" + "|".join(f"{n},{m},{size}" for n, (m, size) in files)
+                latest = (max(m for _, (m, _n) in files), sum(n for _, (_m, n) in files))
+            rows = _cached(cache, key, latest, lambda: [p.as_dict() for p in _session_logs(ws, events, files)])
+            if rows:
+                problems += _problems(rows)
     if cache is not None:
         cache.save()
     return problems
@@ -265,6 +301,9 @@ def os_name(path: str) -> str:
 
 def _session_row(ws: Workspace, path: Path, sid: str, archived: bool) -> list[Any]:
     found, fm_id = _check_session(ws, path, sid, archived)
+    bad_id = _id_problem(sid)
+    if bad_id is not None:
+        found.append(Problem(ws.rel(path), 0, "session", bad_id))
     return [[p.as_dict() for p in found], fm_id]
 
 
@@ -278,16 +317,16 @@ def _knowledge_rows(ws: Workspace, path: Path) -> list[dict[str, Any]]:
     return [Problem(ws.rel(path), n, "knowledge", "git conflict marker").as_dict() for n in _conflict_lines(text)]
 
 
-def _session_logs(ws: Workspace, files: list[tuple[str, tuple[int, int]]]) -> list[Problem]:
+def _session_logs(ws: Workspace, folder: Path, files: list[tuple[str, tuple[int, int]]]) -> list[Problem]:
     from journal.events.check import check_file
 
     state: dict[str, Any] = {}
     out: list[Problem] = []
-    for path, _stamp in files:
+    for name, _stamp in files:
         state.pop("torn", None)
         state.pop("garbage", None)
         state.pop("no_newline", None)
-        out += check_file(ws, Path(path), state)
+        out += check_file(ws, folder / name, state)
     return out
 
 
@@ -347,29 +386,71 @@ def _temp_target(ws: Workspace, path: Path) -> Path:
     return ws.lock_path(path.parent / name)
 
 
-def _leftover_temp_files(ws: Workspace, fix: bool) -> list[Problem]:
+def _stored_result(path: Path, signature: str, ws: Workspace) -> list[Problem] | None:
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("signature") != signature or not isinstance(data.get("problems"), list):
+        return None
+    knowledge = data.get("knowledge")
+    if knowledge != _knowledge_stamps(ws):
+        return None
+    try:
+        return _problems(data["problems"])
+    except TypeError:
+        return None
+
+
+def _store_result(path: Path, signature: str, ws: Workspace, problems: list[Problem]) -> None:
+    import contextlib
+
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    data = {"signature": signature, "knowledge": _knowledge_stamps(ws), "problems": [p.as_dict() for p in problems]}
+    with contextlib.suppress(OSError):
+        atomic_write(path, orjson.dumps(data).decode())
+
+
+def _knowledge_stamps(ws: Workspace) -> list[list[Any]]:
+    out = []
+    for entry in sorted(_entries(ws.knowledge_dir), key=lambda e: e.name):
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        out.append([entry.name, st.st_mtime_ns, st.st_size])
+    return out
+
+
+def _leftover_temp_files(ws: Workspace, fix: bool, scanned: list[str]) -> list[Problem]:
     """Temp files of writes a crash interrupted (the files they were for are intact). A temp
-    file whose writer's lock is held belongs to a write in progress and is passed over."""
+    file whose writer's lock is held belongs to a write in progress and is passed over.
+    ``scanned``: those of ACTIVE/, ARCHIVE/ and events/, found by the scan already."""
     from journal.errors import LockTimeout
     from journal.fsutil import locked, remove
 
     out = []
-    for folder in (ws.active_dir, ws.archive_dir, ws.knowledge_dir, ws.events_dir, ws.sessions_dir, ws.root):
-        for entry in _entries(folder):
-            if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
-                continue
-            path = Path(entry.path)
-            try:
-                with locked(_temp_target(ws, path), timeout=0.2):
-                    if not path.exists():
-                        continue
-                    if fix:
-                        remove(path)
-                        continue
-            except LockTimeout:
-                continue
-            out.append(Problem(ws.rel(path), 0, "temp-file", "temporary file left by an interrupted write "
-                               "(journal check --fix removes it)"))
+    found = list(scanned)
+    for folder in (ws.knowledge_dir, ws.sessions_dir, ws.root):
+        found += [e.path for e in _entries(folder) if e.name.startswith(".") and e.name.endswith(".tmp")]
+    for name in sorted(found):
+        path = Path(name)
+        try:
+            with locked(_temp_target(ws, path), timeout=0.2):
+                if not path.exists():
+                    continue
+                if fix:
+                    remove(path)
+                    continue
+        except LockTimeout:
+            continue
+        out.append(Problem(ws.rel(path), 0, "temp-file", "temporary file left by an interrupted write "
+                           "(journal check --fix removes it)"))
     return out
 
 
