@@ -94,13 +94,17 @@ def inbox(
         print_json([m.as_dict() for m in messages])
         return
     unread = sum(m.unread for m in messages)
+    from journal.session.store import is_adopted
+
+    sid_shown = sid if is_adopted(ws, sid) else f"{sid} (not adopted: 'journal adopt {sid}' before --ack)"
     if not messages:
-        out(f"{sid}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
+        out(f"{sid_shown}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
         return
-    out(f"{sid}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
+    out(f"{sid_shown}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
     for m in messages:
         who = f"broadcast from {m.sender}" if m.broadcast else f"from {m.sender}"
-        extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "")
+        extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "") \
+            + (" (noted by hand)" if m.noted_by_hand else "")
         out(f"{'●' if m.unread else ' '} {m.sent}  {who}{extra}  ({m.priority})  {m.id}")
         out(_indent(m.text, 20))
 
@@ -161,7 +165,8 @@ def blockers(as_json: bool = JsonOpt) -> None:
         out("no open blockers")
         return
     now = clock.now()
-    out(table([[b["session"], age(clock.as_datetime(b["since"]), now) if b["since"] else "?", b["blocker"]] for b in found],
+    out(table([[b["session"] + ("" if b.get("adopted", True) else " (not adopted)"),
+                age(clock.as_datetime(b["since"]), now) if b["since"] else "?", b["blocker"]] for b in found],
               ["SESSION", "AGE", "BLOCKER"]))
 
 

@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from journal.errors import JournalError
+from journal.errors import JournalError, NotAdopted
 from journal.problems import Problem
 from journal.workspace import Workspace, scan_sessions
 
@@ -18,6 +18,7 @@ def _conflict_lines(text: str) -> list[int]:
 
 
 def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) -> tuple[list[Problem], str | None]:
+    from journal.session.adopt import status_for
     from journal.session.document import SessionDoc
     from journal.fsutil import read_text
     from journal.session.sections import CURRENT_WORK, REQUIRED
@@ -30,6 +31,8 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     problems = [Problem(rel, n, "session", "git conflict marker") for n in _conflict_lines(text)]
     try:
         doc = SessionDoc(text, rel)
+    except NotAdopted:
+        return problems + [_not_adopted(rel, text, expected_id)], None
     except JournalError as e:
         return problems + [Problem(rel, 0, "session", str(e).removeprefix(rel + ": "))], None
     meta = doc.meta
@@ -47,13 +50,18 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     progress = meta.get("progress")
     if progress is not None and (not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100):
         problems.append(Problem(rel, 0, "session", f"progress {progress!r} is not a whole number from 0 to 100"))
+    adopted = meta.get("adopted") is True  # kept by hand before: its sections are its own
     for names in REQUIRED:
         if doc.find(*names) is None:
-            problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"))
+            problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"
+                                    + (" (journal adds it when first written to)" if adopted else ""), note=adopted))
     current = doc.find(*CURRENT_WORK)
     if current is not None:
         body_status = doc.field_value(current, "Status")
-        if body_status and status and body_status.strip().lower() != status:
+        said = status_for(body_status, ws.config.statuses) if body_status else None
+        if archived and said is not None and said == meta.get("archived_from_status"):
+            said = status  # a log archived by hand still says what it was doing
+        if body_status and status and said != status and body_status.strip().lower() != status:
             line = (doc.field_line(current, "Status") or 0) + 1
             problems.append(Problem(rel, line, "session", f"Current Work says status {body_status!r} but the frontmatter says {status!r}"))
         body_progress = doc.field_value(current, "Progress")
@@ -63,6 +71,17 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
                 line = (doc.field_line(current, "Progress") or 0) + 1
                 problems.append(Problem(rel, line, "session", f"Current Work says progress {body_progress!r} but the frontmatter says {progress}"))
     return problems, (str(sid) if sid is not None else None)
+
+
+def _not_adopted(rel: str, text: str, sid: str) -> Problem:
+    """A log kept by hand: what to run, and what would stop ``adopt`` if anything would."""
+    from journal.session.adopt import body_problems
+
+    message = f"not adopted yet, it has no frontmatter: run 'journal adopt {sid}' (or 'journal adopt --all')"
+    stops = body_problems(text)
+    if stops:
+        message += f"; adopt would leave it alone until it is fixed: {'; '.join(stops)}"
+    return Problem(rel, 0, "session", message)
 
 
 def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
@@ -133,7 +152,7 @@ def _check_event_logs(ws: Workspace, fix: bool) -> list[Problem]:
 def _check_links(ws: Workspace, session_id: str, path: Path, fix: bool) -> list[Problem]:
     """Entries edited by hand since their events (notes), and legacy ``<!-- evt:… -->``
     references, which ``fix`` rewrites into a ``relink`` event and removes from the file."""
-    from journal.errors import JournalError
+    from journal.errors import JournalError, NotAdopted
     from journal.events import query_events
     from journal.session import links
     from journal.session.document import SessionDoc

@@ -16,14 +16,24 @@ from journal.workspace import Workspace
 
 def show_session(ws: Workspace, session_id: str, section: str | None = None,
                  with_events: bool = False) -> dict[str, Any]:
-    """The session's text (whole or one section), frontmatter and sections, as plain data."""
+    """The session's text (whole or one section), frontmatter and sections, as plain data.
+
+    A log kept by hand is shown too (``adopted`` False); its ``meta`` is what ``journal
+    adopt`` would write, with ``adopt_problem`` saying what would stop it, if anything.
+    """
     from journal.session.store import read_session
 
-    ref, doc = read_session(ws, session_id)
+    ref, doc = read_session(ws, session_id, bare=True)
+    meta = doc.meta
+    if not doc.adopted:
+        from journal.session.adopt import read_bare
+        from journal.session.history import Histories
+
+        meta = read_bare(doc.text(), ref, Histories(ws).of(ref.path), ws.config)
     sections = {s.title: "".join(doc.lines[s.start : s.end]).strip("\r\n") for s in doc.sections()}
     result: dict[str, Any] = {
-        "id": ref.id, "path": ws.rel(ref.path), "archived": ref.archived,
-        "meta": doc.meta, "sections": sections,
+        "id": ref.id, "path": ws.rel(ref.path), "archived": ref.archived, "adopted": doc.adopted,
+        "meta": meta, "sections": sections,
     }
     if section is not None:
         found = doc.find(*headings_for(section))
@@ -73,9 +83,13 @@ def render_timeline(rows: list[dict[str, Any]]) -> str:
 
 def edit_session(ws: Workspace, session_id: str) -> None:
     """Open the log in $VISUAL/$EDITOR, then make sure it still parses."""
+    from journal.fsutil import read_text
+    from journal.session.document import has_frontmatter, not_adopted
     from journal.session.store import locate
 
     ref = locate(ws, session_id)
+    if not has_frontmatter(read_text(ref.path)):  # a log kept by hand: adopt it first
+        raise not_adopted(ref.path)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ws.config.editor
     if not editor:
         raise InvalidInput("set $VISUAL or $EDITOR (or 'editor' in .journal.toml) to choose an editor")
