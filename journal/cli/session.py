@@ -257,12 +257,12 @@ def check(
 
 
 def adopt(
-    sessions: List[str] = typer.Argument(None, metavar="[ID]...", help="The sessions to adopt (their active and archived logs)."),
+    sessions: List[str] = typer.Argument(None, metavar="ID", help="The sessions to adopt (their active and archived logs)."),
     every: bool = typer.Option(False, "--all", help="Every log in ACTIVE/ and ARCHIVE/ without frontmatter: a one-time migration, run once by one person, then synced."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written to each log and change nothing."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Give logs kept by hand (the seed's shape, no frontmatter) journal's frontmatter, inferred from each log and its git history; every byte of the body is kept.
+    """Give logs kept by hand (plain Markdown, no frontmatter) journal's frontmatter, inferred from each log and its git history; every byte of the body is kept.
 
     A log that cannot be read confidently is listed with the reason and left alone (exit 1). Example: journal adopt --all --dry-run
     """

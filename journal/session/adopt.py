@@ -31,8 +31,10 @@ from typing import Any
 
 from journal import SCHEMA_VERSION
 from journal.config import DEFAULT_STATUSES, Config
-from journal.errors import InvalidInput, JournalError, NotFound
-from journal.session.document import Section, SessionDoc, dump_yaml_lines, fence_step, has_frontmatter, norm
+from journal.errors import InvalidInput, JournalError, MalformedFile, NotFound
+from journal.session.document import (
+    Section, SessionDoc, dump_yaml_lines, fence_step, has_frontmatter, norm, read_frontmatter,
+)
 from journal.session.history import Histories, History
 from journal.session.sections import CURRENT_WORK, PHASE_LABEL
 from journal.workspace import SessionRef, Workspace, find_archived, scan_sessions
@@ -404,7 +406,6 @@ def _write(ws: Workspace, found: Inference, before: str) -> str | None:
     from journal.fsutil import atomic_write, deferred_signals, locked, read_text
     from journal.ids import new_event_id
     from journal.session import links
-    from journal.session.document import read_frontmatter
 
     nl = "\r\n" if "\r\n" in before else "\n"
     head = found.frontmatter(nl)
@@ -441,7 +442,16 @@ def adopt(ws: Workspace, ids: list[str] | None = None, every: bool = False, dry_
             report.files.append(Adopted(ref.id, rel, ref.archived, "left alone", str(e).replace(str(ref.path), rel)))
             continue
         if has_frontmatter(text):
-            report.files.append(Adopted(ref.id, rel, ref.archived, "already adopted"))
+            try:  # a '---' line on top that opens no frontmatter of journal's: a person must look
+                meta, _ = read_frontmatter(text, rel)
+                why = None if "id" in meta else "its frontmatter has no 'id'"
+            except MalformedFile as e:
+                why = str(e).removeprefix(rel + ": ")
+            if why is None:
+                report.files.append(Adopted(ref.id, rel, ref.archived, "already adopted"))
+            else:
+                report.files.append(Adopted(ref.id, rel, ref.archived, "left alone", f"{why} (a file that starts "
+                                            "with a '---' line is read as frontmatter: fix or remove that line)"))
             continue
         history = histories.of(ref.path)
         found = infer(text, ref, history, ws.config)

@@ -82,21 +82,26 @@ def render_timeline(rows: list[dict[str, Any]]) -> str:
 
 
 def edit_session(ws: Workspace, session_id: str) -> None:
-    """Open the log in $VISUAL/$EDITOR, then make sure it still parses."""
+    """Open the log in $VISUAL/$EDITOR, then make sure it still parses.
+
+    A log kept by hand (no frontmatter) is edited by hand as before; it only has to come
+    back without frontmatter or with frontmatter that parses.
+    """
     from journal.fsutil import read_text
-    from journal.session.document import has_frontmatter, not_adopted
+    from journal.session.document import has_frontmatter
     from journal.session.store import locate
 
     ref = locate(ws, session_id)
-    if not has_frontmatter(read_text(ref.path)):  # a log kept by hand: adopt it first
-        raise not_adopted(ref.path)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ws.config.editor
     if not editor:
         raise InvalidInput("set $VISUAL or $EDITOR (or 'editor' in .journal.toml) to choose an editor")
+    kept_by_hand = not has_frontmatter(read_text(ref.path))
     try:
         code = subprocess.call([*shlex.split(editor), str(ref.path)])
     except OSError as e:
         raise InvalidInput(f"cannot start editor {editor!r}: {e}") from e
     if code != 0:
         raise JournalError(f"editor {editor!r} exited with code {code}")
-    SessionDoc.read(ref.path)  # report a file the edit left unparsable
+    text = read_text(ref.path)
+    if not (kept_by_hand and not has_frontmatter(text)):
+        SessionDoc(text, str(ref.path))  # report a file the edit left unparsable

@@ -273,6 +273,18 @@ def test_a_status_word_that_maps_to_none_names_the_setting_that_allows_it(seeded
     assert not [line for line in checked if line.startswith("sessions/ACTIVE/session-9.md")], checked
 
 
+def test_a_rule_on_the_first_line_is_not_taken_for_frontmatter(seeded: Path, jc: Cli) -> None:
+    active = seeded / WS / "sessions/ACTIVE"
+    (active / "session-40.md").write_text("---\n# Session 40\n\n---\n## Current Work\n", encoding="utf-8")
+    (active / "session-41.md").write_text("---\n**Role:** Tester\n---\n## Current Work\n", encoding="utf-8")
+    commit(seeded, "2025-11-19T19:00:00Z", "chen", "two odd logs")
+    proc = jc("adopt", "session-40", "session-41", check=False)
+    assert proc.returncode == 1
+    assert ("left alone: sessions/ACTIVE/session-40.md: its frontmatter has no 'id' (a file that starts with a '---' "
+            "line is read as frontmatter: fix or remove that line)") in proc.stdout
+    assert "left alone: sessions/ACTIVE/session-41.md: malformed YAML frontmatter at line 2" in proc.stdout
+
+
 def test_a_log_with_changes_not_committed_waits_for_its_commit(seeded: Path, jc: Cli) -> None:
     log = seeded / WS / "sessions/ACTIVE/session-3.md"
     log.write_bytes(log.read_bytes() + b"\n- one more note\n")
