@@ -112,12 +112,18 @@ def test_a_session_round_trip_lands_in_the_markdown(root: Path) -> None:
     assert added["section"] == "Completed Today" and added["event_id"].startswith("evt_")
     assert resolved["blocker"] == "Waiting for SMTP credentials"
     assert shared["file"] == "shared-knowledge/learnings.md" and shared["priority"] == "High"
-    assert added["event_id"] in md(root, "s12")  # the entry points at its event
+    from journal.events import query_events
+    from journal.session.document import SessionDoc
+    from journal.session.links import place_events
+    from journal.workspace import Workspace
+
+    events = query_events(Workspace.open(root), "s12").events
+    assert added["event_id"] in place_events(SessionDoc(md(root, "s12")).lines, events)  # entry and event linked
     text = plain(root, "s12")
     assert "**Working On:** Email Automation Service" in text and "**Progress:** 60%" in text
     assert "- [x] SPECS.md written" in text and "- [ ] Core endpoints implemented" in text
     assert "- [x] Deployed to staging server" in text
-    assert "- [x] **2026-11-21:** Waiting for SMTP credentials — **resolved 2026-11-21**: credentials arrived" in text
+    assert "- [x] **2026-11-21 10:00:** Waiting for SMTP credentials — **resolved 2026-11-21**: credentials arrived" in text
     assert "- [ ] Deploy to production\n  after the review" in text
     assert "asyncio.gather() removes sequential waiting" in (root / "shared-knowledge" / "learnings.md").read_text()
     assert shown["section"] == "Blockers & Issues" and "credentials arrived" in shown["text"]
