@@ -93,66 +93,57 @@ CACHE_VERSION = 1
 
 
 class _Scan:
-    """One pass over ACTIVE/, ARCHIVE/ and events/: names, stamps, and the links among them."""
+    """One pass over ACTIVE/, ARCHIVE/ and events/: names and stamps (one stat each, the
+    event logs' folder in a second thread: a stat waits on the system, not on Python), the
+    links and non-regular files among them, and temp files of writes."""
 
     def __init__(self, ws: Workspace) -> None:
-        import os
+        import threading
 
-        from journal.workspace import ARCHIVE_NAME
-
-        self.sessions: list[tuple[str, str, str, bool, tuple[int, int]]] = []  # (id, name, path, archived, stamp)
-        self.logs: dict[str, list[tuple[str, tuple[int, int]]]] = {}  # session -> [(file name, stamp)]
         self.links: list[str] = []
         self.odd: list[tuple[str, str]] = []  # (path, what) of entries that are not what journal keeps there
         self.temps: list[str] = []  # temp files of writes (live or left by a crash)
-        for folder, archived in ((ws.active_dir, False), (ws.archive_dir, True)):
-            for entry in _entries(folder):
+        self.raw: dict[str, list[tuple[str, int, int]]] = {}
+        folders = {"A": ws.active_dir, "R": ws.archive_dir, "E": ws.events_dir}
+        worker = threading.Thread(target=self._scan, args=("E", folders["E"], (".jsonl", ".jsonl.gz")))
+        worker.start()
+        try:
+            self._scan("A", folders["A"], (".md",))
+            self._scan("R", folders["R"], (".md",))
+        finally:
+            worker.join()
+        self.ws = ws
+
+    def _scan(self, kind: str, folder: Path, endings: tuple[str, ...]) -> None:
+        import os
+        from stat import S_ISREG
+
+        rows: list[tuple[str, int, int]] = []
+        self.raw[kind] = rows
+        try:
+            it = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        with it:
+            for entry in it:
                 name = entry.name
-                if name[0] == "." and name.endswith(".tmp"):
-                    self.temps.append(entry.path)
-                if name[0] == "." or not name.endswith(".md"):
+                if name[0] == ".":
+                    if name.endswith(".tmp"):
+                        self.temps.append(entry.path)
                     continue
-                if archived:
-                    m = ARCHIVE_NAME.match(name)
-                    if not m:
-                        continue
-                    sid = m["id"]
-                else:
-                    sid = name[:-3]
+                if not name.endswith(endings):
+                    continue
                 if entry.is_symlink():
                     self.links.append(entry.path)
                 try:
                     st = entry.stat()
                 except OSError:
                     continue
-                if not _regular(st.st_mode):
-                    self.odd.append((entry.path, "not a regular file"))
+                if not S_ISREG(st.st_mode):
+                    if kind != "E":
+                        self.odd.append((entry.path, "not a regular file"))
                     continue
-                self.sessions.append((sid, name, entry.path, archived, (st.st_mtime_ns, st.st_size)))
-        for entry in _entries(ws.events_dir):
-            name = entry.name
-            if name[0] == "." and name.endswith(".tmp"):
-                self.temps.append(entry.path)
-            elif name.endswith(".jsonl"):
-                sid = name[: -len(".jsonl")]
-            elif name.endswith(".jsonl.gz"):
-                sid = name[: -len(".jsonl.gz")]
-            else:
-                continue
-            if entry.is_symlink():
-                self.links.append(entry.path)
-            try:
-                st = entry.stat()
-            except OSError:
-                continue
-            if not _regular(st.st_mode):
-                continue
-            if sid in self.logs:
-                self.logs[sid].append((name, (st.st_mtime_ns, st.st_size)))
-                self.logs[sid].sort(key=lambda f: not f[0].endswith(".gz"))  # the compressed part first
-            else:
-                self.logs[sid] = [(name, (st.st_mtime_ns, st.st_size))]
-        del os
+                rows.append((name, st.st_mtime_ns, st.st_size))
 
     def signature(self) -> str | None:
         """Every log's and event log's name, mtime and size, folded; None while one is racy."""
@@ -161,13 +152,38 @@ class _Scan:
         from journal.cache import racy_after
 
         racy = racy_after()
-        parts = [f"{r[3]:d}{r[1]} {r[4][0]} {r[4][1]}" for r in self.sessions]
-        parts += [f"E{name} {m} {n}" for files in self.logs.values() for name, (m, n) in files]
-        if any(r[4][0] >= racy for r in self.sessions) or any(m >= racy for f in self.logs.values() for _, (m, _n) in f):
+        if any(m >= racy for rows in self.raw.values() for _, m, _n in rows):
             return None
-        parts.sort()
-        data = "\n".join(parts).encode("utf-8", "surrogateescape")
-        return f"{CACHE_VERSION}-{len(parts)}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
+        data = repr(sorted(self.raw.items())).encode("utf-8", "surrogateescape")
+        count = sum(map(len, self.raw.values()))
+        return f"{CACHE_VERSION}-{count}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
+
+    @property
+    def sessions(self) -> list[tuple[str, str, str, bool, tuple[int, int]]]:
+        """(id, file name, path, archived, stamp) of every session log."""
+        from journal.workspace import ARCHIVE_NAME
+
+        out = []
+        for kind, folder, archived in (("A", self.ws.active_dir, False), ("R", self.ws.archive_dir, True)):
+            for name, mtime, size in self.raw.get(kind, ()):
+                if archived:
+                    m = ARCHIVE_NAME.match(name)
+                    if not m:
+                        continue
+                    sid = m["id"]
+                else:
+                    sid = name[:-3]
+                out.append((sid, name, str(folder / name), archived, (mtime, size)))
+        return out
+
+    @property
+    def logs(self) -> dict[str, list[tuple[str, tuple[int, int]]]]:
+        """Session id -> its event log files (the compressed part first) and their stamps."""
+        out: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+        for name, mtime, size in sorted(self.raw.get("E", ()), key=lambda r: not r[0].endswith(".gz")):
+            sid = name[: -len(".jsonl.gz")] if name.endswith(".gz") else name[: -len(".jsonl")]
+            out.setdefault(sid, []).append((name, (mtime, size)))
+        return out
 
 
 def _entries(folder: Path) -> list:  # type: ignore[type-arg]
@@ -227,10 +243,11 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
             return problems
     cache = FileCache(ws.state_dir / "cache" / "check.json", CACHE_VERSION) if local_ok else None
     first = len(problems)
+    sessions, logs = scan.sessions, scan.logs
     folders = {False: ws.rel(ws.active_dir) + "/", True: ws.rel(ws.archive_dir) + "/"}
     active_by_fm: dict[str, list[str]] = defaultdict(list)
     active_ids: set[str] = set()
-    for sid, name, path, archived, stamp in sorted(scan.sessions, key=lambda r: (r[3], r[1])):
+    for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: (r[3], r[1])):
         rows, fm_id = _cached(cache, ("A/" if archived else "") + name, stamp,
                               lambda: _session_row(ws, Path(path), sid, archived))
         if rows:
@@ -243,7 +260,7 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     for fm_id, paths in active_by_fm.items():
         if len(paths) > 1:
             problems.append(Problem(paths[1], 0, "session", f"id {fm_id!r} is used by {len(paths)} active files"))
-    ids = {r[0] for r in scan.sessions}
+    ids = {r[0] for r in sessions}
     if len({i.lower() for i in ids}) != len(ids):
         problems += _case_twins(ws, ids)
     if ws.knowledge_dir.is_dir():
@@ -259,10 +276,10 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                 continue
             problems += _problems(_cached(cache, "K/" + entry.name, (st.st_mtime_ns, st.st_size),
                                           lambda: _knowledge_rows(ws, Path(entry.path))))
-    for sid, name, path, archived, stamp in sorted(scan.sessions, key=lambda r: r[1]):
-        if archived or sid not in scan.logs or _id_problem(sid) is not None:
+    for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: r[1]):
+        if archived or sid not in logs or _id_problem(sid) is not None:
             continue
-        files = scan.logs[sid]
+        files = logs[sid]
         key = f"L/{name}|" + "|".join(f"{m},{n}" for _, (m, n) in files)
         latest = (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1])
         if fix and local_ok:
@@ -278,8 +295,8 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
         problems += _check_event_logs(ws, fix=False)
     else:
         events = ws.events_dir
-        for sid in sorted(scan.logs):
-            files = scan.logs[sid]
+        for sid in sorted(logs):
+            files = logs[sid]
             if len(files) == 1:
                 key, latest = "E/" + files[0][0], files[0][1]
             else:
