@@ -35,7 +35,8 @@ def test_usage_errors_exit_2(workspace: Path, capsys: pytest.CaptureFixture[str]
     code, out, err = outcome(capsys, "no-such-command")
     assert (code, out) == (2, "") and "No such command 'no-such-command'" in err
     code, out, err = outcome(capsys, "update", "-s", "s1", "--progress", "lots")
-    assert (code, out) == (2, "") and "Invalid value for '--progress': 'lots' is not a valid int" in err
+    # the wording of the reason is typer's and changes between its releases; the option is named either way
+    assert (code, out) == (2, "") and "Invalid value for '--progress'" in err
 
 
 def test_a_journal_error_exits_with_its_code(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
