@@ -14,11 +14,26 @@ _KNOWLEDGE_TEXT = {
     "patterns": ("Patterns", "Reusable solutions."),
     "troubleshooting": ("Troubleshooting", "Common problems and how they were solved."),
 }
-GITATTRIBUTES = (
-    "# Written by journal: shared-knowledge files are append-only, so a union merge never conflicts.\n"
-    "shared-knowledge/*.md merge=union\n"
+# The lines the workspace's own git files need (``journal sync`` adds missing ones to older workspaces).
+IGNORE_LINES = (f"{STATE_DIR}/", ".*.tmp", "*.lock")
+ATTRIBUTE_LINES = (
+    "shared-knowledge/*.md merge=union",
+    "sessions/ACTIVE/*.md merge=journal",
+    "sessions/ARCHIVE/*.md merge=journal",
+    "events/*.jsonl merge=journal",
+    "events/*.jsonl.gz merge=journal -diff",
 )
-GITIGNORE = f"# Local state of journal (locks, caches): never committed.\n{STATE_DIR}/\n"
+GITATTRIBUTES = (
+    "# Written by journal: shared-knowledge files are append-only, so a union merge never conflicts;\n"
+    "# session logs and event logs merge by their meaning (the journal merge driver, which every\n"
+    "# journal command writes into the repository's git config when it is missing).\n"
+    + "".join(f"{line}\n" for line in ATTRIBUTE_LINES)
+)
+GITIGNORE = (
+    "# Local state of journal (locks, caches) and temp files of writes in progress (or cut short\n"
+    "# by a crash): never committed.\n"
+    + "".join(f"{line}\n" for line in IGNORE_LINES)
+)
 
 
 def _write_new(path: Path, text: str, created: list[Path]) -> None:
@@ -45,6 +60,10 @@ def init_workspace(ws: Workspace) -> list[Path]:
         _write_new(ws.knowledge_path(kind), text, created)
     _write_new(ws.root / ".gitattributes", GITATTRIBUTES, created)
     _write_new(ws.root / ".gitignore", GITIGNORE, created)
+    if created:
+        from journal.gitops import ensure_merge_driver
+
+        ensure_merge_driver(ws.git_root)
     return created
 
 

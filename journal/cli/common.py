@@ -18,9 +18,17 @@ def set_root(root: Optional[str]) -> None:
 
 
 def workspace():  # -> Workspace (import kept lazy for start-up time)
+    """The workspace this run acts on; on the way, the journal merge driver is written into
+    the repository's git config if it is missing (a read of one file when it is there), so
+    that a plain ``git pull`` merges journal files by meaning too."""
+    from journal.gitops import ensure_merge_driver
     from journal.workspace import Workspace
 
-    return Workspace.open(_STATE["root"])
+    ws = Workspace.open(_STATE["root"])
+    if ws.exists():
+        ensure_merge_driver(ws.git_root)
+    _STATE["workspace"] = ws
+    return ws
 
 
 @overload

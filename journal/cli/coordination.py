@@ -129,18 +129,19 @@ def _inbox_table(messages: list[Any], width: int, wide: bool) -> str:
     return table(rows, cols, styles=styles, wide=wide, width=width)
 
 
-def _board_columns() -> list[Col]:
+def _board_columns(all_branches: bool = False) -> list[Col]:
     """The board's columns; the most important (lowest priority numbers) stay on a narrow terminal."""
     from journal.cli.render import Col, percent_of_bar
 
     return [Col("ID", "id", 1), Col("ROLE", "text", 6, 14), Col("OWNER", "text", 10, 10), Col("STATUS", "word", 2),
             Col("PROGRESS", "number", 4, short=percent_of_bar), Col("WORKING ON", "text", 5, 16, want=30),
             Col("BLOCKERS", "text", 9, 24), Col("UNREAD", "number", 8), Col("UPDATED", "number", 7),
-            Col("ATTENTION", "text", 3, 22)]
+            Col("ATTENTION", "text", 3, 22)] + ([Col("WHERE", "text", 5, 12)] if all_branches else [])
 
 
 def board(
     stale_hours: Optional[float] = typer.Option(None, "--stale-hours", help="Flag sessions idle longer than this (default: stale_hours setting, 24)."),
+    all_branches: bool = typer.Option(False, "--all-branches", help="Also active sessions on other local and remote-tracking branches and in other worktrees (read from git, nothing checked out)."),
     wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -155,7 +156,7 @@ def board(
     from journal.coordination.board import board as rows_of
     from journal.cli.render import age, bar, table
 
-    rows = rows_of(workspace(), stale_hours)
+    rows = rows_of(workspace(), stale_hours, all_branches=all_branches)
     if as_json:
         print_json(rows)
         return
@@ -171,9 +172,10 @@ def board(
         blockers = str(r["open_blockers"]) + (f": {r['blockers'][0]}" if r["blockers"] else "")
         updated = f"{age(clock.as_datetime(r['updated']), now)} ago" if r["updated"] else "?"
         body.append([r["id"], r["role"], r["owner"], r["status"], bar(r["progress"]), r["working_on"] or "",
-                     blockers, mail, updated, ", ".join(r["attention"]) or "ok"])
+                     blockers, mail, updated, ", ".join(r["attention"]) or "ok"]
+                    + ([r.get("source", "here")] if all_branches else []))
         styles.append("bold red" if r["score"] >= 4 else "yellow" if r["score"] else None)
-    out(table(body, _board_columns(), styles=styles, wide=wide))
+    out(table(body, _board_columns(all_branches), styles=styles, wide=wide))
 
 
 def blockers(wide: bool = WideOpt, as_json: bool = JsonOpt) -> None:

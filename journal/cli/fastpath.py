@@ -1,4 +1,5 @@
-"""The hottest commands without the command-line framework: ``--version``, ``add`` and ``create``.
+"""The hottest commands without the command-line framework: ``--version``, ``add``, ``create``,
+``sync`` and ``merge-driver``.
 
 Agents run these on every step, and loading Typer costs more than the work itself (from
 typer 0.29 on it also loads pydantic to coerce each parameter). ``run`` takes a command
@@ -6,6 +7,8 @@ line only in its plain form, every value its own argument:
 
     journal [--root DIR] [--debug] add [-s ID | --session ID] SECTION TEXT
     journal [--root DIR] [--debug] create [ID [ROLE [MISSION]]] [--agent A] [--model M] [--json]
+    journal [--root DIR] [--debug] sync [--remote R] [-m MSG] [-s ID] [--no-push] [--push-all] [--json]
+    journal [--root DIR] [--debug] merge-driver BASE OURS THEIRS [PATH]
     journal --version
 
 Anything else (help, ``--template``, an unknown or repeated option, a value that starts
@@ -51,6 +54,19 @@ def create(session: Optional[str], role: Optional[str], mission: Optional[str], 
         out(f"created {ref.id}: {ws.rel(ref.path)}")
 
 
+def sync(remote: str, message: Optional[str], no_push: bool, push_all: bool, session: Optional[str],
+         as_json: bool) -> None:
+    from journal.cli.sync import run_sync
+
+    run_sync(remote, message, no_push, push_all, session, as_json)
+
+
+def merge_driver(base: str, ours: str, theirs: str, path: Optional[str]) -> None:
+    from journal.cli.sync import run_merge_driver
+
+    run_merge_driver(base, ours, theirs, path)
+
+
 class _Grammar(NamedTuple):
     run: Callable[..., None]
     arguments: tuple[str, ...]  # positional parameters, in order
@@ -67,6 +83,12 @@ _GRAMMARS = {
                        {"--json": "as_json"},
                        {"session": None, "role": None, "mission": None, "agent": None, "model": None,
                         "template": None, "as_json": False}),
+    "sync": _Grammar(sync, (), 0, {"--remote": "remote", "-m": "message", "--message": "message",
+                                   "-s": "session", "--session": "session"},
+                     {"--no-push": "no_push", "--push-all": "push_all", "--json": "as_json"},
+                     {"remote": "origin", "message": None, "no_push": False, "push_all": False, "session": None,
+                      "as_json": False}),
+    "merge-driver": _Grammar(merge_driver, ("base", "ours", "theirs", "path"), 3, {}, {}, {"path": None}),
 }
 
 
@@ -121,7 +143,8 @@ def parse(args: Sequence[str]) -> Optional[tuple[Callable[..., None], Optional[s
 
 
 def run(args: Sequence[str]) -> Optional[int]:
-    """Run a plain ``--version``, ``add`` or ``create`` and return its exit code; None when Typer must parse ``args``."""
+    """Run a plain ``--version``, ``add``, ``create``, ``sync`` or ``merge-driver`` and return its
+    exit code; None when Typer must parse ``args``."""
     if "_JOURNAL_COMPLETE" in os.environ:  # a shell-completion request
         return None
     if list(args) == ["--version"]:

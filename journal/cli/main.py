@@ -21,7 +21,7 @@ MODULES = ("session", "coordination", "events", "logs", "web", "agents")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
-                     "list", "show", "edit", "grep", "check", "sync"), "session"),
+                     "list", "show", "edit", "grep", "check", "sync", "merge-driver"), "session"),
     **dict.fromkeys(("message", "broadcast", "inbox", "board", "blockers", "handoff", "context"),
                     "coordination"),
     "events": "events",
@@ -88,7 +88,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     debug = "--debug" in args
     try:
         code = fastpath.run(args)
-        return _run_app(args) if code is None else code
+        code = _run_app(args) if code is None else code
+        if code == 0:
+            _auto_commit(args)
+        return code
     except JournalError as e:
         if debug:
             raise
@@ -110,6 +113,45 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise
         common.err(f"journal: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
         return 70
+
+
+# Commands that change the journal (with these subcommands or options): auto_commit commits after them.
+_CHANGES = {"create": None, "update": None, "add": None, "resolve": None, "share-learning": None, "archive": None,
+            "restore": None, "message": None, "broadcast": None, "handoff": None, "edit": None,
+            "inbox": ("--ack",), "check": ("--fix",), "events": ("add", "archive", "restore"),
+            "logs": ("link", "refresh", "--attach")}
+_BY_POSITION = ("create", "archive", "restore", "handoff", "edit")  # the session is the first argument
+
+
+def _auto_commit(args: list[str]) -> None:
+    """With ``auto_commit = true``, commit what a changing command wrote, with a message
+    naming the action and the session (through a temporary index: the user's staging is
+    untouched). A failure is a warning: the change itself is done."""
+    import os
+
+    ws = common._STATE.get("workspace")
+    name = command_name(args)
+    if ws is None or not ws.config.auto_commit or name not in _CHANGES or ws.git_root is None:
+        return
+    words = args[args.index(name) + 1:]
+    wanted = _CHANGES[name]
+    if wanted is not None and not any(w in words for w in wanted):
+        return
+    action = name + (f" {words[0]}" if name in ("events", "logs") and words else "")
+    session = None
+    for flag in ("-s", "--session"):
+        if flag in words and words.index(flag) + 1 < len(words):
+            session = words[words.index(flag) + 1]
+    if session is None and name in _BY_POSITION:
+        session = next((w for w in words if not w.startswith("-")), None)
+    session = session or os.environ.get("JOURNAL_SESSION") or None
+    from journal.coordination.sync import auto_commit
+    from journal.errors import JournalError
+
+    try:
+        auto_commit(ws, action, session)
+    except JournalError as e:
+        common.err(f"journal: warning: auto_commit did not commit: {e}")
 
 
 def _run_app(args: list[str]) -> int:

@@ -165,6 +165,7 @@ def list_cmd(
     archived: bool = typer.Option(False, "--archived", help="Archived sessions only."),
     include_all: bool = typer.Option(False, "--all", help="Active and archived sessions."),
     status: Optional[str] = typer.Option(None, "--status", help="Only sessions with this status."),
+    all_branches: bool = typer.Option(False, "--all-branches", help="Also active sessions on other local and remote-tracking branches and in other worktrees (read from git, nothing checked out)."),
     wide: bool = WideOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -176,7 +177,8 @@ def list_cmd(
     """
     from journal.session.listing import list_sessions
 
-    rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status)
+    rows = list_sessions(workspace(), archived=archived, include_all=include_all, status=status,
+                         all_branches=all_branches)
     if as_json:
         print_json(rows)
         return
@@ -186,9 +188,10 @@ def list_cmd(
     from journal.cli.render import Col, table
 
     body = [[r.get("id"), r.get("role"), r.get("status"), f"{r.get('progress', '')}%" if r.get("progress") is not None else "",
-             str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else "active"] for r in rows]
+             str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else
+             "active" if r.get("source", "here") == "here" else f"active on {r['source']}"] for r in rows]
     cols = [Col("ID", "id", 1), Col("ROLE", "text", 4, 8, want=14), Col("STATUS", "word", 2), Col("PROGRESS", "number", 3),
-            Col("UPDATED", "date", 5, short=lambda d: d[:10]), Col("WHERE", "word", 6, short=lambda w: w.split(" ")[0])]
+            Col("UPDATED", "date", 5, short=lambda d: d[:10]), Col("WHERE", "text", 6, 8, short=lambda w: w.split(" ")[0])]
     out(table(body, cols, wide=wide))
 
 
@@ -273,29 +276,33 @@ def check(
 def sync(
     remote: str = typer.Option("origin", "--remote", help="The git remote to meet the other clones at."),
     message: Optional[str] = typer.Option(None, "--message", "-m", help="Commit message."),
-    no_push: bool = typer.Option(False, "--no-push", help="Commit and pull, but do not push."),
+    no_push: bool = typer.Option(False, "--no-push", help="Commit and bring in the other clones' work, but do not push."),
+    push_all: bool = typer.Option(False, "--push-all", help="Also push unpushed commits of your own (merged with the remote's, never rewritten)."),
+    session: Optional[str] = typer.Option(None, "--session", "-s", help="Report messages for this session (default: $JOURNAL_SESSION)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Commit the workspace, pull the other clones' work (rebase) and push yours.
+    """Publish the workspace's changes and bring in the other clones': journal files only,
+    merged by meaning, your index, working tree and own commits left as they are.
 
-    Example: journal sync
+    Serialized per repository (agents wait their turn), retried when another clone wins a
+    race; a failure changes nothing and says why in one line. Example: journal sync
     """
-    from journal import gitops
-    from journal.errors import GitError
+    fastpath.sync(remote, message, no_push, push_all, session, as_json)
 
-    ws = workspace()
-    ws.require()
-    repo = ws.git_root
-    if repo is None:
-        raise GitError(f"{ws.root} is not inside a git repository")
-    result = gitops.sync(repo, [ws.root], message or "journal: sync session logs", remote, push=not no_push)
-    if as_json:
-        print_json(result)
-        return
-    out(f"committed {str(result['committed'])[:10]}" if result["committed"] else "nothing new to commit")
-    out(f"pulled {remote}/{result['branch']}" if result["pulled"] else f"{remote} has no {result['branch']} yet")
-    if result["pushed"]:
-        out(f"pushed to {remote}/{result['branch']}")
+
+def merge_driver(
+    base: str = typer.Argument(..., metavar="BASE", help="The common ancestor's version (git's %O)."),
+    ours: str = typer.Argument(..., metavar="OURS", help="This side's version, replaced by the merge (git's %A)."),
+    theirs: str = typer.Argument(..., metavar="THEIRS", help="The other side's version (git's %B)."),
+    path: Optional[str] = typer.Argument(None, metavar="[PATH]", help="Where the file lives in the repository (git's %P): says what kind of file it is."),
+) -> None:
+    """Merge a session log or event log by its meaning: git's merge driver for journal files.
+
+    Written into the repository's git config by any journal command that finds it missing,
+    so a plain git pull uses it too. Exit 1 when the same entry was edited differently on
+    both sides (it is left between conflict markers). Example: journal merge-driver %O %A %B %P
+    """
+    fastpath.merge_driver(base, ours, theirs, path)
 
 
 def register(app: typer.Typer) -> None:
@@ -313,3 +320,4 @@ def register(app: typer.Typer) -> None:
     app.command()(grep)
     app.command()(check)
     app.command()(sync)
+    app.command("merge-driver")(merge_driver)

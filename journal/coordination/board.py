@@ -19,12 +19,43 @@ def _rel(ws: Workspace, path: str) -> str:
     return path[len(root):].replace(os.sep, "/") if path.startswith(root) else path
 
 
-def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any]]:
-    """One row per active session, what needs attention first (blocked, stale, blockers, urgent mail)."""
+def branch_view(ws: Workspace) -> Any:
+    """The view of this checkout's logs plus the active sessions of other branches and
+    worktrees (``journal.session.branches``): where a session is on several, its newest
+    copy; each digest names its ``source``. Messages any copy records count once."""
+    from journal.coordination.digest import digest_text, digests, scan
+    from journal.coordination.view import view_of
+    from journal.errors import JournalError
+    from journal.session.branches import branch_copies, newest
+
+    local = [dict(d, source="here") for d in digests(ws, scanned=scan(ws))]
+    here: dict[str, str] = {}
+    for d in local:  # the newest copy here, active or archived, is what a copy elsewhere must beat
+        here[d["id"]] = max(here.get(d["id"], ""), str(d.get("updated") or ""))
+    copies = branch_copies(ws)
+    winners = {c.id: c for c in newest(copies, here)}
+    found = [d for d in local if d["archived"] or d["id"] not in winners]
+    for copy in copies:
+        try:
+            d = digest_text(copy.text, copy.id, copy.path)
+        except JournalError as e:
+            d = {"id": copy.id, "error": str(e), "sent": [], "acked": [], "blockers": [], "next": [],
+                 "phases": [], "completed": []}
+        won = winners.get(copy.id) is copy
+        # a copy that lost still brings its messages; the session's row is the winner's
+        found.append(dict(d, id=copy.id, archived=not won, path=copy.path, source=copy.source))
+    return view_of(found)
+
+
+def board(ws: Workspace, stale_hours: float | None = None, all_branches: bool = False) -> list[dict[str, Any]]:
+    """One row per active session, what needs attention first (blocked, stale, blockers, urgent mail).
+
+    ``all_branches`` adds the active sessions of other branches and worktrees, each row
+    naming its ``source``; a session found in several places shows its newest copy."""
     if stale_hours is not None and stale_hours <= 0:
         raise InvalidInput("--stale-hours must be a positive number")
     limit = ws.config.stale_hours if stale_hours is None else stale_hours
-    view = load_view(ws)
+    view = branch_view(ws) if all_branches else load_view(ws)
     counts = view.counts if view.counts is not None else unread_counts(view)
     now = clock.now()
     rows: list[dict[str, Any]] = []
@@ -59,6 +90,7 @@ def board(ws: Workspace, stale_hours: float | None = None) -> list[dict[str, Any
             "updated": d.get("updated"), "idle_hours": None if idle is None else round(idle, 2),
             "stale": stale, "attention": attention, "score": score,
             "path": _rel(ws, d["path"]), "error": d.get("error"),
+            **({"source": d.get("source", "here")} if all_branches else {}),
         })
     rows.sort(key=lambda r: r["id"])
     rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)

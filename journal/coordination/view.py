@@ -144,10 +144,20 @@ def load_view(ws: Workspace) -> View:
 
 def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None = None) -> View:
     """The view computed from the per-file digests; cached when no file is racy."""
+    view = view_of(digests(ws, scanned=scanned))
+    racy = racy_after()
+    if signature is not None and all(r.stamp is not None and r.stamp[0] < racy for r in scanned):
+        cache = ws.state_dir / "cache"
+        _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
+    return view
+
+
+def view_of(found: list[dict[str, Any]]) -> View:
+    """The view of a list of digests (active ones first for each id; messages once each)."""
     view = View()
     seen: set[str] = set()
     by_to = view._by_to
-    for d in sorted(digests(ws, scanned=scanned), key=lambda d: d["archived"]):
+    for d in sorted(found, key=lambda d: d["archived"]):
         sid, archived = d["id"], d["archived"]
         view.sessions.setdefault(sid, d)
         view.acked.setdefault(sid, set()).update(d.get("acked") or ())
@@ -162,10 +172,6 @@ def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None 
                 else:
                     by_to[to] = [m]
     view.counts = unread_counts(view)
-    racy = racy_after()
-    if signature is not None and all(r.stamp is not None and r.stamp[0] < racy for r in scanned):
-        cache = ws.state_dir / "cache"
-        _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
     return view
 
 

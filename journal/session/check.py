@@ -11,6 +11,8 @@ from journal.workspace import Workspace, scan_sessions
 
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$)|\|{7}( |$))")
 REQUIRED_FIELDS = ("id", "role", "status", "created", "updated")
+CONFLICT_MARKER = ("git conflict marker (journal check --fix merges the file by meaning; "
+                   "an entry edited differently on both sides stays for you to choose)")
 
 
 def _conflict_lines(text: str) -> list[int]:
@@ -27,7 +29,7 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
         text = read_text(path)
     except JournalError as e:
         return [Problem(rel, 0, "session", str(e).replace(str(path), "").strip(": ") or str(e))], None
-    problems = [Problem(rel, n, "session", "git conflict marker") for n in _conflict_lines(text)]
+    problems = [Problem(rel, n, "session", CONFLICT_MARKER) for n in _conflict_lines(text)]
     try:
         doc = SessionDoc(text, rel)
     except JournalError as e:
@@ -71,6 +73,10 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
 
     ws.require()
     problems: list[Problem] = []
+    if fix:  # first: files a merge without the journal merge driver left with conflict markers
+        from journal.session.merge import remerge_marked
+
+        problems += remerge_marked(ws)
     seen: dict[str, list[str]] = defaultdict(list)
     active_ids = set()
     for ref in sorted(scan_sessions(ws, True, True), key=lambda r: (r.archived, r.path.name)):
@@ -92,7 +98,7 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
             except JournalError as e:
                 problems.append(Problem(ws.rel(path), 0, "knowledge", str(e)))
                 continue
-            problems += [Problem(ws.rel(path), n, "knowledge", "git conflict marker") for n in _conflict_lines(text)]
+            problems += [Problem(ws.rel(path), n, "knowledge", CONFLICT_MARKER) for n in _conflict_lines(text)]
     for ref in sorted(scan_sessions(ws, True, False), key=lambda r: r.path.name):
         problems += _check_links(ws, ref.id, ref.path, fix)
     problems += _leftover_temp_files(ws, fix)

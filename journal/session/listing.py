@@ -23,14 +23,7 @@ def _row(ref: SessionRef) -> dict[str, Any]:
     except (JournalError, OSError) as e:
         row: dict[str, Any] = {"error": str(e)}
     else:
-        row = {k: meta.get(k) for k in FIELDS if k in meta}
-        for key in ("created", "updated", "ended"):
-            if key in row and not isinstance(row[key], (str, type(None))):
-                row[key] = str(row[key]).replace(" ", "T").replace("+00:00", "Z")
-        owner = row.get("owner")
-        if isinstance(owner, dict):
-            row["owner"] = owner.get("agent") or owner.get("name")
-            row["owner_kind"] = owner.get("kind")
+        row = _fields(meta)
     row["id"] = ref.id  # the file names it
     row["archived"] = ref.archived
     if ref.archive_date:
@@ -38,9 +31,27 @@ def _row(ref: SessionRef) -> dict[str, Any]:
     return row
 
 
+def _fields(meta: dict[str, Any]) -> dict[str, Any]:
+    """The listed fields of a log's frontmatter."""
+    row = {k: meta.get(k) for k in FIELDS if k in meta}
+    for key in ("created", "updated", "ended"):
+        if key in row and not isinstance(row[key], (str, type(None))):
+            row[key] = str(row[key]).replace(" ", "T").replace("+00:00", "Z")
+    owner = row.get("owner")
+    if isinstance(owner, dict):
+        row["owner"] = owner.get("agent") or owner.get("name")
+        row["owner_kind"] = owner.get("kind")
+    return row
+
+
 def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = False,
-                  status: str | None = None) -> list[dict[str, Any]]:
-    """Rows of frontmatter fields for active (and/or archived) sessions, newest update first."""
+                  status: str | None = None, all_branches: bool = False) -> list[dict[str, Any]]:
+    """Rows of frontmatter fields for active (and/or archived) sessions, newest update first.
+
+    ``all_branches`` adds the active sessions of other branches and worktrees (read from git
+    objects, nothing checked out); each row then has a ``source`` ("here", "origin/main",
+    "branch x", "worktree ../y"), and a session found in several places is listed once, as
+    its newest copy."""
     ws.require()
     if status is not None:
         status = status.strip().lower()
@@ -53,6 +64,8 @@ def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = Fal
         assert ref.stamp is not None
         rows.append(cache.get(ref.key, ref.stamp, lambda: _row(ref)))
     cache.save(keep=lambda key: not (scan_archive if key.startswith("A/") else scan_active))
+    if all_branches:
+        rows = _with_branches(ws, rows)
     if status:
         rows = [r for r in rows if str(r.get("status", "")).lower() == status]
     rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
@@ -72,3 +85,30 @@ def idle_sessions(ws: Workspace, days: float) -> list[str]:
         if updated is not None and updated.timestamp() < limit:
             out.append(row["id"])
     return out
+
+
+def _with_branches(ws: Workspace, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from journal import clock
+    from journal.session.branches import branch_copies, newest
+    from journal.session.document import read_frontmatter
+
+    def stamp(value: Any) -> str:
+        moment = clock.as_datetime(value) if value is not None else None
+        return clock.iso(moment) if moment is not None else str(value or "")
+
+    for row in rows:
+        row["source"] = "here"
+    here: dict[str, str] = {}
+    for r in rows:  # the newest copy here, active or archived, is what a copy elsewhere must beat
+        here[r["id"]] = max(here.get(r["id"], ""), stamp(r.get("updated")))
+    found = newest(branch_copies(ws), here)
+    replaced = {c.id for c in found}
+    rows = [r for r in rows if r["archived"] or r["id"] not in replaced]
+    for copy in found:
+        try:
+            row = _fields(read_frontmatter(copy.text, copy.path)[0])
+        except JournalError as e:
+            row = {"error": str(e)}
+        row.update(id=copy.id, archived=False, source=copy.source, path=copy.path)
+        rows.append(row)
+    return rows
