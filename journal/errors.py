@@ -24,6 +24,11 @@ class MalformedFile(JournalError):
     """A file on disk that cannot be parsed (frontmatter, JSON, encoding)."""
 
 
+class UnsafePath(JournalError):
+    """A path journal will not write: a symbolic link, a non-regular file, or a place outside
+    the workspace root that is not on the allow-list."""
+
+
 class TemplateError(JournalError):
     """The session template failed to render."""
 

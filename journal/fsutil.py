@@ -1,14 +1,23 @@
-"""File primitives: bounded UTF-8 reads, locked atomic replaces, whole-record appends.
+"""File primitives: bounded UTF-8 reads, locked atomic replaces, whole-record appends,
+and the one rule of where journal writes.
 
 Every write in the journal goes through here so that a crash, SIGKILL or Ctrl+C
 leaves each file either as it was or as intended, never torn; ``deferred_signals``
 makes a change and the event that records it land together.
+
+**Where journal writes.** Never through a symbolic link, never to a file that is not a
+regular file, and never outside a workspace root (``confine``, which every ``Workspace``
+calls for its own) except the paths put on the allow-list with ``allow_outside``. Every
+path opened for writing is checked by ``guard``: its parent, resolved, must be the same
+folder as written under the root (no link on the way), and the file itself is opened with
+``O_NOFOLLOW``. A refused path is an ``UnsafePath`` naming it.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 import threading
 import time
@@ -16,12 +25,175 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound
+from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound, UnsafePath
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 LOCK_TIMEOUT_S = 60.0
 _deferring = False  # a block of deferred_signals is running: an inner one adds nothing
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # open() refuses a symbolic link as the last component
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+# -- where journal may write ----------------------------------------------------------
+_roots: dict[str, None] = {}  # absolute workspace roots, as configured (insertion-ordered set)
+_outside_files: dict[str, str] = {}  # real path of a file allowed outside every root -> why
+_outside_trees: dict[str, str] = {}  # real path of a folder allowed outside every root -> why
+
+
+def confine(root: str | os.PathLike[str]) -> None:
+    """Allow writes under a workspace root (``Workspace`` calls this for its own root)."""
+    _roots.setdefault(os.path.abspath(root), None)
+
+
+def allow_outside(path: str | os.PathLike[str], why: str, tree: bool = False) -> Path:
+    """Put one path outside every workspace root on the allow-list of writes, and return it.
+
+    The list is documented (README, "Guarantees"): journal's own files in the repository's
+    git directory, the agent settings and instruction files a command is asked to write,
+    and the ``--out`` of ``export`` (``tree``: the files under that folder). Writes there
+    are checked like any other: no symbolic link as the file, none on the way to it since
+    the allowed folder.
+    """
+    p = os.path.abspath(path)
+    real = os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
+    (_outside_trees if tree else _outside_files)[os.path.realpath(p) if tree else real] = why
+    return Path(p)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _first_link(base: str, path: str) -> str | None:
+    """The first symbolic link on the way from ``base`` (excluded) down to ``path`` (included)."""
+    rel = os.path.relpath(path, base)
+    cur = base
+    for part in [] if rel == "." else rel.split(os.sep):
+        cur = os.path.join(cur, part)
+        if os.path.islink(cur):
+            return cur
+    return None
+
+
+def guard(path: str | os.PathLike[str]) -> Path:
+    """Check that journal may write ``path`` (create, replace, append to or remove it).
+
+    Refused, with an ``UnsafePath`` naming the culprit: a symbolic link or a non-regular
+    file at ``path``; a symbolic link on the way to it from the workspace root; a path
+    outside every workspace root and not on the allow-list.
+    """
+    p = os.path.abspath(path)
+    parent = os.path.dirname(p)
+    try:
+        st = os.lstat(p)
+    except FileNotFoundError:
+        st = None
+    except NotADirectoryError:
+        raise UnsafePath(f"{p}: a part of the path is not a folder") from None
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            raise UnsafePath(f"{p} is a symbolic link: journal does not write through links")
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafePath(f"{p} is not a regular file ({_kind(st.st_mode)}): journal writes only regular files")
+    real_parent = os.path.realpath(parent)
+    for root in _roots:
+        if _within(parent, root):
+            expected = os.path.normpath(os.path.join(os.path.realpath(root), os.path.relpath(parent, root)))
+            if real_parent != expected:
+                link = _first_link(root, parent) or parent
+                raise UnsafePath(f"{link} is a symbolic link: journal does not write through links")
+            return Path(p)
+    for root in _roots:  # a path the caller resolved already
+        if _within(real_parent, os.path.realpath(root)):
+            return Path(p)
+    if os.path.join(real_parent, os.path.basename(p)) in _outside_files:
+        return Path(p)
+    if any(_within(real_parent, tree) for tree in _outside_trees):
+        return Path(p)
+    where = f"the workspace {list(_roots)[-1]}" if _roots else "any workspace"
+    raise UnsafePath(f"{p} is outside {where}: journal writes only inside its root")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def make_dirs(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, after checking that none is reached through a link."""
+    guard(folder / ".journal-dir-check")  # checks folder itself (as the parent) and its way from the root
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def open_for_write(path: Path, flags: int, mode: int = 0o644) -> int:
+    """``os.open`` for writing after ``guard``, never following a link (``O_NOFOLLOW``)."""
+    guard(path)
+    try:
+        return os.open(path, flags | NOFOLLOW | _CLOEXEC, mode)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+        make_dirs(path.parent)
+        return _open_nofollow(path, flags, mode)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise UnsafePath(f"{path} is a symbolic link: journal does not write through links") from e
+        raise
+
+
+def _open_nofollow(path: Path, flags: int, mode: int) -> int:
+    try:
+        return os.open(path, flags | NOFOLLOW | _CLOEXEC, mode)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise UnsafePath(f"{path} is a symbolic link: journal does not write through links") from e
+        raise
+
+
+def remove(path: Path) -> None:
+    """Remove a file journal wrote (checked like a write; a link is refused, not followed)."""
+    guard(path)
+    os.unlink(path)
+
+
+def require_regular(path: Path, allow_dir: bool = False) -> os.stat_result:
+    """The stat of ``path`` when it is a regular file (or a folder, when allowed); a FIFO,
+    socket or device is refused at once instead of hanging or reading garbage."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError as e:
+        raise NotFound(f"{path} does not exist") from e
+    if stat.S_ISREG(st.st_mode) or (allow_dir and stat.S_ISDIR(st.st_mode)):
+        return st
+    raise InvalidInput(f"{path} is {_kind(st.st_mode)}, not a regular file")
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading, refusing (without blocking) anything but a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+    except FileNotFoundError as e:
+        raise NotFound(f"{path} does not exist") from e
+    except IsADirectoryError as e:
+        raise InvalidInput(f"{path} is a directory") from e
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInput(f"{path} is {_kind(st.st_mode)}, not a regular file")
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def check_text(text: str, what: str = "text") -> str:
@@ -35,13 +207,8 @@ def check_text(text: str, what: str = "text") -> str:
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """Read a UTF-8 text file exactly (line endings kept), with clear errors."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(limit + 1)
-    except FileNotFoundError as e:
-        raise NotFound(f"{path} does not exist") from e
-    except IsADirectoryError as e:
-        raise InvalidInput(f"{path} is a directory") from e
+    with open_regular(path) as f:
+        data = f.read(limit + 1)
     if len(data) > limit:
         raise MalformedFile(f"{path} is larger than {limit // (1024 * 1024)} MB")
     if b"\x00" in data:
@@ -85,11 +252,7 @@ def locked(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
             finally:
                 depth[key] -= 1
             return
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except FileNotFoundError:
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_for_write(lock_path, os.O_RDWR | os.O_CREAT)
         try:
             deadline = time.monotonic() + timeout
             pause = 0.0002
@@ -117,7 +280,7 @@ def locked(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 def _portable_lock(lock_path: Path, timeout: float) -> Iterator[None]:  # pragma: no cover - Windows
     from filelock import FileLock, Timeout
 
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(lock_path.parent)
     lock = FileLock(str(lock_path), timeout=timeout)
     try:
         lock.acquire()
@@ -131,8 +294,11 @@ def _portable_lock(lock_path: Path, timeout: float) -> Iterator[None]:  # pragma
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Replace ``path`` with what ``write`` writes, atomically: a temp file in the same
-    folder, fsync, rename. A new file gets mode 0644, a replaced one keeps its mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder, fsync, rename. A new file gets mode 0644, a replaced one keeps its mode.
+    ``path`` is checked by ``guard`` first: a link there is refused, not replaced."""
+    guard(path)
+    if not path.parent.is_dir():
+        make_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -140,7 +306,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
             f.flush()
             os.fsync(f.fileno())
         try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o777)
+            os.chmod(tmp, os.lstat(path).st_mode & 0o777)
         except FileNotFoundError:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -165,11 +331,12 @@ def write_all(fd: int, data: bytes, path: Path) -> None:
 
 
 def append_record(path: Path, record: bytes) -> None:
-    """Append one whole record with a single ``write`` on an O_APPEND descriptor."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    """Append one whole record with a single ``write`` on an O_APPEND descriptor (fsynced,
+    so that a record a later step relies on survives a power loss)."""
+    fd = open_for_write(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
         write_all(fd, record, path)
+        os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -234,4 +401,5 @@ def write_outside(path: Path, text: str, base: Path) -> None:
     refuse_symlinks(path, base)
     path.parent.mkdir(parents=True, exist_ok=True)
     refuse_symlinks(path, base)  # a folder made meanwhile by someone else
+    allow_outside(path, "an agent CLI's settings or instruction file a command was asked to write")
     atomic_write(path, text)

@@ -62,8 +62,9 @@ def remember(root: str, cli: str, provider_session: str, entry: dict[str, Any]) 
     """Write the index entry of the CLI's session (atomically)."""
     from pathlib import Path
 
-    from journal.fsutil import atomic_write
+    from journal.fsutil import atomic_write, confine
 
+    confine(root)  # hooks write before (or without) a Workspace, which would confine its root
     data = {**entry, "cli": cli, "agent_session": provider_session}
     atomic_write(Path(index_path(root, cli, provider_session)), json.dumps(data, indent=1) + "\n")
 
@@ -118,8 +119,9 @@ def read_mark(root: str, session_id: str, purpose: str) -> tuple[str, float]:
 def write_mark(root: str, session_id: str, purpose: str, stamp: str, when: float) -> None:
     from pathlib import Path
 
-    from journal.fsutil import atomic_write
+    from journal.fsutil import atomic_write, confine
 
+    confine(root)
     atomic_write(Path(_mark_path(root, session_id, purpose)), f"{stamp} {when:.3f}\n")
 
 

@@ -12,6 +12,8 @@ _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _CROCKFORD_VALUE = {c: i for i, c in enumerate(_CROCKFORD)}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 RESERVED_ID = "broadcast"
+# Names Windows gives to devices, whatever follows a dot: a file CON.md cannot exist there.
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 _WORDS_A = (
     "amber", "brisk", "calm", "deft", "eager", "fleet", "gentle", "hardy", "keen", "lucid",
     "merry", "noble", "quiet", "rapid", "sunny", "tidy", "vivid", "witty", "bold", "clear",
@@ -27,7 +29,10 @@ def validate_id(value: str, what: str = "session id") -> str:
 
     An id names a file and appears inside Markdown lines that other sessions parse,
     so it is kept to letters, digits, '.', '_' and '-', starting with a letter or
-    digit, without '..'; 'broadcast' is reserved for messages to everyone.
+    digit, without '..', not ending with a dot, and not a name Windows reserves for a
+    device (CON, NUL, COM1...); 'broadcast' is reserved for messages to everyone.
+    (An id that differs from an existing one only by case is refused where sessions are
+    created: ``journal.session.store.refuse_taken_id``.)
     """
     if not value or not value.strip():
         raise InvalidInput(f"{what} is empty")
@@ -38,6 +43,10 @@ def validate_id(value: str, what: str = "session id") -> str:
                            "and must start with a letter or digit")
     if ".." in value:
         raise InvalidInput(f"{what} {value!r} contains '..'")
+    if value.endswith((".", " ")):
+        raise InvalidInput(f"{what} {value!r} ends with a dot (Windows drops it from file names)")
+    if value.split(".", 1)[0].lower() in RESERVED_NAMES:
+        raise InvalidInput(f"{what} {value!r} is a reserved device name on Windows (CON, PRN, AUX, NUL, COM1…, LPT1…)")
     if value.lower() == RESERVED_ID:
         raise InvalidInput(f"{what} {value!r} is reserved for messages to every session")
     return value

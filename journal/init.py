@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from journal.fsutil import atomic_write
+from journal.fsutil import atomic_write, locked, make_dirs
 from journal.templates import DEFAULT_TEMPLATE, packaged, render
 from journal.workspace import KNOWLEDGE_KINDS, STATE_DIR, Workspace
 
@@ -36,10 +36,13 @@ GITIGNORE = (
 )
 
 
-def _write_new(path: Path, text: str, created: list[Path]) -> None:
-    if not path.exists():
-        atomic_write(path, text)
-        created.append(path)
+def _write_new(ws: Workspace, path: Path, text: str, created: list[Path]) -> None:
+    if path.exists() or path.is_symlink():
+        return
+    with locked(ws.lock_path(path)):  # a temp file of this write is known to be live while it runs
+        if not path.exists():
+            atomic_write(path, text)
+            created.append(path)
 
 
 def init_workspace(ws: Workspace) -> list[Path]:
@@ -47,19 +50,19 @@ def init_workspace(ws: Workspace) -> list[Path]:
     created: list[Path] = []
     for folder in (ws.active_dir, ws.archive_dir, ws.knowledge_dir, ws.events_dir):
         if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dirs(folder)
             created.append(folder)
     for folder in (ws.archive_dir, ws.events_dir, ws.active_dir):
         keep = folder / ".gitkeep"
-        _write_new(keep, "", created)
-    _write_new(ws.template_path, packaged(DEFAULT_TEMPLATE), created)
+        _write_new(ws, keep, "", created)
+    _write_new(ws, ws.template_path, packaged(DEFAULT_TEMPLATE), created)
     knowledge_template = packaged("knowledge.md")
     for kind in KNOWLEDGE_KINDS:
         title, description = _KNOWLEDGE_TEXT[kind]
         text = render(knowledge_template, "knowledge.md", title=title, description=description)
-        _write_new(ws.knowledge_path(kind), text, created)
-    _write_new(ws.root / ".gitattributes", GITATTRIBUTES, created)
-    _write_new(ws.root / ".gitignore", GITIGNORE, created)
+        _write_new(ws, ws.knowledge_path(kind), text, created)
+    _write_new(ws, ws.root / ".gitattributes", GITATTRIBUTES, created)
+    _write_new(ws, ws.root / ".gitignore", GITIGNORE, created)
     if created:
         from journal.gitops import ensure_merge_driver
 

@@ -94,15 +94,29 @@ def resolve_root(root: str | None, cwd: str, found: tuple[dict[str, Any], str] |
         if not isinstance(value, str) or not value:
             raise InvalidInput(f"{found[1]}: setting 'root' must be a path")
         resolved, source = os.path.join(os.path.dirname(found[1]), value), found[1]
+        inside_repository(resolved, os.path.dirname(found[1]), f"setting 'root' in {found[1]}")
     else:
         base = git_root(cwd) or cwd
         resolved, source = os.path.join(base, "coordination"), "default"
         docs = os.path.join(base, "docs", "coordination")
         if not os.path.isdir(resolved) and os.path.isdir(docs):
             resolved = docs
+        inside_repository(resolved, base, "the default workspace")
     if not os.path.isabs(resolved):
         resolved = os.path.join(cwd, resolved)
-    return resolved, source
+    return os.path.abspath(resolved), source
+
+
+def inside_repository(root: str, folder: str, what: str) -> None:
+    """A root read from a file in the repository (or the default one, which a clone may bring
+    as a link) must resolve inside that repository; only --root and $JOURNAL_ROOT, the
+    user's own choice, may point elsewhere."""
+    repo = git_root(folder) or folder
+    real_repo = os.path.realpath(repo)
+    real_root = os.path.realpath(root)
+    if real_root != real_repo and not real_root.startswith(real_repo.rstrip(os.sep) + os.sep):
+        raise InvalidInput(f"{what} resolves to {real_root}, outside the repository {repo}; "
+                           "only --root or $JOURNAL_ROOT may point elsewhere")
 
 
 def find_root(root: str | None = None, cwd: str | None = None,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from journal.config import Config, find_git_root, load_config
 from journal.errors import NotFound
+from journal.fsutil import confine
 from journal.ids import validate_id
 
 KNOWLEDGE_KINDS = ("learnings", "best-practices", "patterns", "troubleshooting")
@@ -39,9 +40,16 @@ class SessionRef:
 
 @dataclass(frozen=True)
 class Workspace:
-    """Paths of one journal workspace. Cheap to build; touches no file."""
+    """Paths of one journal workspace. Cheap to build; touches no file.
+
+    Building one allows writes under its root (``fsutil.confine``): journal writes nowhere
+    else but the documented allow-list.
+    """
 
     config: Config
+
+    def __post_init__(self) -> None:
+        confine(self.config.root)
 
     @classmethod
     def open(cls, root: str | Path | None = None) -> Workspace:

@@ -27,6 +27,8 @@ from array import array
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from journal.fsutil import guard, make_dirs, open_for_write
+
 RECORD = "state.json"
 KINDS = ("users", "error_keys", "calls", "rows")
 
@@ -150,7 +152,7 @@ def _write_ids(d: Path, kind: str, runs: list[Any]) -> list[Any]:
     if base and data:
         data = b"\n" + data
     for fname, at, blob in ((name + ".crc", count * 4, hs), (name, base, data)):
-        fd = os.open(d / fname, os.O_WRONLY | os.O_CREAT, 0o644)
+        fd = open_for_write(d / fname, os.O_WRONLY | os.O_CREAT)
         try:
             if blob:
                 os.pwrite(fd, blob, at)
@@ -172,8 +174,9 @@ def _replace(path: Path, data: bytes) -> None:
     (``fsutil.atomic_write`` does the same for text, but its ``tempfile`` costs a
     refresh 5 ms of imports; here the lock makes a fixed temporary name safe.)
     """
+    guard(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = open_for_write(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
         try:
             view = memoryview(data)
@@ -194,10 +197,10 @@ def save(d: Path, state: dict[str, Any]) -> None:
 
     import orjson
 
-    d.mkdir(parents=True, exist_ok=True)
+    make_dirs(d)
     rec = dict(state)
     files: dict[str, list[Any]] = {}
-    lock = os.open(d / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    lock = open_for_write(d / "lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)  # saves one at a time: each appends at its own recorded length
         tally = state.get("tally")
@@ -220,6 +223,6 @@ def save(d: Path, state: dict[str, Any]) -> None:
         keep = {name + x for name, _, _ in files.values() for x in ("", ".crc")}
         for p in [*d.glob("*.ids"), *d.glob("*.ids.crc")]:
             if p.name not in keep:
-                p.unlink(missing_ok=True)
+                p.unlink(missing_ok=True)  # noqa: journal's own file in its own state folder
     finally:
         os.close(lock)

@@ -1,5 +1,5 @@
 """The hottest commands without the command-line framework: ``--version``, ``add``, ``create``,
-``sync`` and ``merge-driver``.
+``sync``, ``merge-driver`` and ``check`` (run by pre-commit hooks and CI on every commit).
 
 Agents run these on every step, and loading Typer costs more than the work itself (from
 typer 0.29 on it also loads pydantic to coerce each parameter). ``run`` takes a command
@@ -9,6 +9,7 @@ line only in its plain form, every value its own argument:
     journal [--root DIR] [--debug] create [ID [ROLE [MISSION]]] [--agent A] [--model M] [--json]
     journal [--root DIR] [--debug] sync [--remote R] [-m MSG] [-s ID] [--no-push] [--push-all] [--json]
     journal [--root DIR] [--debug] merge-driver BASE OURS THEIRS [PATH]
+    journal [--root DIR] [--debug] check [--fix] [--json] [FILE...]
     journal --version
 
 Anything else (help, ``--template``, an unknown or repeated option, a value that starts
@@ -67,6 +68,32 @@ def merge_driver(base: str, ours: str, theirs: str, path: Optional[str]) -> None
     run_merge_driver(base, ours, theirs, path)
 
 
+def check(fix: bool, as_json: bool, files: Optional[list[str]] = None) -> None:
+    """``journal check``: one line per problem; exit 1 (CheckFailed) when one is not a note.
+
+    ``files`` (what pre-commit passes: the staged files) limit the report to problems of
+    those files; the workspace is checked whole either way, from its cache.
+    """
+    from journal.errors import CheckFailed
+    from journal.session.check import check_workspace, only_files
+
+    ws = workspace()
+    problems = check_workspace(ws, fix=fix)
+    if files:
+        problems = only_files(ws, problems, files)
+    if as_json:
+        print_json([p.as_dict() for p in problems])
+    else:
+        for p in problems:
+            out(str(p))
+    failed = [p for p in problems if not (p.note or p.fixed)]
+    if failed:
+        raise CheckFailed(f"{len(failed)} problem(s) found")
+    if not as_json:
+        notes = sum(p.note for p in problems)
+        out("ok: no problems found" + (f" ({notes} note{'s' if notes != 1 else ''})" if notes else ""))
+
+
 class _Grammar(NamedTuple):
     run: Callable[..., None]
     arguments: tuple[str, ...]  # positional parameters, in order
@@ -74,6 +101,7 @@ class _Grammar(NamedTuple):
     values: dict[str, str]  # option → parameter, for options that take one value
     flags: dict[str, str]  # option → parameter, for on/off flags
     defaults: dict[str, Any]
+    variadic: Optional[str] = None  # the parameter that takes every positional argument, if any
 
 
 _GRAMMARS = {
@@ -89,6 +117,8 @@ _GRAMMARS = {
                      {"remote": "origin", "message": None, "no_push": False, "push_all": False, "session": None,
                       "as_json": False}),
     "merge-driver": _Grammar(merge_driver, ("base", "ours", "theirs", "path"), 3, {}, {}, {"path": None}),
+    "check": _Grammar(check, (), 0, {}, {"--fix": "fix", "--json": "as_json"},
+                      {"fix": False, "as_json": False, "files": None}, variadic="files"),
 }
 
 
@@ -136,9 +166,12 @@ def parse(args: Sequence[str]) -> Optional[tuple[Callable[..., None], Optional[s
             j += 1
         else:
             return None
-    if not grammar.required <= len(positional) <= len(grammar.arguments):
+    if grammar.variadic is not None:
+        kwargs[grammar.variadic] = positional or None
+    elif not grammar.required <= len(positional) <= len(grammar.arguments):
         return None
-    kwargs.update(zip(grammar.arguments, positional))
+    else:
+        kwargs.update(zip(grammar.arguments, positional))
     return grammar.run, root, debug, kwargs
 
 

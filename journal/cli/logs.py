@@ -178,7 +178,9 @@ def refresh_cmd(
     all_sessions: bool = typer.Option(False, "--all", help="Every active session."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Re-read linked logs from where the last read stopped; a replaced or shrunk log is read again whole."""
+    """Re-read linked logs from where the last read stopped; a replaced or shrunk log is read again whole.
+
+    A linked log that no longer exists is named on stderr, and the exit code is 1."""
     from journal.session import machine_logs as linking
 
     ws = workspace()
@@ -190,13 +192,19 @@ def refresh_cmd(
         ids = sorted(r.id for r in scan_sessions(ws))
     else:
         ids = [session_id(session)]
-    done = {sid: linking.refresh(ws, sid) for sid in ids}
+    missing: dict[str, list[str]] = {}
+    done = {sid: linking.refresh(ws, sid, missing.setdefault(sid, [])) for sid in ids}
     if as_json:
         print_json(done)
-        return
-    for sid, entries in done.items():
-        for e in entries:
-            out(f"{sid}: {e['path']} — {linking.one_line(e)}")
+    else:
+        for sid, entries in done.items():
+            for e in entries:
+                out(f"{sid}: {e['path']} — {linking.one_line(e)}")
+    gone = [(sid, p) for sid, paths in missing.items() for p in paths]
+    for sid, p in gone:
+        err(f"journal: {sid}: linked log {p} no longer exists (or is not a file); its summary was not refreshed")
+    if gone:
+        raise typer.Exit(1)
 
 
 BY_HELP = "day (the default), week, month, session, model or agent."

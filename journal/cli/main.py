@@ -2,7 +2,7 @@
 
 ``main()`` is the single exit point: it maps every JournalError to one line on
 stderr and its exit code (tracebacks only with --debug). Start-up time is a
-feature here: plain ``--version``, ``add`` and ``create`` lines run without
+feature here: plain ``--version``, ``add``, ``create``, ``sync``, ``merge-driver`` and ``check`` lines run without
 typer (``journal.cli.fastpath``), and for the others only the command module a
 run needs is imported.
 """
@@ -98,8 +98,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         common.err(f"journal: error: {e}")
         return e.exit_code
     except KeyboardInterrupt:
-        common.err("journal: interrupted")
-        return 130
+        from journal.cli import interrupted
+
+        return interrupted()
     except BrokenPipeError:
         return 0
     except OSError as e:  # the system refused (disk full, permissions, a name too long...)
@@ -154,23 +155,43 @@ def _auto_commit(args: list[str]) -> None:
         common.err(f"journal: warning: auto_commit did not commit: {e}")
 
 
+def usage_error_line(e: Exception) -> str:
+    """A usage error of the command-line parser as the one line every error is:
+    ``journal: error: …``, and a pointer to the command's --help when it has one."""
+    message = " ".join(str(getattr(e, "format_message", lambda: str(e))()).split())
+    ctx = getattr(e, "ctx", None)
+    pointer = ""
+    if ctx is not None:
+        try:
+            if ctx.command.get_help_option(ctx) is not None:
+                pointer = f" (see '{ctx.command_path} {ctx.help_option_names[0]}')"
+        except Exception:  # noqa: BLE001 - the pointer is a courtesy
+            pointer = ""
+    return f"journal: error: {message}{pointer}"
+
+
 def _run_app(args: list[str]) -> int:
-    """Parse and run ``args`` with the Typer app; its usage errors print as the parser shows them."""
+    """Parse and run ``args`` with the Typer app; a usage error is one line on stderr, exit 2."""
     import typer
 
     app = build_app(args)
     try:
         result = app(args=args, prog_name="journal", standalone_mode=False)
     except typer.Exit as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):  # typer's answer to Ctrl+C in a command
+            from journal.cli import interrupted
+
+            return interrupted()
         return e.exit_code
     except typer.TyperException as e:  # usage errors from the command-line parser
-        show = getattr(e, "show", None)  # the parser's errors print their usage line and hint
-        if show is not None:
-            show()
-        else:
-            common.err(f"Error: {e.format_message()}")
-        return int(getattr(e, "exit_code", 2))
+        common.err(usage_error_line(e))
+        return int(getattr(e, "exit_code", 2) or 2)
     except typer.Abort:
-        common.err("journal: interrupted")
-        return 130
+        from journal.cli import interrupted
+
+        return interrupted()
+    if result == 130:  # typer's answer to Ctrl+C inside a command: Exit(130), returned here
+        from journal.cli import interrupted
+
+        return interrupted()
     return result if isinstance(result, int) else 0

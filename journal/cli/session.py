@@ -138,9 +138,13 @@ def archive(
     from journal.session.listing import idle_sessions
     from journal.session.store import archive_session
 
+    from journal.session.store import check_date
+
     ws = workspace()
     if (session is None) == (idle_days is None):
         raise InvalidInput("give either a session ID or --idle-days N")
+    if date is not None:
+        check_date(date)
     ids = [session] if session else idle_sessions(ws, idle_days or 0)
     for sid in ids:
         ref = archive_session(ws, sid, date)
@@ -215,13 +219,19 @@ def show(
 
 
 def edit(session: str = typer.Argument(..., metavar="ID")) -> None:
-    """Open a session log in $VISUAL or $EDITOR.
+    """Open a session log in $VISUAL or $EDITOR, then check it: exit 1 with what `check` would say.
 
     Example: EDITOR=nano journal edit session-12
     """
+    from journal.errors import CheckFailed
     from journal.session.show import edit_session
 
-    edit_session(workspace(), session)
+    problems = edit_session(workspace(), session)
+    failed = [p for p in problems if not p.note]
+    for p in failed:
+        out(str(p))
+    if failed:
+        raise CheckFailed(f"the edit left {len(failed)} problem(s); the file is kept as you saved it")
 
 
 def grep(
@@ -249,28 +259,15 @@ def grep(
 
 
 def check(
-    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely: torn event-log lines, temp files, legacy entry references."),
+    files: Optional[List[str]] = typer.Argument(None, metavar="[FILE]...", help="Report only problems of these files (pre-commit passes the staged ones); the workspace is checked whole."),
+    fix: bool = typer.Option(False, "--fix", help="Repair what can be repaired safely: finish changes a crash left half-done, torn event-log lines, temp files, legacy entry references."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Lint every file: frontmatter, sections, unique ids, conflict markers, event logs.
+    """Lint every file: frontmatter, sections, ids, links, conflict markers, event logs, half-done changes.
 
     Exit 1 with one line per problem; notes (entries edited by hand) do not fail. Example: journal check
     """
-    from journal.errors import CheckFailed
-    from journal.session.check import check_workspace
-
-    problems = check_workspace(workspace(), fix=fix)
-    if as_json:
-        print_json([p.as_dict() for p in problems])
-    else:
-        for p in problems:
-            out(str(p))
-    failed = [p for p in problems if not (p.note or p.fixed)]
-    if failed:
-        raise CheckFailed(f"{len(failed)} problem(s) found")
-    if not as_json:
-        notes = sum(p.note for p in problems)
-        out("ok: no problems found" + (f" ({notes} note{'s' if notes != 1 else ''})" if notes else ""))
+    fastpath.check(fix, as_json, files)
 
 
 def sync(

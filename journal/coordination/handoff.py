@@ -119,15 +119,20 @@ def handoff(ws: Workspace, from_id: str, new_id: str | None = None, *, role: str
         found["agent"] = session_owner(doc)
         found["lines"] = links.hashes(entry)
 
+    def seed(doc: SessionDoc) -> None:
+        _seed(doc, from_id, source, stamp, seeded)
+        handoff_event.update(links.event_spec("decision", "handoff", event_id=new_event, section=COORDINATION[0],
+                                              text=summary, agent=agent, details=details,
+                                              lines=seeded.get("lines")))
+
+    handoff_event: dict[str, Any] = {}
     with deferred_signals():
         new_ref = create_session(ws, new_id, role, mission, agent=agent, model=model,
-                                 extra_meta={"handoff_from": from_id},
-                                 edit=lambda doc: _seed(doc, from_id, source, stamp, seeded))
-        links.record(ws, new_id, "decision", "handoff", event_id=new_event, section=COORDINATION[0],
-                     text=summary, agent=agent, details=details, lines=seeded.get("lines"))
-        mutate_session(ws, from_id, record_in_source, archived=ref.archived)
-        links.record(ws, from_id, "decision", "handoff", event_id=from_event, section=COORDINATION[0],
-                     text=summary, agent=found.get("agent"), details=details, lines=found.get("lines"))
+                                 extra_meta={"handoff_from": from_id}, edit=seed, more_events=[handoff_event])
+        mutate_session(ws, from_id, record_in_source, archived=ref.archived, action="handoff",
+                       event=lambda _: links.event_spec(
+                           "decision", "handoff", event_id=from_event, section=COORDINATION[0], text=summary,
+                           agent=found.get("agent"), details=details, lines=found.get("lines")))
         archived_path = None
         if archive and not ref.archived:
             archived_path = archive_session(ws, from_id).path

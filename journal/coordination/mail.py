@@ -15,7 +15,7 @@ from journal.session import links
 from journal.coordination.view import View, load_view
 from journal.session.document import SessionDoc, entry_lines
 from journal.errors import InvalidInput, NotFound
-from journal.fsutil import check_text, deferred_signals
+from journal.fsutil import check_text
 from journal.coordination.messages import (
     BROADCAST, MESSAGE_PRIORITIES, Message, escape, normalize_text, parse_sent, quote, read_full_text,
     received_ids, received_line, utc_stamp,
@@ -70,11 +70,11 @@ def send_message(ws: Workspace, sender: str, to: str, text: str, priority: str |
         doc.append_under_label(section, MESSAGES_SENT, lines)
         found["agent"] = session_owner(doc)
 
-    with deferred_signals():
-        mutate_session(ws, sender, edit)
-        links.record(ws, sender, "state_change", "broadcast" if to == BROADCAST else "message",
-                     event_id=event_id, section=COORDINATION[0], text=text, agent=found.get("agent"),
-                     details={"message_id": mid, "to": to, "priority": priority}, lines=links.hashes(entry))
+    action = "broadcast" if to == BROADCAST else "message"
+    mutate_session(ws, sender, edit, action=action, event=lambda _: links.event_spec(
+        "state_change", action, event_id=event_id, section=COORDINATION[0], text=text,
+        agent=found.get("agent"), details={"message_id": mid, "to": to, "priority": priority},
+        lines=links.hashes(entry)))
     return Message(mid, sender, to, priority, stamp, text)
 
 
@@ -181,12 +181,10 @@ def acknowledge(ws: Workspace, sid: str, ids: list[str] | None = None) -> list[M
             done.append(m)
         found["agent"] = session_owner(doc)
 
-    with deferred_signals():
-        mutate_session(ws, sid, edit)
-        if done:
-            links.record(ws, sid, "state_change", "ack", event_id=event_id, section=COORDINATION[0],
-                         text="; ".join(f"{m.sender}: {quote(m.text, 60)}" for m in done),
-                         agent=found.get("agent"), details={"message_ids": [m.id for m in done]}, lines=written)
+    mutate_session(ws, sid, edit, action="ack", event=lambda _: links.event_spec(
+        "state_change", "ack", event_id=event_id, section=COORDINATION[0],
+        text="; ".join(f"{m.sender}: {quote(m.text, 60)}" for m in done),
+        agent=found.get("agent"), details={"message_ids": [m.id for m in done]}, lines=written) if done else None)
     for m in done:
         m.unread = False
     return done

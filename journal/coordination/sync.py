@@ -598,7 +598,10 @@ def _entries(text: str) -> Counter[str]:
 def repository_lock(git: Git, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """The lock every sync (and auto-commit) of one repository takes, in the git common
     dir so that every worktree shares it."""
-    with locked(git.common_dir / LOCK_NAME, timeout=timeout):
+    from journal.fsutil import allow_outside
+
+    lock = allow_outside(git.common_dir / LOCK_NAME, "the repository's sync lock, in its git directory")
+    with locked(lock, timeout=timeout):
         yield
 
 

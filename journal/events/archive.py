@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import shutil
 from datetime import date, datetime, timezone
@@ -11,7 +10,7 @@ from typing import Any
 
 from journal.errors import InvalidInput, NotFound
 from journal.events.files import GZIP_ERRORS, gz_path, log_files, log_paths, session_of
-from journal.fsutil import atomic_replace, locked
+from journal.fsutil import atomic_replace, locked, remove
 from journal.workspace import Workspace
 
 _ARCHIVED = re.compile(r"^(?P<id>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.md$")
@@ -56,7 +55,7 @@ def compress_log(ws: Workspace, session_id: str) -> int:
                 shutil.copyfileobj(src, z, 1 << 20)
 
         atomic_replace(gz, write)
-        os.unlink(path)
+        remove(path)
     return size
 
 
@@ -101,7 +100,7 @@ def restore_log(ws: Workspace, session_id: str) -> dict[str, Any]:
                     shutil.copyfileobj(newer, f, 1 << 20)
 
         atomic_replace(path, write)
-        os.unlink(gz)
+        remove(gz)
     return {"session_id": session_id, "path": ws.rel(path), "bytes": path.stat().st_size}
 
 

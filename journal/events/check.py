@@ -46,11 +46,12 @@ def _torn_dir(ws: Workspace) -> Path:
 
 
 def _save_torn(ws: Workspace, path: Path, data: bytes) -> Path:
+    from journal.fsutil import open_for_write
+
     folder = _torn_dir(ws)
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     target = folder / f"{path.name}.{stamp}.{os.getpid()}.torn"
-    with open(target, "wb") as f:
+    with os.fdopen(open_for_write(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
@@ -134,11 +135,20 @@ def _repair(ws: Workspace, path: Path, problems: list[Problem]) -> None:
             removed.append(tail)
         if removed:
             _save_torn(ws, path, b"\n".join(removed) + b"\n")
+        from journal.fsutil import open_for_write
+
         if not removed and tail_ok:
-            with open(path, "ab") as f:  # a whole event missing only its newline
-                f.write(b"\n")
+            fd = open_for_write(path, os.O_WRONLY | os.O_APPEND)  # a whole event missing only its newline
+            try:
+                os.write(fd, b"\n")
+            finally:
+                os.close(fd)
         elif removed and len(removed) == 1 and not tail_ok and tail:
-            os.truncate(path, len(data) - len(tail))  # only a torn tail: cut it in one call
+            fd = open_for_write(path, os.O_WRONLY)  # only a torn tail: cut it in one call
+            try:
+                os.ftruncate(fd, len(data) - len(tail))
+            finally:
+                os.close(fd)
         elif removed:
             from journal.fsutil import atomic_replace
 

@@ -15,7 +15,7 @@ from journal.errors import InvalidInput
 from journal.clock import now_micro
 from journal.events.files import gz_path, iter_raw_lines, log_paths, session_of
 from journal.events.schema import OPTIONAL_FIELDS, SCHEMA_VERSION, validate
-from journal.fsutil import locked, write_all
+from journal.fsutil import locked, open_for_write, write_all
 from journal.ids import new_event_id, validate_id
 from journal.workspace import Workspace
 
@@ -219,9 +219,17 @@ def append_event(
     return event
 
 
-def _write(path: Path, lock: Path, events: list[dict[str, Any]], spool: str | None = None) -> None:
+def append_built(ws: Workspace, session_id: str, events: list[dict[str, Any]]) -> None:
+    """Append events already built and validated (``build_event``, timestamps set), made
+    durable (fsync) before returning: a later step of the same change relies on them."""
+    path, lock = log_paths(ws, session_id)
+    _write(path, lock, [dict(e) for e in events], _spool_of(ws, session_id), durable=True)
+
+
+def _write(path: Path, lock: Path, events: list[dict[str, Any]], spool: str | None = None,
+           durable: bool = False) -> None:
     with locked(lock):
-        _append_locked(path, events, spool)
+        _append_locked(path, events, spool, durable)
 
 
 def _spool_of(ws: Workspace, session_id: str) -> str:
@@ -257,18 +265,15 @@ def ingest_all(ws: Workspace) -> None:
             continue  # a stray file under .journal/spool/ named like no session
 
 
-def _append_locked(path: Path, events: list[dict[str, Any]], spool: str | None = None) -> None:
+def _append_locked(path: Path, events: list[dict[str, Any]], spool: str | None = None,
+                   durable: bool = False) -> None:
     """Number, stamp and append ``events``; the caller holds the log's lock.
 
     Records waiting in ``spool`` go first, in their own write, and the spool is emptied
-    right after: they keep their place before ``events`` in the log.
+    right after: they keep their place before ``events`` in the log. ``durable``: fsync
+    before returning.
     """
-    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
-    try:
-        fd = os.open(path, flags, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, flags, 0o644)
+    fd = open_for_write(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         last, torn = _tail_state_fd(fd, path)
         if spool is not None:
@@ -284,6 +289,8 @@ def _append_locked(path: Path, events: list[dict[str, Any]], spool: str | None =
             chunks.append(_serialize(event))
         record = b"".join(chunks)
         write_all(fd, record, path)  # one write of whole lines on an O_APPEND descriptor
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
 

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from journal.cache import FileCache
 from journal.errors import JournalError
 from journal.problems import Problem
-from journal.workspace import Workspace, scan_sessions
+from journal.workspace import SessionRef, Workspace
 
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$)|\|{7}( |$))")
 REQUIRED_FIELDS = ("id", "role", "status", "created", "updated")
@@ -49,10 +52,11 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     progress = meta.get("progress")
     if progress is not None and (not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100):
         problems.append(Problem(rel, 0, "session", f"progress {progress!r} is not a whole number from 0 to 100"))
+    sections = doc.sections()
     for names in REQUIRED:
-        if doc.find(*names) is None:
+        if doc.find(*names, sections=sections) is None:
             problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"))
-    current = doc.find(*CURRENT_WORK)
+    current = doc.find(*CURRENT_WORK, sections=sections)
     if current is not None:
         body_status = doc.field_value(current, "Status")
         if body_status and status and body_status.strip().lower() != status:
@@ -67,65 +71,410 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     return problems, (str(sid) if sid is not None else None)
 
 
+def only_files(ws: Workspace, problems: list[Problem], files: list[str]) -> list[Problem]:
+    """The problems of ``files`` (paths as given, e.g. by pre-commit, relative to the current
+    folder); a half-done change is always kept: it concerns every file it touches."""
+    import os
+
+    wanted = set()
+    for f in files:
+        real = os.path.realpath(f)
+        try:
+            wanted.add(Path(os.path.relpath(real, os.path.realpath(ws.root))).as_posix())
+        except ValueError:
+            continue
+    return [p for p in problems if p.kind == "half-done" or p.path in wanted]
+
+
+def check_session_file(ws: Workspace, ref: SessionRef) -> list[Problem]:
+    """What ``journal check`` says about one session log (after ``journal edit``)."""
+    return _check_session(ws, ref.path, ref.id, ref.archived)[0]
+
+
+CACHE_VERSION = 1
+
+
+class _Scan:
+    """One pass over ACTIVE/, ARCHIVE/ and events/: names and stamps (one stat each, the
+    event logs' folder in a second thread: a stat waits on the system, not on Python), the
+    links and non-regular files among them, and temp files of writes."""
+
+    def __init__(self, ws: Workspace) -> None:
+        import threading
+
+        self.links: list[str] = []
+        self.odd: list[tuple[str, str]] = []  # (path, what) of entries that are not what journal keeps there
+        self.temps: list[str] = []  # temp files of writes (live or left by a crash)
+        self.raw: dict[str, list[tuple[str, int, int]]] = {}
+        folders = {"A": ws.active_dir, "R": ws.archive_dir, "E": ws.events_dir}
+        worker = threading.Thread(target=self._scan, args=("E", folders["E"], (".jsonl", ".jsonl.gz")))
+        worker.start()
+        try:
+            self._scan("A", folders["A"], (".md",))
+            self._scan("R", folders["R"], (".md",))
+        finally:
+            worker.join()
+        self.ws = ws
+
+    def _scan(self, kind: str, folder: Path, endings: tuple[str, ...]) -> None:
+        import os
+        from stat import S_ISREG
+
+        rows: list[tuple[str, int, int]] = []
+        self.raw[kind] = rows
+        try:
+            it = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        with it:
+            for entry in it:
+                name = entry.name
+                if name[0] == ".":
+                    if name.endswith(".tmp"):
+                        self.temps.append(entry.path)
+                    continue
+                if not name.endswith(endings):
+                    continue
+                if entry.is_symlink():
+                    self.links.append(entry.path)
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                if not S_ISREG(st.st_mode):
+                    if kind != "E":
+                        self.odd.append((entry.path, "not a regular file"))
+                    continue
+                rows.append((name, st.st_mtime_ns, st.st_size))
+
+    def signature(self) -> str | None:
+        """Every log's and event log's name, mtime and size, folded; None while one is racy."""
+        import zlib
+
+        from journal.cache import racy_after
+
+        racy = racy_after()
+        if any(m >= racy for rows in self.raw.values() for _, m, _n in rows):
+            return None
+        data = repr(sorted(self.raw.items())).encode("utf-8", "surrogateescape")
+        count = sum(map(len, self.raw.values()))
+        return f"{CACHE_VERSION}-{count}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
+
+    @property
+    def sessions(self) -> list[tuple[str, str, str, bool, tuple[int, int]]]:
+        """(id, file name, path, archived, stamp) of every session log."""
+        from journal.workspace import ARCHIVE_NAME
+
+        out = []
+        for kind, folder, archived in (("A", self.ws.active_dir, False), ("R", self.ws.archive_dir, True)):
+            for name, mtime, size in self.raw.get(kind, ()):
+                if archived:
+                    m = ARCHIVE_NAME.match(name)
+                    if not m:
+                        continue
+                    sid = m["id"]
+                else:
+                    sid = name[:-3]
+                out.append((sid, name, str(folder / name), archived, (mtime, size)))
+        return out
+
+    @property
+    def logs(self) -> dict[str, list[tuple[str, tuple[int, int]]]]:
+        """Session id -> its event log files (the compressed part first) and their stamps."""
+        out: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+        for name, mtime, size in sorted(self.raw.get("E", ()), key=lambda r: not r[0].endswith(".gz")):
+            sid = name[: -len(".jsonl.gz")] if name.endswith(".gz") else name[: -len(".jsonl")]
+            out.setdefault(sid, []).append((name, (mtime, size)))
+        return out
+
+
+def _entries(folder: Path) -> list:  # type: ignore[type-arg]
+    import os
+
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _cached(cache: FileCache | None, key: str, stamp: tuple[int, int], compute: Callable[[], Any]) -> Any:
+    return compute() if cache is None else cache.get(key, stamp, compute)
+
+
+def _problems(rows: list[dict[str, Any]]) -> list[Problem]:
+    return [Problem(**row) for row in rows]
+
+
 def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
-    """Every problem found in the workspace (empty when all is well)."""
-    from journal.fsutil import read_text
+    """Every problem found in the workspace (empty when all is well).
+
+    A file's own findings are cached by its (mtime, size) in ``.journal/cache/check.json``
+    (``journal.cache.FileCache``): a run where nothing changed reads no file but that cache.
+    """
+    from journal.session.intents import check_intents
 
     ws.require()
-    problems: list[Problem] = []
-    if fix:  # first: files a merge without the journal merge driver left with conflict markers
-        from journal.session.merge import remerge_marked
+    problems: list[Problem] = _layout_links(ws)
+    # With a link among journal's own local folders, check reports it and writes nothing there:
+    # no cache, no lock (so no look at half-done changes or temp files, which need locks).
+    local_ok = not any(p.path == ws.rel(ws.state_dir) or p.path.startswith(ws.rel(ws.state_dir) + "/")
+                       for p in problems)
+    if local_ok:
+        if fix:  # first the files a merge without the journal merge driver left with conflict
+            # markers (merged by meaning), then the torn event lines, then the half-done
+            # changes (whose events they may be)
+            from journal.session.merge import remerge_marked
 
-        problems += remerge_marked(ws)
-    seen: dict[str, list[str]] = defaultdict(list)
-    active_ids = set()
-    for ref in sorted(scan_sessions(ws, True, True), key=lambda r: (r.archived, r.path.name)):
-        found, sid = _check_session(ws, ref.path, ref.id, ref.archived)
-        problems += found
-        if not ref.archived:
-            active_ids.add(ref.id)
-        elif ref.id in active_ids:
-            problems.append(Problem(ws.rel(ref.path), 0, "session", f"session {ref.id!r} is both active and archived"))
-        seen[sid or ref.id].append(ws.rel(ref.path))
-    for sid, paths in seen.items():
-        active = [p for p in paths if "/ACTIVE/" in p]
-        if len(active) > 1:
-            problems.append(Problem(active[1], 0, "session", f"id {sid!r} is used by {len(active)} active files"))
+            problems += remerge_marked(ws)
+            _check_event_logs(ws, fix=True)
+        problems = check_intents(ws, fix) + problems
+    scan = _Scan(ws)
+    problems += [Problem(ws.rel(Path(p)), 0, "symlink", "a symbolic link: journal never writes through one "
+                         "(replace it with the file it points to, or remove it)") for p in sorted(scan.links)]
+    problems += [Problem(ws.rel(Path(p)), 0, "session", f"{what}: journal reads and writes only regular files")
+                 for p, what in sorted(scan.odd)]
+    whole = ws.state_dir / "cache" / "check-result.json"
+    signature = scan.signature() if local_ok and not fix else None
+    if signature is not None:
+        stored = _stored_result(whole, signature, ws)
+        if stored is not None:  # no log and no event log changed since the last run: its findings stand
+            problems += stored
+            problems += _leftover_temp_files(ws, fix, scan.temps)
+            return problems
+    cache = FileCache(ws.state_dir / "cache" / "check.json", CACHE_VERSION) if local_ok else None
+    first = len(problems)
+    sessions, logs = scan.sessions, scan.logs
+    folders = {False: ws.rel(ws.active_dir) + "/", True: ws.rel(ws.archive_dir) + "/"}
+    active_by_fm: dict[str, list[str]] = defaultdict(list)
+    active_ids: set[str] = set()
+    for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: (r[3], r[1])):
+        rows, fm_id = _cached(cache, ("A/" if archived else "") + name, stamp,
+                              lambda: _session_row(ws, Path(path), sid, archived))
+        if rows:
+            problems += _problems(rows)
+        if not archived:
+            active_ids.add(sid)
+            active_by_fm[fm_id or sid].append(folders[False] + name)
+        elif sid in active_ids:
+            problems.append(Problem(folders[True] + name, 0, "session", f"session {sid!r} is both active and archived"))
+    for fm_id, paths in active_by_fm.items():
+        if len(paths) > 1:
+            problems.append(Problem(paths[1], 0, "session", f"id {fm_id!r} is used by {len(paths)} active files"))
+    ids = {r[0] for r in sessions}
+    if len({i.lower() for i in ids}) != len(ids):
+        problems += _case_twins(ws, ids)
     if ws.knowledge_dir.is_dir():
-        for path in sorted(ws.knowledge_dir.glob("*.md")):
-            try:
-                text = read_text(path)
-            except JournalError as e:
-                problems.append(Problem(ws.rel(path), 0, "knowledge", str(e)))
+        for entry in sorted(_entries(ws.knowledge_dir), key=lambda e: e.name):
+            if not entry.name.endswith(".md") or entry.name[0] == ".":
                 continue
-            problems += [Problem(ws.rel(path), n, "knowledge", CONFLICT_MARKER) for n in _conflict_lines(text)]
-    for ref in sorted(scan_sessions(ws, True, False), key=lambda r: r.path.name):
-        problems += _check_links(ws, ref.id, ref.path, fix)
-    problems += _leftover_temp_files(ws, fix)
-    problems += _check_event_logs(ws, fix)
+            if entry.is_symlink():
+                problems.append(Problem(ws.rel(Path(entry.path)), 0, "symlink", "a symbolic link: journal never "
+                                        "writes through one (replace it with the file it points to, or remove it)"))
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            problems += _problems(_cached(cache, "K/" + entry.name, (st.st_mtime_ns, st.st_size),
+                                          lambda: _knowledge_rows(ws, Path(entry.path))))
+    for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: r[1]):
+        if archived or sid not in logs or _id_problem(sid) is not None:
+            continue
+        files = logs[sid]
+        key = f"L/{name}|" + "|".join(f"{m},{n}" for _, (m, n) in files)
+        latest = (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1])
+        if fix and local_ok:
+            problems += _check_links(ws, sid, Path(path), True)
+        else:
+            problems += _problems(_cached(cache, key, latest,
+                                          lambda: [p.as_dict() for p in _check_links(ws, sid, Path(path), False)]))
+    if signature is not None:
+        _store_result(whole, signature, ws, problems[first:])
+    if local_ok:
+        problems += _leftover_temp_files(ws, fix, scan.temps)
+    if fix and local_ok:
+        problems += _check_event_logs(ws, fix=False)
+    else:
+        events = ws.events_dir
+        for sid in sorted(logs):
+            files = logs[sid]
+            if len(files) == 1:
+                key, latest = "E/" + files[0][0], files[0][1]
+            else:
+                key = "E/" + "|".join(f"{n},{m},{size}" for n, (m, size) in files)
+                latest = (max(m for _, (m, _n) in files), sum(n for _, (_m, n) in files))
+            rows = _cached(cache, key, latest, lambda: [p.as_dict() for p in _session_logs(ws, events, files)])
+            if rows:
+                problems += _problems(rows)
+    if cache is not None:
+        cache.save()
     return problems
 
 
-def _leftover_temp_files(ws: Workspace, fix: bool, min_age_s: float = 300.0) -> list[Problem]:
-    """Temp files of writes interrupted by a crash (the files they were for are intact)."""
+def os_name(path: str) -> str:
     import os
-    import time
+
+    return os.path.basename(path)
+
+
+def _session_row(ws: Workspace, path: Path, sid: str, archived: bool) -> list[Any]:
+    found, fm_id = _check_session(ws, path, sid, archived)
+    bad_id = _id_problem(sid)
+    if bad_id is not None:
+        found.append(Problem(ws.rel(path), 0, "session", bad_id))
+    return [[p.as_dict() for p in found], fm_id]
+
+
+def _knowledge_rows(ws: Workspace, path: Path) -> list[dict[str, Any]]:
+    from journal.fsutil import read_text
+
+    try:
+        text = read_text(path)
+    except JournalError as e:
+        return [Problem(ws.rel(path), 0, "knowledge", str(e)).as_dict()]
+    return [Problem(ws.rel(path), n, "knowledge", CONFLICT_MARKER).as_dict() for n in _conflict_lines(text)]
+
+
+def _session_logs(ws: Workspace, folder: Path, files: list[tuple[str, tuple[int, int]]]) -> list[Problem]:
+    from journal.events.check import check_file
+
+    state: dict[str, Any] = {}
+    out: list[Problem] = []
+    for name, _stamp in files:
+        state.pop("torn", None)
+        state.pop("garbage", None)
+        state.pop("no_newline", None)
+        out += check_file(ws, folder / name, state)
+    return out
+
+
+def _id_problem(sid: str) -> str | None:
+    from journal.errors import InvalidInput
+    from journal.ids import validate_id
+
+    try:
+        validate_id(sid)
+    except InvalidInput as e:
+        return str(e)
+    return None
+
+
+def _case_twins(ws: Workspace, ids: set[str]) -> list[Problem]:
+    """Ids that differ only by case: one file on Windows and macOS (they arrive by a pull)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for sid in ids:
+        groups[sid.lower()].add(sid)
+    return [Problem(ws.rel(ws.active_dir), 0, "session", f"session ids {', '.join(repr(i) for i in sorted(twins))} "
+                    "differ only by case: they are one file on Windows and macOS (rename one)")
+            for _, twins in sorted(groups.items()) if len(twins) > 1]
+
+
+def _layout_links(ws: Workspace) -> list[Problem]:
+    """Symbolic links among the folders and files journal keeps at the top of the workspace."""
+    import os
 
     out = []
-    cutoff = time.time() - min_age_s  # younger ones may belong to a write in progress
-    for folder in (ws.active_dir, ws.archive_dir, ws.knowledge_dir, ws.root):
-        if not folder.is_dir():
+    places = [ws.sessions_dir, ws.active_dir, ws.archive_dir, ws.template_path, ws.knowledge_dir, ws.events_dir,
+              ws.state_dir, ws.root / ".gitattributes", ws.root / ".gitignore"]
+    places += [ws.state_dir / name for name in ("locks", "cache", "intents", "logstate", "torn")]
+    for place in places:
+        if os.path.islink(place):
+            out.append(Problem(ws.rel(place), 0, "symlink", "a symbolic link: journal never writes through one "
+                               "(replace it with the folder or file it points to, or remove it)"))
+    return out
+
+
+def _temp_target(ws: Workspace, path: Path) -> Path:
+    """The lock a temp file's writer held: the session's for a log, else the target file's."""
+    from journal.session.intents import session_lock
+    from journal.workspace import ARCHIVE_NAME
+
+    name = path.name[1:].rsplit(".", 2)[0]  # .<name>.<random>.tmp
+    if path.parent in (ws.active_dir, ws.archive_dir) and name.endswith(".md"):
+        m = ARCHIVE_NAME.match(name) if path.parent == ws.archive_dir else None
+        sid = m["id"] if m else name[:-3]
+        if _id_problem(sid) is None:
+            return session_lock(ws, sid)
+    if path.parent == ws.events_dir and name.endswith((".jsonl", ".jsonl.gz")):
+        from journal.events.files import log_paths, session_of
+
+        sid = session_of(path.parent / name)
+        if _id_problem(sid) is None:
+            return log_paths(ws, sid)[1]
+    return ws.lock_path(path.parent / name)
+
+
+def _stored_result(path: Path, signature: str, ws: Workspace) -> list[Problem] | None:
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("signature") != signature or not isinstance(data.get("problems"), list):
+        return None
+    knowledge = data.get("knowledge")
+    if knowledge != _knowledge_stamps(ws):
+        return None
+    try:
+        return _problems(data["problems"])
+    except TypeError:
+        return None
+
+
+def _store_result(path: Path, signature: str, ws: Workspace, problems: list[Problem]) -> None:
+    import contextlib
+
+    import orjson
+
+    from journal.fsutil import atomic_write
+
+    data = {"signature": signature, "knowledge": _knowledge_stamps(ws), "problems": [p.as_dict() for p in problems]}
+    with contextlib.suppress(OSError):
+        atomic_write(path, orjson.dumps(data).decode())
+
+
+def _knowledge_stamps(ws: Workspace) -> list[list[Any]]:
+    out = []
+    for entry in sorted(_entries(ws.knowledge_dir), key=lambda e: e.name):
+        try:
+            st = entry.stat()
+        except OSError:
             continue
-        for path in folder.glob(".*.tmp"):
-            try:
-                if path.stat().st_mtime > cutoff:
+        out.append([entry.name, st.st_mtime_ns, st.st_size])
+    return out
+
+
+def _leftover_temp_files(ws: Workspace, fix: bool, scanned: list[str]) -> list[Problem]:
+    """Temp files of writes a crash interrupted (the files they were for are intact). A temp
+    file whose writer's lock is held belongs to a write in progress and is passed over.
+    ``scanned``: those of ACTIVE/, ARCHIVE/ and events/, found by the scan already."""
+    from journal.errors import LockTimeout
+    from journal.fsutil import locked, remove
+
+    out = []
+    found = list(scanned)
+    for folder in (ws.knowledge_dir, ws.sessions_dir, ws.root):
+        found += [e.path for e in _entries(folder) if e.name.startswith(".") and e.name.endswith(".tmp")]
+    for name in sorted(found):
+        path = Path(name)
+        try:
+            with locked(_temp_target(ws, path), timeout=0.2):
+                if not path.exists():
                     continue
                 if fix:
-                    os.unlink(path)
+                    remove(path)
                     continue
-            except FileNotFoundError:
-                continue
-            out.append(Problem(ws.rel(path), 0, "temp-file", "temporary file left by an interrupted write (journal check --fix removes it)"))
+        except LockTimeout:
+            continue
+        out.append(Problem(ws.rel(path), 0, "temp-file", "temporary file left by an interrupted write "
+                           "(journal check --fix removes it)"))
     return out
 
 
@@ -169,14 +518,14 @@ def _check_links(ws: Workspace, session_id: str, path: Path, fix: bool) -> list[
 def _relink(ws: Workspace, session_id: str, path: Path) -> None:
     """Move the legacy references of a session's entries into one ``relink`` event, then drop them."""
     from journal.events import query_events
-    from journal.fsutil import atomic_write, deferred_signals, locked
     from journal.ids import new_event_id
     from journal.session import links
     from journal.session.document import SessionDoc
+    from journal.session.store import mutate_session
 
-    with deferred_signals(), locked(ws.lock_path(path)):
-        doc = SessionDoc.read(path)
-        mapping: dict[str, list[str]] = {}
+    mapping: dict[str, list[str]] = {}
+
+    def edit(doc: SessionDoc) -> None:
         for i, line in enumerate(doc.lines):
             ids = links.event_ids(line)
             if not ids:
@@ -186,8 +535,10 @@ def _relink(ws: Workspace, session_id: str, path: Path) -> None:
             # the line stands as its last writer left it (a ticked phase, a resolved blocker)
             mapping.setdefault(ids[-1], []).append(links.line_hash(doc.lines[i]))
         known = {e.get("event_id") for e in query_events(ws, session_id=session_id).events}
-        mapping = {eid: keys for eid, keys in mapping.items() if eid in known}
-        links.record(ws, session_id, "state_change", "relink", event_id=new_event_id(),
-                     text=f"{sum(map(len, mapping.values()))} entry reference(s) moved from the Markdown",
-                     details={"links": mapping})
-        atomic_write(path, doc.text())
+        for eid in [eid for eid in mapping if eid not in known]:
+            del mapping[eid]
+
+    mutate_session(ws, session_id, edit, action="relink", event=lambda _: links.event_spec(
+        "state_change", "relink", event_id=new_event_id(),
+        text=f"{sum(map(len, mapping.values()))} entry reference(s) moved from the Markdown",
+        details={"links": mapping}))

@@ -299,9 +299,12 @@ class SessionDoc:
             out.append(Section(title, i, i + 1, end))
         return out
 
-    def find(self, *names: str) -> Section | None:
-        """The first section whose title matches one of ``names`` (forgiving), else None."""
-        sections = self.sections()
+    def find(self, *names: str, sections: list[Section] | None = None) -> Section | None:
+        """The first section whose title matches one of ``names`` (forgiving), else None.
+
+        ``sections``: the document's sections computed already (a reader that asks for many
+        sections of a document it does not change)."""
+        sections = self.sections() if sections is None else sections
         wanted = [norm(n) for n in names]
         for w in wanted:
             for s in sections:

@@ -1,7 +1,7 @@
 """Changing a session's sections: Current Work, entries in any section, resolving blockers.
 
-Each change is one ``mutate_session`` (lock, re-read, edit, atomic replace) followed by
-the event that records it, the two held together against SIGINT/SIGTERM.
+Each change is one ``mutate_session``: lock, re-read, edit, then the file and the event
+that records it, written as one change that a crash cannot leave half-done unreported.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from journal import clock
 from journal.errors import InvalidInput, NotFound
-from journal.fsutil import check_text, deferred_signals
+from journal.fsutil import check_text
 from journal.ids import new_event_id
 from journal.session import links
 from journal.session.document import SessionDoc, entry_lines, single_line
@@ -134,10 +134,9 @@ def update_current_work(ws: Workspace, session_id: str, *, working_on: str | Non
 
     summary = dict(changes, phases=list(phases), phases_done=list(phases_done))
     text = "; ".join(f"{k}={v}" for k, v in summary.items() if v not in ([], None))
-    with deferred_signals():
-        mutate_session(ws, session_id, edit)
-        links.record(ws, session_id, "state_change", "update", event_id=event_id, section="Current Work",
-                     text=text, agent=owner.get("agent"), lines=written, replaces=replaced)
+    mutate_session(ws, session_id, edit, action="update", event=lambda _: links.event_spec(
+        "state_change", "update", event_id=event_id, section="Current Work", text=text,
+        agent=owner.get("agent"), lines=written, replaces=replaced))
     return summary
 
 
@@ -179,14 +178,15 @@ def add_entry(ws: Workspace, session_id: str, section: str, text: str) -> dict[s
             doc.append_entry(target, entry)
         found["agent"] = session_owner(doc)
 
-    with deferred_signals():
-        mutate_session(ws, session_id, edit)
+    def event(_: None) -> dict[str, Any]:
         kind: EntryKind = found["kind"]
         extra: dict[str, Any] = {}
         if kind.name == "blocker":
             extra["open_commitments"] = [{"id": event_id, "commitment": text[:500], "status": "open"}]
-        links.record(ws, session_id, kind.event_type, f"add-{kind.name}", event_id=event_id,
-                     section=found["section"], text=text, agent=found["agent"], lines=found["lines"], **extra)
+        return links.event_spec(kind.event_type, f"add-{kind.name}", event_id=event_id, section=found["section"],
+                                text=text, agent=found["agent"], lines=found["lines"], **extra)
+
+    mutate_session(ws, session_id, edit, action=f"add to {section!r}", event=event)
     return {"session": session_id, "section": found["section"], "event_id": event_id}
 
 
@@ -222,11 +222,9 @@ def resolve_blocker(ws: Workspace, session_id: str, which: str, note: str | None
         found["agent"] = session_owner(doc)
         found["lines"], found["replaces"] = [links.line_hash(doc.lines[hit[0]])], [links.line_hash(line)]
 
-    with deferred_signals():
-        mutate_session(ws, session_id, edit)
-        links.record(ws, session_id, "commitment", "resolve-blocker", event_id=event_id,
-                     section="Blockers & Issues", text=found["text"] + (f" — {note}" if note else ""),
-                     agent=found["agent"], lines=found["lines"], replaces=found["replaces"],
-                        open_commitments=[{"id": found["commit_id"], "commitment": found["text"][:500],
-                                           "status": "done"}])
+    mutate_session(ws, session_id, edit, action="resolve", event=lambda _: links.event_spec(
+        "commitment", "resolve-blocker", event_id=event_id, section="Blockers & Issues",
+        text=found["text"] + (f" — {note}" if note else ""), agent=found["agent"], lines=found["lines"],
+        replaces=found["replaces"],
+        open_commitments=[{"id": found["commit_id"], "commitment": found["text"][:500], "status": "done"}]))
     return {"session": session_id, "blocker": found["text"], "event_id": event_id}

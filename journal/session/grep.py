@@ -1,7 +1,10 @@
 """``journal grep``: a regular-expression search that names the session and section of each hit.
 
-For a literal pattern, GNU grep (when installed) narrows the files to read;
-Python's ``re`` decides every hit, so results are the same with or without it.
+Patterns are RE2's syntax (google-re2), matched in time linear in the text: no pattern,
+whoever gives it (an agent through the MCP server, say), can make a search hang. What RE2
+does not have (backreferences, lookaround, possessive quantifiers) is refused in one line.
+For a literal pattern, GNU grep (when installed) narrows the files to read; RE2 decides
+every hit, so results are the same with or without it.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from journal.errors import InvalidInput
 from journal.session.sections import headings_for
@@ -97,14 +101,78 @@ def _candidates(pattern: str, ignore_case: bool, files: list[str]) -> set[str] |
     return found
 
 
-def _scan_file(path: Path, kind: str, label: str, regex: re.Pattern[str], section_filter: set[str] | None,
+_SPACE = r"\s\x{0b}\p{Z}\x{85}\x{1c}-\x{1f}"
+_OUTSIDE = {"w": r"[\p{L}\p{N}_]", "W": r"[^\p{L}\p{N}_]", "d": r"\p{Nd}", "D": r"\P{Nd}",
+            "s": f"[{_SPACE}]", "S": f"[^{_SPACE}]"}
+_INSIDE = {"w": r"\p{L}\p{N}_", "d": r"\p{Nd}", "D": r"\P{Nd}", "s": _SPACE}
+
+
+def unicode_classes(pattern: str) -> str:
+    r"""``pattern`` with ``\w``, ``\d`` and ``\s`` (and their negations) spelt as the Unicode
+    classes they are in Python; RE2's own are ASCII. (Inside brackets ``\W`` and ``\S`` stay
+    ASCII, and ``\b`` is ASCII either way.)"""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            e = pattern[i + 1]
+            table = _INSIDE if in_class else _OUTSIDE
+            out.append(table.get(e, c + e))
+            i += 2
+            continue
+        if not in_class and c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":  # a ']' first in a class is a character
+                out.append("]")
+                i += 1
+            continue
+        if in_class and c == "]":
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def compile_pattern(pattern: str, ignore_case: bool = False) -> Any:
+    """The pattern compiled by RE2 (lines are matched one at a time, ``^`` and ``$`` at their
+    ends); a pattern RE2 does not support, or too big, is an InvalidInput naming why."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error is ours to report, in one line
+    options.case_sensitive = not ignore_case
+    try:
+        return re2.compile("(?m)" + unicode_classes(pattern), options)
+    except re2.error as e:
+        why = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+        why = why.replace("(?m)", "", 1).rstrip(": ")
+        try:
+            re.compile(pattern)  # compiling is safe (it is matching that can blow up)
+        except re.error as bad:
+            raise InvalidInput(f"pattern {pattern!r} is not a valid regular expression: {bad}") from None
+        raise InvalidInput(f"pattern {pattern!r} uses syntax journal grep does not support ({why}): "
+                           "patterns are RE2's, without backreferences or lookaround") from None
+
+
+def _scan_file(path: Path, kind: str, label: str, regex: Any, section_filter: set[str] | None,
                ws: Workspace) -> list[Hit]:
     from journal.errors import MalformedFile
     from journal.session.document import fence_step, frontmatter_span, norm
 
+    from journal.errors import JournalError
+    from journal.fsutil import open_regular
+
     try:
-        raw_bytes = path.read_bytes()
-    except OSError:
+        with open_regular(path) as f:
+            raw_bytes = f.read()
+    except (OSError, JournalError):  # gone meanwhile, or a pipe where a log should be
         return []
     if b"\0" in raw_bytes[:8192]:
         return []
@@ -145,11 +213,7 @@ def grep(ws: Workspace, pattern: str, *, archived: bool = False, knowledge: bool
     ws.require()
     if not pattern:
         raise InvalidInput("pattern is empty")
-    flags = re.MULTILINE | (re.IGNORECASE if ignore_case else 0)
-    try:
-        regex = re.compile(pattern, flags)
-    except re.error as e:
-        raise InvalidInput(f"pattern {pattern!r} is not a valid regular expression: {e}") from e
+    regex = compile_pattern(pattern, ignore_case)
     section_filter = {norm(h) for h in headings_for(section)} if section else None
     files = _files(ws, archived, knowledge)
     candidates = _candidates(pattern, ignore_case, [str(path) for path, _, _ in files])

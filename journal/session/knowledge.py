@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from journal import clock
-from journal.session import links
+from journal.session import intents, links
 from journal.session.document import SessionDoc, entry_lines, single_line
 from journal.ids import new_event_id
 from journal.errors import InvalidInput
-from journal.fsutil import append_record, check_text, deferred_signals, locked
+from journal.fsutil import check_text, deferred_signals, locked
 from journal.session.sections import LEARNINGS
 from journal.workspace import KNOWLEDGE_KINDS, Workspace
 
@@ -30,7 +31,7 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
                    session_id: str | None = None, kind: str = "learnings") -> dict[str, Any]:
     """Append a dated, attributed entry to shared-knowledge/<kind>.md; record it in the session."""
     from journal.init import init_workspace
-    from journal.session.store import locate, mutate_session
+    from journal.session.store import locate
 
     category = single_line(category, "category", 200)
     check_text(text)
@@ -57,34 +58,52 @@ def share_learning(ws: Workspace, category: str, text: str, priority: str | None
     path = ws.knowledge_path(kind)
     result: dict[str, Any] = {"file": ws.rel(path), "category": category, "priority": priority,
                               "session": session_id, "event_id": event_id}
-    with deferred_signals():  # the shared entry, the session's entry and its event land together
-        with locked(ws.lock_path(path)):
-            with open(path, "rb") as f:
-                f.seek(0, 2)
-                size = f.tell()
-                tail = b""
-                if size:
-                    f.seek(max(0, size - 2))
-                    tail = f.read()
-            lead = "" if tail.endswith(b"\n\n") or size == 0 else ("\n" if tail.endswith(b"\n") else "\n\n")
-            append_record(path, (lead + "".join(lines)).encode("utf-8"))
-        if session_id is not None and event_id is not None:
-            note = f"**{date}:** {category}" + (f" ({priority})" if priority else "") + f": {text}"
-            shared = f" — shared to `{ws.rel(path)}`"
-            keys: list[str] = []
+    record = "".join(lines)
+    if session_id is None or event_id is None:  # one whole append: nothing else to keep in step
+        with deferred_signals(), locked(ws.lock_path(path)):
+            _append_entry(path, record)
+        return result
+    note = f"**{date}:** {category}" + (f" ({priority})" if priority else "") + f": {text}"
+    shared = f" — shared to `{ws.rel(path)}`"
+    keys: list[str] = []
 
-            def edit(doc: SessionDoc) -> None:
-                section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
-                entry = entry_lines(note, doc.nl, "- ", "")
-                entry[0] = entry[0].rstrip("\r\n") + shared + doc.nl
-                doc.append_entry(section, entry)
-                keys.extend(links.hashes(entry))
+    def edit(doc: SessionDoc) -> None:
+        section = doc.find(*LEARNINGS) or doc.add_section(LEARNINGS[0])
+        entry = entry_lines(note, doc.nl, "- ", "")
+        entry[0] = entry[0].rstrip("\r\n") + shared + doc.nl
+        doc.append_entry(section, entry)
+        keys.extend(links.hashes(entry))
 
-            mutate_session(ws, session_id, edit)
-            links.record(ws, session_id, "decision", "share-learning", event_id=event_id,
-                         section=LEARNINGS[0], text=text, tags=[kind, category], lines=keys,
-                         details={"file": ws.rel(path), "heading": heading})
+    # The shared entry, the session's entry and its event: one change, in that order.
+    share_in_session(ws, session_id, edit, intents.append_step(ws, path, record), lambda: links.event_spec(
+        "decision", "share-learning", event_id=event_id, section=LEARNINGS[0], text=text,
+        tags=[kind, category], lines=keys, details={"file": ws.rel(path), "heading": heading}))
     return result
+
+
+def _append_entry(path: Path, record: str) -> None:
+    from journal.session.intents import _append_whole
+
+    _append_whole(path, record)
+
+
+def share_in_session(ws: Workspace, session_id: str, edit: Any, append: dict[str, Any], event: Any) -> None:
+    """Under the session's lock: the append to shared knowledge, the session's edit and the event,
+    written as one recoverable change."""
+    from journal.fsutil import guard
+    from journal.session.store import _events, locate
+
+    with deferred_signals(), locked(intents.session_lock(ws, session_id)):
+        intents.recover_pending(ws, session_id)
+        ref = locate(ws, session_id, archived=False)
+        guard(ref.path)
+        doc = SessionDoc.read(ref.path)
+        before = doc.text()
+        edit(doc)
+        doc.set_meta("updated", clock.iso())
+        built = _events(session_id, event())
+        intents.run(ws, session_id, "share-learning", [append, intents.write_step(ws, ref.path, before, doc.text())],
+                    built)
 
 
 _SHARED_BY = re.compile(r"^[-*] _Shared (?:by (\S+)(?: \((.*)\))?|without a session)_")

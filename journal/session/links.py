@@ -131,18 +131,15 @@ def message_ids(text: str) -> list[str]:
     return _MESSAGE_IDS.findall(text)
 
 
-def record(ws: Workspace, session_id: str, event_type: str, action: str, *, event_id: str,
-           section: str | None = None, text: str | None = None, agent: str | None = None,
-           details: dict[str, Any] | None = None, lines: list[str] | None = None,
-           replaces: list[str] | None = None, **extra: Any) -> None:
-    """Append the event describing a journal action to the session's event log.
+def event_spec(event_type: str, action: str, *, event_id: str, section: str | None = None,
+               text: str | None = None, agent: str | None = None, details: dict[str, Any] | None = None,
+               lines: list[str] | None = None, replaces: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    """The event describing a journal action, as ``append_event``'s arguments plus its type.
 
     ``details`` are more fields of the event's ``data`` (before ``text``); ``lines`` and
     ``replaces`` are the link keys of the lines written and rewritten; ``extra`` are
     top-level event fields (open_commitments, tags...).
     """
-    from journal.events.store import append_event
-
     data: dict[str, Any] = {"action": action}
     if section is not None:
         data["section"] = section
@@ -156,5 +153,26 @@ def record(ws: Workspace, session_id: str, event_type: str, action: str, *, even
         data["text"] = text if len(text) <= MAX_EVENT_TEXT else text[:MAX_EVENT_TEXT]
         if len(text) > MAX_EVENT_TEXT:
             data["truncated"] = True
-    append_event(ws, session_id, event_type, data=data, agent=agent, source="journal",
-                 event_id=event_id, **extra)
+    return {"event_type": event_type, "data": data, "agent": agent, "source": "journal",
+            "event_id": event_id, **extra}
+
+
+def build(session_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """The event of ``spec`` built and validated, stamped now: ready to append, or to keep in
+    an intent record until it is (InvalidInput before anything is written)."""
+    from journal.clock import now_micro
+    from journal.events.store import build_event
+
+    spec = dict(spec)
+    event = build_event(session_id, spec.pop("event_type"), **spec)
+    event["timestamp"] = now_micro()
+    return event
+
+
+def record(ws: Workspace, session_id: str, event_type: str, action: str, **kwargs: Any) -> None:
+    """Append the event describing a journal action to the session's event log (see event_spec)."""
+    from journal.events.store import append_event
+
+    spec = event_spec(event_type, action, **kwargs)
+    del spec["event_type"]
+    append_event(ws, session_id, event_type, **spec)

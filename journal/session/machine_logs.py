@@ -22,6 +22,7 @@ from typing import Any
 
 from journal.agentlogs.model import Summary
 from journal.errors import InvalidInput, JournalError, NotFound
+from journal.fsutil import require_regular
 from journal.session.document import SessionDoc
 from journal.workspace import Workspace, scan_sessions
 
@@ -424,16 +425,18 @@ def link(ws: Workspace, session_id: str, path: str | Path, fmt: str = "auto") ->
     if ref.archived:
         raise InvalidInput(archived_message(session_id))
     log = Path(path).expanduser()
-    if not log.exists():
-        raise NotFound(f"{log} does not exist")
+    require_regular(log, allow_dir=True)  # a pipe would hang the read; a device is no log
     s = summarize_incremental(ws, log, fmt)
     entry = make_entry(ws, log, s)
     mutate_session(ws, session_id, lambda doc: apply_entries(ws, doc, ref.path, [entry]))
     return entry
 
 
-def refresh(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
-    """Re-read the session's linked logs (incrementally) and rewrite their summaries."""
+def refresh(ws: Workspace, session_id: str, missing: list[str] | None = None) -> list[dict[str, Any]]:
+    """Re-read the session's linked logs (incrementally) and rewrite their summaries.
+
+    A linked log that no longer exists (or is no longer a regular file or folder) is left
+    as linked; its stored path is added to ``missing``, when given."""
     from journal.session.store import locate, mutate_session, read_session
 
     ref, doc = read_session(ws, session_id)
@@ -443,7 +446,11 @@ def refresh(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
     fresh = []
     for e in entries:
         log = resolve_stored(ws, e["path"])
-        if not log.exists():
+        try:
+            require_regular(log, allow_dir=True)
+        except JournalError:
+            if missing is not None:
+                missing.append(e["path"])
             continue
         s = summarize_incremental(ws, log, e.get("format") or "auto")
         fresh.append(make_entry(ws, log, s))
@@ -477,6 +484,7 @@ def summarize_path(ws: Workspace, path: str | Path, fmt: str = "auto", subagents
     """The summary of one log, resumed from saved state when there is a workspace; with
     ``subagents``, the figures of its Claude Code subagents added."""
     log = Path(path).expanduser()
+    require_regular(log, allow_dir=True)  # a pipe would hang the read; a device is no log
     if ws.exists():
         s = summarize_incremental(ws, log, fmt)
     else:
@@ -496,6 +504,8 @@ def session_summaries(ws: Workspace, session_id: str, subagents: bool = False) -
         raise NotFound(f"session {session_id!r} has no linked logs (see 'journal logs link' or 'journal logs discover')")
     out = []
     logs = [resolve_stored(ws, e["path"]) for e in entries]
+    for log in logs:
+        require_regular(log, allow_dir=True)
     linked_here = {p.resolve() for p in logs}
     for e, log in zip(entries, logs):
         s = summarize_incremental(ws, log, e.get("format") or "auto")

@@ -793,7 +793,7 @@ def _apply_updates(git: Any, tree: str, updates: dict[str, tuple[str, str | None
 def run_driver(base: Path, ours: Path, theirs: Path, path: str) -> list[Conflict]:
     """git's merge driver for journal files (``%O %A %B %P``): the merge is written over
     ``ours``; the true conflicts are returned (git then reports the file as conflicted)."""
-    from journal.fsutil import atomic_replace
+    from journal.fsutil import allow_outside, atomic_replace
 
     def read(p: Path) -> bytes | None:
         try:
@@ -805,7 +805,7 @@ def run_driver(base: Path, ours: Path, theirs: Path, path: str) -> list[Conflict
     if mine is None or other is None:
         raise MalformedFile(f"{path}: git gave the merge driver a missing file")
     data, conflicts = merge_file(path, read(base), mine, other)
-    atomic_replace(ours, lambda f: f.write(data))
+    atomic_replace(allow_outside(ours, "the file git handed its merge driver (%A)"), lambda f: f.write(data))
     return conflicts
 
 

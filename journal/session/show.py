@@ -71,8 +71,9 @@ def render_timeline(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def edit_session(ws: Workspace, session_id: str) -> None:
-    """Open the log in $VISUAL/$EDITOR, then make sure it still parses."""
+def edit_session(ws: Workspace, session_id: str) -> list[Any]:
+    """Open the log in $VISUAL/$EDITOR, then check it as ``journal check`` would: the
+    problems the edit left (empty when none). The edit itself is the user's and stays."""
     from journal.session.store import locate
 
     ref = locate(ws, session_id)
@@ -85,4 +86,6 @@ def edit_session(ws: Workspace, session_id: str) -> None:
         raise InvalidInput(f"cannot start editor {editor!r}: {e}") from e
     if code != 0:
         raise JournalError(f"editor {editor!r} exited with code {code}")
-    SessionDoc.read(ref.path)  # report a file the edit left unparsable
+    from journal.session.check import check_session_file
+
+    return check_session_file(ws, ref)

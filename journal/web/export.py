@@ -279,6 +279,14 @@ def build(ws: Workspace, session_id: str, fmt: str, include_logs: bool = False,
 
 # -- writing -------------------------------------------------------------------------------
 
+def _may_write(target: Path) -> None:
+    """The --out of export is on the allow-list of writes outside the workspace, and is
+    checked like every write (no symbolic link as the target or on the way to it)."""
+    from journal.fsutil import allow_outside, guard
+
+    guard(allow_outside(target, "the --out of export"))
+
+
 def _publish_file(tmp: str, target: Path) -> None:
     """Give the finished temporary file its name without replacing anything there."""
     try:
@@ -294,6 +302,7 @@ def _publish_file(tmp: str, target: Path) -> None:
 
 
 def _write_file(target: Path, write: Any) -> None:
+    _may_write(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -322,6 +331,7 @@ def _tar(files: dict[str, bytes], top: str, mtime: float) -> Any:
 
 
 def _write_dir(target: Path, files: dict[str, bytes]) -> None:
+    _may_write(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         for name, data in files.items():

@@ -16,6 +16,14 @@ from journal.agentlogs.prices import default_book
 from journal.agentlogs.reading import summarize_events
 
 
+@pytest.fixture(autouse=True)
+def _state_outside_a_workspace(tmp_path: Path) -> None:
+    """These tests save reader state in their own folders, with no workspace: allow it."""
+    from journal.fsutil import allow_outside
+
+    allow_outside(tmp_path, "a test's own state folder", tree=True)
+
+
 def comparable(s: Any) -> dict[str, Any]:
     d = s.to_dict()
     del d["path"], d["bytes_read"]

@@ -76,6 +76,10 @@ def test_kill_mid_operation_leaves_whole_files(ws: Workspace, sig: signal.Signal
         assert proc.returncode == -sig, proc.returncode  # killed by the signal, not a crash (exit 1)
         done = [int(x) for x in (first + rest).split()]
         start = done[-1] + 1000
+        if sig == signal.SIGKILL:  # nothing holds SIGKILL: check names a half-done change, --fix finishes it
+            left = [p for p in check_workspace(ws) if not p.note]
+            assert {p.kind for p in left} <= {"half-done", "temp-file"}, [str(p) for p in left]
+            assert all(p.fixed for p in check_workspace(ws, fix=True))
         texts = _whole(ws)
         assert len(texts) >= len(done)
     assert len(_whole(ws)) >= 5

@@ -146,7 +146,8 @@ def test_interrupted_entries_keep_markers_and_events_together(ws: Workspace, sig
 _HOLD = """
 import sys, time
 from pathlib import Path
-from journal.fsutil import locked
+from journal.fsutil import allow_outside, locked
+allow_outside(Path(sys.argv[1]).parent, "a test's own lock folder", tree=True)
 with locked(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(30)
@@ -157,9 +158,11 @@ def test_lock_excludes_other_processes_and_is_reentrant_within_one(tmp_path):
     import pytest
 
     from journal.errors import LockTimeout
-    from journal.fsutil import locked
+    from journal.fsutil import allow_outside, locked
 
     lock = tmp_path / "locks" / "x.lock"
+    (tmp_path / "locks").mkdir()
+    allow_outside(tmp_path / "locks", "a test's own lock folder", tree=True)  # no workspace here
     with locked(lock):
         with locked(lock, timeout=1):  # the same thread may take it again
             pass

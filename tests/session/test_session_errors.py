@@ -131,21 +131,25 @@ def test_check_reports_problems(cli, seeded):
     assert proc.stderr == "journal: error: 17 problem(s) found\n"
 
 
-def test_check_fix_removes_stale_temp_files(cli, seeded):
-    import os
-    import time
+def test_check_fix_removes_temp_files_of_dead_writes_at_once(cli, seeded):
+    """A temp file whose writer's lock is free was left by a crash, however young (none of the
+    old five-minute wait); one whose writer holds the lock is a write in progress."""
+    from journal.config import load_config
+    from journal.fsutil import locked
+    from journal.session.intents import session_lock
+    from journal.workspace import Workspace
 
     leftover = seeded / "coordination/sessions/ACTIVE/.s1.md.abc123.tmp"
     leftover.write_text("half a file", encoding="utf-8")
-    fresh = seeded / "coordination/sessions/ACTIVE/.s1.md.def456.tmp"
-    fresh.write_text("a write in progress", encoding="utf-8")
-    old = time.time() - 3600
-    os.utime(leftover, (old, old))
-    found = cli("check", check=False)
-    assert found.returncode == 1 and ".s1.md.abc123.tmp: temporary file left" in found.stdout
-    assert ".def456" not in found.stdout
-    assert cli("check", "--fix").returncode == 0
-    assert not leftover.exists() and fresh.exists()
+    busy = seeded / "coordination/sessions/ACTIVE/.s2.md.def456.tmp"
+    busy.write_text("a write in progress", encoding="utf-8")
+    ws = Workspace(load_config(seeded / "coordination"))
+    with locked(session_lock(ws, "s2")):  # s2's writer is alive: its temp file is in use
+        found = cli("check", check=False)
+        assert found.returncode == 1 and ".s1.md.abc123.tmp: temporary file left" in found.stdout
+        assert ".def456" not in found.stdout
+        assert cli("check", "--fix").returncode == 0
+    assert not leftover.exists() and busy.exists()
 
 
 @pytest.mark.parametrize("bad", ["a: b", "x<!--y", "broadcast", "café", "has space", "_under"])

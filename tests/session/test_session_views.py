@@ -77,7 +77,9 @@ def test_edit_opens_the_editor_and_checks_the_result(cli, repo, tmp_path):
     breaker.write_text('#!/bin/sh\nprintf "no frontmatter\\n" > "$1"\n', encoding="utf-8")
     breaker.chmod(breaker.stat().st_mode | stat.S_IEXEC)
     broken = cli("edit", "s1", EDITOR=str(breaker), check=False)
-    assert broken.returncode == 2 and "no YAML frontmatter" in broken.stderr
+    assert broken.returncode == 1 and "no YAML frontmatter" in broken.stdout  # what check says, exit 1
+    assert broken.stderr.count("\n") == 1 and "the file is kept as you saved it" in broken.stderr
+    assert (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8") == "no frontmatter\n"
     unset = cli("edit", "s1", check=False)
     assert unset.returncode == 2
     assert unset.stderr.strip().endswith("set $VISUAL or $EDITOR (or 'editor' in .journal.toml) to choose an editor")
@@ -119,3 +121,14 @@ def test_grep_chunks_long_file_lists():
     chunks = _chunks(files, 2)
     assert sorted(f for c in chunks for f in c) == sorted(files)
     assert len(chunks) >= 2 and all(sum(len(f) + 1 for f in c) <= 100_000 for c in chunks)
+
+
+def test_an_edit_that_removes_a_required_section_says_so_and_exits_1(cli, repo, tmp_path):
+    cli("create", "s1")
+    cutter = tmp_path / "cutter.sh"
+    cutter.write_text("#!/bin/sh\nsed -i 's/^## Next Steps$/## Later/' \"$1\"\n", encoding="utf-8")
+    cutter.chmod(cutter.stat().st_mode | stat.S_IEXEC)
+    proc = cli("edit", "s1", EDITOR=str(cutter), check=False)
+    assert proc.returncode == 1
+    assert proc.stdout == "sessions/ACTIVE/s1.md: section '## Next Steps' is missing\n"
+    assert "## Later" in (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8")  # the edit stays

@@ -126,9 +126,10 @@ def test_a_record_of_a_change_in_progress_makes_sync_run_checks_recovery_first(t
     monkeypatch.setattr(check, "check_workspace", lambda w, fix=False: ran.append(fix) or real(w, fix))
     sync(ws)
     assert ran == []  # nothing half-done: no full check on the way
-    (ws.state_dir / "intents").mkdir(parents=True)
-    (ws.state_dir / "intents" / "s1.json").write_text("{}", encoding="utf-8")
     journal(a, "add", "-s", "s1", "completed", "more")
+    # a record left as a crash leaves it (the next change to s1 would finish it first)
+    (ws.state_dir / "intents").mkdir(parents=True, exist_ok=True)
+    (ws.state_dir / "intents" / "s1.json").write_text("{}", encoding="utf-8")
     sync(ws)
     assert ran == [True]
     assert "intents" not in git(a, "ls-tree", "-r", "--name-only", "HEAD")

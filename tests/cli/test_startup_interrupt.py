@@ -1,0 +1,92 @@
+"""Ctrl+C during start-up (while the command's modules are imported) is one line and exit 130.
+
+The deterministic half sends SIGINT to the process from inside the import of a given module
+(an import hook in the very script the console entry point runs); the other half sends it
+at random instants to real ``journal`` processes.
+"""
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SCRIPT = r"""
+import os, signal, sys
+
+class InterruptOnImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == sys.argv[1]:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, InterruptOnImport())
+from journal.cli import main  # what the console script does
+sys.exit(main(sys.argv[2:]))
+"""
+
+MODULES = [
+    ("journal.cli.main", ["--version"]),
+    ("journal.cli.fastpath", ["add", "-s", "s1", "next", "x"]),
+    ("journal.session.edits", ["add", "-s", "s1", "next", "x"]),
+    ("typer", ["board"]),
+    ("journal.cli.coordination", ["board"]),
+    ("journal.coordination.board", ["board"]),
+    ("yaml", ["list", "--json"]),
+    ("orjson", ["check"]),
+    ("jinja2", ["create", "s9", "Dev", "m"]),
+    ("journal.session.check", ["check"]),
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("module,args", MODULES, ids=[m for m, _ in MODULES])
+def test_sigint_while_importing_is_one_line_and_130(module: str, args: list[str], tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    subprocess.run([sys.executable, "-m", "journal", "--root", str(root), "create", "s1"], check=True,
+                   capture_output=True, cwd=tmp_path)
+    root_args = [] if args == ["--version"] else ["--root", str(root)]
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, module, *root_args, *args],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (130, "journal: interrupted\n"), proc.stderr
+    assert proc.stdout == ""
+
+
+def _before_journal(err: str) -> bool:
+    """A traceback of Python's own start-up (site, or finding the entry point's package), whose
+    frames hold no line of journal's modules: the signal came before journal could catch it."""
+    import re
+
+    files = re.findall(r'File "([^"]+)"', err)
+    return bool(files) and "KeyboardInterrupt" in err and not any("/journal/" in f and f.endswith(".py") for f in files)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigint_at_random_instants_of_start_up(tmp_path: Path) -> None:
+    """A run interrupted is one line and 130; one that finished first is 0; one killed before
+    Python installed its handler dies of the signal, silently. Never a traceback."""
+    exe = Path(sys.executable).with_name("journal")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "journal"]
+    rng = random.Random(7)
+    subprocess.run([*command, "--root", str(tmp_path / "ws"), "create", "s1"], check=True, capture_output=True,
+                   cwd=tmp_path)
+    outcomes: list[object] = []
+    for _ in range(15):
+        proc = subprocess.Popen([*command, "--root", str(tmp_path / "ws"), "board"], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.0, 0.25))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        if _before_journal(err):  # Python's own start-up, before journal's first line: not ours to catch
+            outcomes.append("before journal")
+            continue
+        assert "Traceback" not in err, err
+        assert (proc.returncode, err) in ((130, "journal: interrupted\n"), (-signal.SIGINT, "")) \
+            or (proc.returncode == 0 and err == ""), (proc.returncode, err)
+        outcomes.append(proc.returncode)
+    assert 130 in outcomes, outcomes
