@@ -61,10 +61,14 @@ class FileCache:
         self.changed = False
         self._racy = racy_after()
 
-    def get(self, key: str, stamp: tuple[int, int], compute: Callable[[], Any]) -> Any:
+    def get(self, key: str, stamp: tuple[int, int], compute: Callable[[], Any],
+            valid: Callable[[Any], bool] | None = None) -> Any:
+        """The value for a file; ``valid``, when given, says whether a kept value still holds
+        (for values that depend on more than the file's bytes)."""
         mtime, size = stamp
         hit = self.old.get(key)
-        if hit is not None and hit[0] == mtime and hit[1] == size and mtime < self._racy:
+        if hit is not None and hit[0] == mtime and hit[1] == size and mtime < self._racy \
+                and (valid is None or valid(hit[2])):
             value = hit[2]
         else:
             value = compute()

@@ -45,3 +45,7 @@ class CheckFailed(JournalError):
     """``journal check`` found problems; exit code 1."""
 
     exit_code = 1
+
+
+class NotAdopted(MalformedFile):
+    """A session log kept by hand, without journal's frontmatter yet (``journal adopt`` writes it)."""

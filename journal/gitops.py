@@ -7,18 +7,20 @@ value make commits and move branches without a window for a lost update.
 
 Reading the branch and commit for a new session is on the hot path of
 ``journal create``, so it reads ``.git`` directly; so does the check that the merge
-driver is configured, which every command makes.
+driver is configured, which every command makes. The history of files (for logs kept by
+hand, read by ``list`` and ``board`` too) comes from the git binary for the same reason.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import subprocess
@@ -606,3 +608,119 @@ def stage(repo_root: Path, path: Path) -> None:
         Git(repo_root).with_index_retry("add", "--", str(path))
     except GitError as e:
         raise GitError(f"git add {path} failed: {str(e).split(': ', 1)[-1]}") from e
+
+
+# -- history of files, read in one pass -------------------------------------------------
+# These run on read paths (board, list) as well as in `journal adopt`, so they call the git
+# binary directly: importing GitPython alone costs about half a second.
+class PathHistory(NamedTuple):
+    """The commits that touched one file, following renames: the oldest and the newest."""
+
+    first_commit: str
+    first_author: str
+    first_date: str  # the author date, ISO 8601 with its offset
+    last_commit: str
+    last_author: str
+    last_date: str
+    commits: int
+
+
+_HEADER = re.compile(r"^[0-9a-f]{40,64}\x1f")
+_STATUS = re.compile(r"^[ACDMRTUXB][0-9]*$")
+
+
+def _git(repo_root: Path, *args: str) -> bytes:
+    return Git(repo_root).run(*args, env={"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}).stdout
+
+
+def _pathspec(repo_root: Path, under: Path) -> str:
+    try:
+        rel = under.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError as e:
+        raise GitError(f"{under} is not inside the git repository at {repo_root}") from e
+    return f":(literal){rel}" if rel != "." else "."
+
+
+def has_commits(repo_root: Path) -> bool:
+    """Whether HEAD names a commit (a new repository has none yet)."""
+    return head_info(repo_root)[1] is not None
+
+
+def path_histories(repo_root: Path, under: Path) -> dict[str, PathHistory]:
+    """For every file under ``under`` that HEAD holds: the oldest and newest commit touching it.
+
+    One ``git log`` over the folder, newest first, with rename detection, so a file moved
+    within the folder (ACTIVE/ to ARCHIVE/) keeps the history it had before the move. Keys
+    are paths relative to the repository root, with ``/``.
+    """
+    if not has_commits(repo_root):
+        return {}
+    out = _git(repo_root, "-c", "log.showSignature=false", "-c", "core.quotepath=off", "log", "-z", "-M",
+               "--name-status", "--no-color", "--format=%H%x1f%an%x1f%aI", "--", _pathspec(repo_root, under))
+    tokens = out.decode("utf-8", "surrogateescape").split("\0")
+    owner: dict[str, str | None] = {}  # path at this point of the walk → the file it is now
+    found: dict[str, list[str]] = {}  # file → [first sha, author, date, last sha, author, date, count]
+    i = 0
+    commit: list[str] = []
+    entries: list[tuple[str, list[str]]] = []
+
+    def close() -> None:
+        if not commit:
+            return
+        after: list[tuple[str, list[str], str | None]] = []
+        for status, paths in entries:
+            now = paths[-1]  # the path this entry names after the commit
+            target = owner[now] if now in owner else (None if status == "D" else now)
+            owner.setdefault(now, target)
+            if target is not None:
+                seen = found.get(target)
+                if seen is None:
+                    found[target] = [*commit, *commit, "1"]
+                else:
+                    seen[0:3] = commit
+                    seen[6] = str(int(seen[6]) + 1)
+            after.append((status, paths, target))
+        for status, paths, _target in after:  # before this commit: what each path held then
+            if status[0] in "ADRC":
+                owner[paths[-1]] = None
+        for status, paths, target in after:
+            if status[0] == "R":
+                owner[paths[0]] = target
+
+    while i < len(tokens):
+        token = tokens[i].lstrip("\n")
+        i += 1
+        if not token:
+            continue
+        if _HEADER.match(token):
+            close()
+            commit = token.split("\x1f", 2)
+            entries = []
+        elif _STATUS.match(token):
+            count = 2 if token[0] in "RC" else 1
+            entries.append((token, tokens[i : i + count]))
+            i += count
+    close()
+    return {path: PathHistory(v[0], v[1], v[2], v[3], v[4], v[5], int(v[6])) for path, v in found.items()}
+
+
+def changed_paths(repo_root: Path, under: Path) -> set[str]:
+    """Files under ``under`` whose working copy differs from HEAD, or that git does not track.
+
+    Paths are relative to the repository root, with ``/``; ``git status`` runs without
+    optional locks, so it never rewrites the index.
+    """
+    out = _git(repo_root, "-c", "core.quotepath=off", "status", "--porcelain=v1", "-z", "--untracked-files=all",
+               "--", _pathspec(repo_root, under))
+    tokens = out.decode("utf-8", "surrogateescape").split("\0")
+    changed: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if len(token) < 4:
+            continue
+        changed.add(token[3:])
+        if token[0] in "RC":
+            i += 1  # the path it was renamed or copied from
+    return changed

@@ -98,10 +98,13 @@ def inbox(
         print_json([m.as_dict() for m in messages])
         return
     unread = sum(m.unread for m in messages)
+    from journal.session.store import is_adopted
+
+    sid_shown = sid if is_adopted(ws, sid) else f"{sid} (not adopted: 'journal adopt {sid}' before --ack)"
     if not messages:
-        out(f"{sid}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
+        out(f"{sid_shown}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
         return
-    out(f"{sid}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
+    out(f"{sid_shown}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
     from journal.cli.render import terminal_width
 
     width = terminal_width()
@@ -110,7 +113,8 @@ def inbox(
         return
     for m in messages:
         who = f"broadcast from {m.sender}" if m.broadcast else f"from {m.sender}"
-        extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "")
+        extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "") \
+            + (" (noted by hand)" if m.noted_by_hand else "")
         out(f"{'●' if m.unread else ' '} {m.sent}  {who}{extra}  ({m.priority})  {m.id}")
         out(_indent(m.text))
 
@@ -121,7 +125,8 @@ def _inbox_table(messages: list[Any], width: int, wide: bool) -> str:
 
     cols = [Col("", "word", 1), Col("SENT", "date", 5), Col("FROM", "id", 2), Col("TO", "id", 7),
             Col("PRIORITY", "word", 4), Col("MESSAGE", "text", 3, 20, want=40), Col("ID", "id", 6)]
-    rows = [["●" if m.unread else "", m.sent, m.sender + (" (archived)" if m.sender_archived else ""),
+    rows = [["●" if m.unread else "", m.sent, m.sender + (" (archived)" if m.sender_archived else "")
+             + (" (noted by hand)" if m.noted_by_hand else ""),
              "all" if m.broadcast else f"{m.via} (handed off)" if m.via else "you", m.priority, m.text, m.id]
             for m in messages]
     styles = [("bold red" if m.priority == "urgent" else "yellow" if m.priority == "high" else None)
@@ -199,7 +204,7 @@ def blockers(wide: bool = WideOpt, as_json: bool = JsonOpt) -> None:
     now = clock.now()
     cols = [Col("SESSION", "id", 1), Col("AGE", "number", 2), Col("BLOCKER", "text", 3, 20, want=60),
             Col("ROLE", "text", 4, 10, want=16), Col("SINCE", "date", 5), Col("LOG", "path", 6, 16, want=40)]
-    out(table([[b["session"], age(clock.as_datetime(b["since"]), now) if b["since"] else "?", b["blocker"],
+    out(table([[b["session"] + ("" if b.get("adopted", True) else " (not adopted)"), age(clock.as_datetime(b["since"]), now) if b["since"] else "?", b["blocker"],
                 b["role"], b["since"] or "", b["path"]] for b in found], cols, wide=wide))
 
 

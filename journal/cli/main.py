@@ -21,7 +21,7 @@ MODULES = ("session", "coordination", "events", "logs", "web", "agents")
 # Top-level command → the module that registers it (a test keeps this complete).
 ROUTES = {
     **dict.fromkeys(("init", "create", "update", "add", "resolve", "share-learning", "archive", "restore",
-                     "list", "show", "edit", "grep", "check", "sync", "merge-driver"), "session"),
+                     "list", "show", "edit", "grep", "check", "sync", "merge-driver", "adopt"), "session"),
     **dict.fromkeys(("message", "broadcast", "inbox", "board", "blockers", "handoff", "context"),
                     "coordination"),
     "events": "events",

@@ -1,5 +1,5 @@
 """Commands of the session journal: init, create, update, add, resolve, share-learning,
-archive, restore, list, show, edit, grep, check."""
+archive, restore, list, show, edit, grep, check, adopt."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -192,8 +192,10 @@ def list_cmd(
     from journal.cli.render import Col, table
 
     body = [[r.get("id"), r.get("role"), r.get("status"), f"{r.get('progress', '')}%" if r.get("progress") is not None else "",
-             str(r.get("updated") or ""), "archived " + r["archive_date"] if r.get("archived") else
-             "active" if r.get("source", "here") == "here" else f"active on {r['source']}"] for r in rows]
+             str(r.get("updated") or ""),
+             ("archived " + r["archive_date"] if r.get("archived") else
+              "active" if r.get("source", "here") == "here" else f"active on {r['source']}")
+             + ("" if r.get("adopted", True) else ", not adopted")] for r in rows]
     cols = [Col("ID", "id", 1), Col("ROLE", "text", 4, 8, want=14), Col("STATUS", "word", 2), Col("PROGRESS", "number", 3),
             Col("UPDATED", "date", 5, short=lambda d: d[:10]), Col("WHERE", "text", 6, 8, short=lambda w: w.split(" ")[0])]
     out(table(body, cols, wide=wide))
@@ -216,6 +218,10 @@ def show(
         print_json(result)
     else:
         out(result["text"].rstrip("\n"))
+        if not result["adopted"]:
+            from journal.cli.common import err
+
+            err(f"journal: note: {result['id']} is not adopted yet (no frontmatter): 'journal adopt {result['id']}' writes it")
 
 
 def edit(session: str = typer.Argument(..., metavar="ID")) -> None:
@@ -270,6 +276,44 @@ def check(
     fastpath.check(fix, as_json, files)
 
 
+def adopt(
+    sessions: List[str] = typer.Argument(None, metavar="ID", help="The sessions to adopt (their active and archived logs)."),
+    every: bool = typer.Option(False, "--all", help="Every log in ACTIVE/ and ARCHIVE/ without frontmatter: a one-time migration, run once by one person, then synced."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written to each log and change nothing."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Give logs kept by hand (plain Markdown, no frontmatter) journal's frontmatter, inferred from each log and its git history; every byte of the body is kept.
+
+    A log that cannot be read confidently is listed with the reason and left alone (exit 1). Example: journal adopt --all --dry-run
+    """
+    from journal.errors import CheckFailed
+    from journal.session.adopt import adopt as run_adopt
+
+    ws = workspace()
+    report = run_adopt(ws, sessions or [], every=every, dry_run=dry_run)
+    left = report.count("left alone")
+    if as_json:
+        print_json({"dry_run": dry_run, "files": [f.as_dict() for f in report.files], "created": report.created})
+    else:
+        for f in report.files:
+            if f.action == "already adopted" and every:
+                continue
+            out(f"{f.action}: {f.path}" + (f": {f.reason}" if f.reason else ""))
+            if f.action == "would adopt" and f.frontmatter:
+                out("".join("    " + line + "\n" for line in f.frontmatter.splitlines()).rstrip("\n"))
+                for key, where in (f.sources or {}).items():
+                    out(f"    # {key}: {where}")
+        if report.created:
+            out("set up for journal: " + ", ".join(report.created))
+        done = report.count("would adopt" if dry_run else "adopted")
+        already = report.count("already adopted")
+        verb = "would adopt" if dry_run else "adopted"
+        out(f"{verb} {done} log(s)" + (f", {already} already adopted" if already else "")
+            + (f", {left} left alone" if left else "") + (" (dry run: nothing changed)" if dry_run else ""))
+    if left:
+        raise CheckFailed(f"{left} log(s) left alone (see the reasons above)")
+
+
 def sync(
     remote: str = typer.Option("origin", "--remote", help="The git remote to meet the other clones at."),
     message: Optional[str] = typer.Option(None, "--message", "-m", help="Commit message."),
@@ -318,3 +362,4 @@ def register(app: typer.Typer) -> None:
     app.command()(check)
     app.command()(sync)
     app.command("merge-driver")(merge_driver)
+    app.command()(adopt)

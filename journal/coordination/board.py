@@ -1,6 +1,7 @@
 """The board (one row per active session, what needs attention first) and the team's open blockers.
 
-Both are computed from every log through the cached view of ``journal.coordination.view``.
+Both are computed from every log through the cached view of ``journal.coordination.view``;
+a log kept by hand is on them as ``journal adopt`` would read it, marked "not adopted".
 """
 from __future__ import annotations
 
@@ -68,8 +69,11 @@ def board(ws: Workspace, stale_hours: float | None = None, all_branches: bool = 
         status = str(d.get("status") or "")
         blockers = d.get("blockers") or []
         attention = []
+        adopted = d.get("adopted") is not False
         if d.get("error"):
             attention.append("unreadable")
+        if not adopted:
+            attention.append("not adopted")
         if status.lower() == "blocked":
             attention.append("blocked")
         if c["urgent"]:
@@ -91,6 +95,7 @@ def board(ws: Workspace, stale_hours: float | None = None, all_branches: bool = 
             "stale": stale, "attention": attention, "score": score,
             "path": _rel(ws, d["path"]), "error": d.get("error"),
             **({"source": d.get("source", "here")} if all_branches else {}),
+            "adopted": adopted, "adopt_problem": d.get("adopt_problem"),
         })
     rows.sort(key=lambda r: r["id"])
     rows.sort(key=lambda r: str(r.get("updated") or ""), reverse=True)
@@ -109,6 +114,6 @@ def team_blockers(ws: Workspace) -> list[dict[str, Any]]:
             age = clock.age_hours(since, now)
             out.append({"session": d["id"], "role": d.get("role"), "blocker": text, "since": since,
                         "age_hours": None if age is None else round(age, 2),
-                        "path": _rel(ws, d["path"])})
+                        "path": _rel(ws, d["path"]), "adopted": d.get("adopted") is not False})
     out.sort(key=lambda b: (b["since"] is None, b["since"] or "", b["session"]))
     return out

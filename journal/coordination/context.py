@@ -155,7 +155,8 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
     status = f"**Status:** {d.get('status') or '?'} · **Progress:** {d.get('progress', '?')}%"
     if d.get("updated"):
         status += f" · **Updated:** {d['updated']}" + (f" ({idle:.0f}h ago)" if idle is not None else "")
-    header.append(status + ("  ·  archived" if d["archived"] else ""))
+    adopted = d.get("adopted") is not False
+    header.append(status + ("  ·  archived" if d["archived"] else "") + ("" if adopted else "  ·  not adopted"))
     if d.get("owner"):
         header.append(f"**Owner:** {d['owner']}" + (f" ({d['owner_kind']})" if d.get("owner_kind") else ""))
     if d.get("handoff_from"):
@@ -194,7 +195,8 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
     blocks.sort(key=lambda b: order.index(b.key))
     text = _fit(header, [b for b in blocks if b.items or b.extra], max_chars, f"`{path}`")
     return {
-        "id": sid, "path": path, "archived": d["archived"], "role": d.get("role"), "mission": d.get("mission"),
+        "id": sid, "path": path, "archived": d["archived"], "adopted": adopted,
+        "role": d.get("role"), "mission": d.get("mission"),
         "status": d.get("status"), "progress": d.get("progress"), "updated": d.get("updated"),
         "owner": d.get("owner"), "handoff_from": d.get("handoff_from"), "handoff_to": d.get("handoff_to"),
         "working_on": d.get("working_on"), "phases": [{"done": a, "text": b} for a, b in d["phases"]],

@@ -4,6 +4,13 @@ A digest holds a log's frontmatter fields, its Current Work, open blockers, next
 steps, recent completions, the messages it sent and the ids it acknowledged. Digests
 are cached in ``.journal/cache/coordination.json`` by (mtime_ns, size); a file changed
 in the last 2 s is always read afresh (git's "racy timestamp" rule).
+
+A log kept by hand (no frontmatter yet) is read the way ``journal adopt`` would read it,
+with its dates from git; its digest says ``adopted: False`` and holds while HEAD and the
+configured statuses do. Message lines are read in the seed's shape too
+(``- 16:45 → session-12: "…" (high)``), dated by the nearest date above them in their
+section (a ``**2026-11-21:**`` label or a ``### 2026-11-21`` heading), else by the day
+of the file's last change (``updated``; for a log kept by hand, its last commit).
 """
 from __future__ import annotations
 
@@ -14,24 +21,28 @@ from typing import Any
 
 from journal import clock
 from journal.session.document import LABEL, fence_step, norm, read_frontmatter
+from journal.session.history import Histories, History
 from journal.session.links import event_ids, strip_markers
 from journal.cache import FileCache
+from journal.errors import NotAdopted
 from journal.fsutil import read_text
 from journal.ids import EVENT_PREFIX, ulid_time
-from journal.coordination.messages import parse_sent, received_ids
+from journal.coordination.messages import (
+    CACHED_TEXT, content_key, has_own_date, parse_received, parse_sent, received_ids, time_key,
+)
 from journal.session.sections import (
     BLOCKERS, COMPLETED, COORDINATION, CURRENT_WORK, MESSAGES_RECEIVED, MESSAGES_SENT, NEXT_STEPS,
 )
 from journal.workspace import SessionRef, Workspace, scan_sessions
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
-_HEAD = re.compile(r"^(#{1,2})(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEAD = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _CHECK = re.compile(r"^\s*[-*+] \[( |x|X)\] (.*)$")
 _PLAIN_ITEM = re.compile(r"^(?:[-*+]|\d+[.)]) (?!\[[ xX]\] )(.*)$")
 _DATE_PREFIX = re.compile(r"^\*\*(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}))?:?\*\*:?\s*")
 _WORKING_ON = re.compile(r"^\s*(?:[-*+][ \t]+)?\*\*Working On:?\*\*:?\s*(.*)$", re.IGNORECASE)
-_DATE_LABEL = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})(?![\d-])")
 
 _KINDS = {
     **{norm(n): "current" for n in CURRENT_WORK}, **{norm(n): "completed" for n in COMPLETED},
@@ -61,9 +72,22 @@ def _section_kind(title: str) -> str | None:
     return None
 
 
-def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
-    """What coordination needs from one log, read in one pass without a full SessionDoc."""
-    meta, body_at = read_frontmatter(text, where)
+def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any, Any, Any] | None = None,
+                day: str | None = None, limit: int | None = CACHED_TEXT) -> dict[str, Any]:
+    """What coordination needs from one log, read in one pass without a full SessionDoc.
+
+    A log without frontmatter raises NotAdopted unless ``bare`` gives its (SessionRef,
+    History, Config): then it is read the way ``journal adopt`` would. ``day`` dates the
+    message lines that give no date (default: the day of ``updated``).
+    """
+    try:
+        meta, body_at = read_frontmatter(text, where)
+    except NotAdopted:
+        if bare is None:
+            raise
+        from journal.session.adopt import read_bare
+
+        meta, body_at = read_bare(text, *bare), 0
     owner = meta.get("owner")
     d: dict[str, Any] = {
         "id": str(meta.get("id") or sid), "role": meta.get("role"), "mission": meta.get("mission"),
@@ -73,25 +97,42 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
         "owner_kind": owner.get("kind") if isinstance(owner, dict) else None,
         "handoff_from": meta.get("handoff_from"), "handoff_to": meta.get("handoff_to"),
         "working_on": None, "phases": [], "blockers": [], "next": [], "completed": [],
-        "sent": [], "acked": [],
+        "sent": [], "acked": [], "noted": [],
+        "adopted": meta.get("adopted") is not False, "adopt_problem": meta.get("adopt_problem"),
     }
-    created_day = (d["created"] or "")[:10]
+    d["day"] = fallback = day or (d["updated"] or d["created"] or "")[:10]
     lines = text[body_at:].split("\n")
     section: str | None = None
-    label: str | None = None
+    label: str | None = None  # the **Label:** (or ### heading) the line is under
     fence: str | None = None
     header: str | None = None
+    header_day = ""
     cont: list[str] = []
-    day_label = ""
+    day_here = ""  # the nearest date above the line in its section
 
     def finish() -> None:
         nonlocal header
         if header is not None:
-            msg = parse_sent(sid, header, cont, created_day)
+            msg = parse_sent(sid, header, cont, header_day or fallback, limit)
             if msg is not None:
-                d["sent"].append(msg)
+                keys = [content_key(sid, msg[4])]
+                if not header_day and not has_own_date(header):  # the day is a guess
+                    keys.append(time_key(sid, msg[1], msg[3][-5:], msg[4]))
+                d["sent"].append([*msg, keys])
         header = None
         cont.clear()
+
+    def received(line: str) -> None:
+        d["acked"].extend(received_ids(line, sid, day_here or fallback))
+        found = parse_received(line, sid, day_here or fallback)
+        if found is None:
+            return
+        sender, to, priority, stamp, minute, said = found
+        d["acked"].append(time_key(sender, to, minute, said))
+        if not has_own_date(line):  # noted by hand, seed style: matched by sender and text
+            key = content_key(sender, said)
+            d["acked"].append(key)
+            d["noted"].append([sender, to, priority, stamp, said, key])
 
     for raw in lines:
         line = raw[:-1] if raw.endswith("\r") else raw
@@ -107,24 +148,34 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
         if line[0] == "#":
             h = _HEAD.match(line)
             if h:
-                section = _section_kind(h.group(2)) if len(h.group(1)) == 2 else None
-                label = None
+                level = len(h.group(1))
+                if level <= 2:
+                    section = _section_kind(h.group(2)) if level == 2 else None
+                    label, day_here = None, ""
+                else:  # a ### heading inside a section: a date, or a group such as Messages Sent
+                    dated = _DATED.match(h.group(2))
+                    if dated:
+                        day_here = dated.group(1)
+                    else:
+                        label = norm(h.group(2))
                 continue
         if section is None:
             continue
         lm = LABEL.match(line.strip())
         if lm:
-            label = norm(lm.group(1))
-            if _DATE_LABEL.match(lm.group(1).strip()):
-                day_label = lm.group(1).strip()
+            dated = _DATED.match(lm.group(1).strip())
+            if dated:
+                day_here = dated.group(1)
+            else:
+                label = norm(lm.group(1))
             continue
         if section == "coordination":
             if line[:2] not in ("- ", "* ", "+ "):
                 continue
-            if label in (None, norm(MESSAGES_SENT)) and " → " in line:
-                header = line
-            elif label in (None, norm(MESSAGES_RECEIVED)):
-                d["acked"] += received_ids(line, sid, created_day)
+            if label in (None, norm(MESSAGES_SENT)) and "→" in line:
+                header, header_day = line, day_here
+            elif label in (None, norm(MESSAGES_RECEIVED)) and "←" in line:
+                received(line)
         elif section == "current":
             w = _WORKING_ON.match(line)
             if w and d["working_on"] is None:
@@ -144,7 +195,7 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
                     exact = clock.iso(datetime.fromtimestamp(t, timezone.utc)) if t is not None else None
                     if exact is not None and (since is None or exact[:10] == since[:10]):
                         since = exact
-                d["blockers"].append([body[dm.end():] if dm else body, since])
+                d["blockers"].append([body[dm.end():] if dm else body, since or day_here or None])
         elif section == "next":
             c = _CHECK.match(line)
             if c:
@@ -159,33 +210,66 @@ def digest_text(text: str, sid: str, where: str = "session") -> dict[str, Any]:
             if c and c.group(1) != " " and line[0] not in " \t":
                 body = _clean(c.group(2))
                 dm = _DATE_PREFIX.match(body)
-                d["completed"].append([dm.group(1) if dm else day_label or None, body[dm.end():] if dm else body])
+                d["completed"].append([dm.group(1) if dm else day_here or None, body[dm.end():] if dm else body])
     finish()
     d["completed"] = d["completed"][-10:]
     return d
 
 
 # -- all digests, cached ------------------------------------------------------------------
-def _digest_file(path: Path, sid: str) -> dict[str, Any]:
+def _digest_file(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[str, Any]:
     from journal.errors import JournalError
 
     try:
-        return digest_text(read_text(path), sid, str(path))
+        text = read_text(ref.path)
+        try:
+            return digest_text(text, ref.id, str(ref.path))
+        except NotAdopted:
+            d = digest_text(text, ref.id, str(ref.path), bare=(ref, histories.of(ref.path), ws.config))
+            d["bare_stamp"] = histories.stamp()
+            return d
     except (JournalError, OSError) as e:
-        return {"id": sid, "error": str(e), "sent": [], "acked": [], "blockers": [], "next": [],
-                "phases": [], "completed": []}
+        return {"id": ref.id, "error": str(e), "sent": [], "acked": [], "noted": [], "blockers": [], "next": [],
+                "phases": [], "completed": [], "adopted": True}
 
 
 def digests(ws: Workspace, archived: bool = True, scanned: list[SessionRef] | None = None) -> list[dict[str, Any]]:
     """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
     cache = FileCache(ws.state_dir / "cache" / "coordination.json", CACHE_VERSION)
+    histories = Histories(ws)
+
+    def holds(d: dict[str, Any]) -> bool:  # a log kept by hand is read again once HEAD moved
+        return d.get("adopted") is not False or d.get("bare_stamp") == histories.stamp()
+
     out: list[dict[str, Any]] = []
     for ref in scanned if scanned is not None else scan(ws, archived):
         assert ref.stamp is not None
-        d = cache.get(ref.key, ref.stamp, lambda: _digest_file(ref.path, ref.id))
+        d = cache.get(ref.key, ref.stamp, lambda: _digest_file(ws, ref, histories), holds)
         out.append(dict(d, id=ref.id, archived=ref.archived, path=str(ref.path)))  # path: never cached
     cache.save(keep=lambda key: not archived and key.startswith("A/"))
     return out
+
+
+def message_text(path: Path, sender: str, msg_id: str, day: str | None = None) -> str | None:
+    """The whole text of message ``msg_id`` in the sender's log at ``path``, or None.
+
+    ``day`` is the digest's ``day`` for that log (what dates its lines that give none).
+    """
+    from journal.errors import JournalError
+
+    try:
+        text = read_text(path)
+        try:
+            d = digest_text(text, sender, str(path), day=day, limit=None)
+        except NotAdopted:
+            from journal.config import Config
+
+            moment = f"{day or '1970-01-01'}T00:00:00Z"  # only the messages are read here
+            d = digest_text(text, sender, str(path), day=day, limit=None,
+                            bare=(SessionRef(sender, path), History(moment, moment, None, "mtime"), Config(path.parent)))
+    except (JournalError, OSError):
+        return None
+    return next((str(m[4]) for m in d["sent"] if m[0] == msg_id), None)
 
 
 def scan(ws: Workspace, archived: bool = True) -> list[SessionRef]:

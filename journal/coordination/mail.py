@@ -17,7 +17,7 @@ from journal.session.document import SessionDoc, entry_lines
 from journal.errors import InvalidInput, NotFound
 from journal.fsutil import check_text
 from journal.coordination.messages import (
-    BROADCAST, MESSAGE_PRIORITIES, Message, escape, normalize_text, parse_sent, quote, read_full_text,
+    BROADCAST, MESSAGE_PRIORITIES, Message, escape, message_id, normalize_text, parse_sent, quote,
     received_ids, received_line, utc_stamp,
 )
 from journal.session.sections import COORDINATION, MESSAGES_RECEIVED, MESSAGES_SENT
@@ -88,8 +88,11 @@ def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None
     """Messages to ``sid`` (or its handoff predecessors) and broadcasts since it began, newest first.
 
     A message is read once the session (or a predecessor) acknowledged it. Own
-    broadcasts are not in one's inbox.
+    broadcasts are not in one's inbox. A message the session noted by hand under Messages
+    Received (seed style, without a date) is read and ``noted_by_hand``; a note that
+    matches no sender's line is listed with the read messages on its own.
     """
+    from journal.coordination.digest import message_text
     from journal.ids import validate_id
 
     validate_id(sid)
@@ -98,10 +101,13 @@ def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None
         raise NotFound(f"no session {sid!r} in ACTIVE or ARCHIVE of {ws.root}")
     chain = view.chain(sid)
     acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
+    notes = [n for c in chain for n in (view.sessions.get(c) or {}).get("noted") or () if n[0] not in chain]
+    noted = {n[5] for n in notes}
     since = view.since(chain)
     out = []
+    matched: set[str] = set()
     candidates = [m for c in chain for m in view.to(c)] + view.casts
-    for mid, sender, to, priority, sent, text, archived, complete in candidates:
+    for mid, sender, to, priority, sent, text, archived, complete, keys in candidates:
         if sender in chain:
             continue
         if to == BROADCAST:
@@ -109,17 +115,26 @@ def inbox(ws: Workspace, sid: str, include_read: bool = False, view: View | None
                 continue
         elif to not in chain:
             continue
-        unread = mid not in acked
+        unread = mid not in acked and acked.isdisjoint(keys)
+        by_hand = not noted.isdisjoint(keys)
+        matched.update(k for k in keys if k in noted)
         if unread or include_read:
             msg = Message(mid, sender, to, priority, sent, text, unread, archived,
-                          to if to not in (sid, BROADCAST) else None, complete)
+                          to if to not in (sid, BROADCAST) else None, complete, by_hand)
             if not msg.complete:  # the cached text was cut: read the whole text from its file
                 d = view.sessions.get(sender)
-                full = read_full_text(Path(d["path"]), sender, mid, (d.get("created") or "")[:10]) if d is not None else None
+                full = message_text(Path(d["path"]), sender, mid, d.get("day")) if d is not None else None
                 if full is not None:
                     msg.text = full
                 msg.complete = True
             out.append(msg)
+    if include_read:  # what was noted by hand of messages no log here holds
+        for sender, to, priority, sent, text, key in notes:
+            if key not in matched:
+                matched.add(key)
+                archived = bool((view.sessions.get(sender) or {}).get("archived"))
+                out.append(Message(message_id(sender, to, sent, text), sender, to, priority, sent, text, False,
+                                   archived, to if to not in (sid, BROADCAST) else None, True, True))
     # newest first; within one minute (the precision of a message line), later in the
     # senders' files first, broadcasts after direct mail
     order = {id(m): n for n, m in enumerate(out)}

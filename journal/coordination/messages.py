@@ -14,13 +14,19 @@ entry under Messages Received that restates the message it acknowledges::
 
 from which the same id follows. Lines written before carry ``<!-- msg:ID -->``: that id
 is kept (both in the sender's line and in acknowledgements of it).
+
+Lines kept by hand in the seed's shape give only the time (``- 16:45 → session-12: "…"
+(high)``); their day comes from the nearest date above them, else from the day their file
+last changed (see ``journal.coordination.digest``). Since that day is a guess, such a
+message is also known by ``time_key`` (without the day), and a Messages Received line
+noted by hand without a date (``- 16:50 ← session-12: "…"``) acknowledges by
+``content_key`` (sender and text): it is the same message, never counted twice.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from journal import clock
@@ -32,10 +38,14 @@ BROADCAST = "broadcast"
 CACHED_TEXT = 4096  # longer message texts are re-read from their file when shown
 
 _STAMP = r"(?:(\d{4}-\d{2}-\d{2})[ T])?(\d{1,2}):(\d{2})(?::\d{2})?Z?"
-_SENT = re.compile(r"^[-*+] " + _STAMP + r" → ([A-Za-z0-9][A-Za-z0-9._-]*): (.*?)(?: \((low|normal|high|urgent)\))?$")
-_RECEIVED = re.compile(r"^[-*+] " + _STAMP + r" ← ")
-_RECEIVED_LINE = re.compile(r"^[-*+] " + _STAMP + r" ← ([A-Za-z0-9][A-Za-z0-9._-]*)"
-                            r"(?: \((broadcast|to [A-Za-z0-9][A-Za-z0-9._-]*)\))?: (.*?)(?: \((low|normal|high|urgent)\))?$")
+_ID = r"([A-Za-z0-9][A-Za-z0-9._-]*)"
+_PRIORITY = r"(?:[ \t]+\((low|normal|high|urgent)\))?$"
+# Lines written by hand may space themselves out more than the journal does.
+_SENT = re.compile(r"^[-*+][ \t]+" + _STAMP + r"[ \t]+→[ \t]*" + _ID + r"[ \t]*:[ \t]*(.*?)" + _PRIORITY)
+_RECEIVED = re.compile(r"^[-*+][ \t]+" + _STAMP + r"[ \t]+←")
+_RECEIVED_LINE = re.compile(r"^[-*+][ \t]+" + _STAMP + r"[ \t]+←[ \t]*" + _ID
+                            + r"(?:[ \t]+\((broadcast|to [A-Za-z0-9][A-Za-z0-9._-]*)\))?[ \t]*:[ \t]*(.*?)" + _PRIORITY)
+_OWN_DATE = re.compile(r"^[-*+][ \t]+\d{4}-\d{2}-\d{2}[ T]")
 _UNESCAPE = re.compile(r"^(\s*)\\")
 _LEAD = re.compile(r"^(\s*)(?=\\)")
 _LEAD_SPACE = re.compile(r"^(\s*)")
@@ -58,6 +68,7 @@ class Message:
     sender_archived: bool = False
     via: str | None = None  # addressed to this session's predecessor (handoff)
     complete: bool = True  # False when ``text`` was cut to CACHED_TEXT characters
+    noted_by_hand: bool = False  # the recipient noted it under Messages Received by hand
 
     @property
     def broadcast(self) -> bool:
@@ -77,6 +88,24 @@ def message_id(sender: str, to: str, stamp: str, text: str) -> str:
     from journal.ids import short_hash
 
     return short_hash("\x1f".join((sender, to, stamp, quote(text))))
+
+
+def time_key(sender: str, to: str, minute: str, text: str) -> str:
+    """A second id for a message whose line gives no date: its day is only a guess (the
+    date above it, or its file's last change), so an acknowledgement matches it by its
+    minute alone and still does when the guess moves."""
+    return message_id(sender, to, minute, text)
+
+
+def content_key(sender: str, text: str) -> str:
+    """What a message noted by hand under Messages Received is matched by: sender and
+    text (the minute a person notes is the minute they read it, not the one it was sent)."""
+    return message_id(sender, "*", "*", text)
+
+
+def has_own_date(line: str) -> bool:
+    """Whether a message line gives its date (``- 2026-11-21 15:30 → …``), not just a time."""
+    return _OWN_DATE.match(line) is not None
 
 
 def received_line(message: Message, legacy: bool) -> tuple[str, str]:
@@ -154,25 +183,19 @@ def parse_sent(sender: str, header: str, cont: list[str], created_day: str,
     return [msg_id, to, priority or "normal", stamp, text if complete else text[:limit], complete]
 
 
-def read_full_text(path: Path, sender: str, msg_id: str, created_day: str = "") -> str | None:
-    """The whole text of message ``msg_id`` in the sender's log at ``path``, or None."""
-    from journal.fsutil import read_text
-
-    lines = read_text(path).split("\n")
-    for i, line in enumerate(lines):
-        line = line.rstrip("\r")
-        if " → " not in line or not _SENT.match(strip_trailing_markers(line).rstrip()):
-            continue
-        cont = []
-        for nxt in lines[i + 1 :]:
-            nxt = nxt.rstrip("\r")
-            if nxt and nxt[0] not in " \t":
-                break
-            cont.append(nxt)
-        full = parse_sent(sender, line, cont, created_day, limit=None)
-        if full is not None and full[0] == msg_id:
-            return str(full[4])
-    return None
+def parse_received(line: str, recipient: str, day: str = "") -> list[str] | None:
+    """[sender, to, priority, stamp, minute, text] of a Messages Received entry of
+    ``recipient`` that restates a message, or None; ``day`` dates a line that gives none."""
+    m = _RECEIVED_LINE.match(strip_trailing_markers(line).rstrip())
+    if m is None:
+        return None
+    own_day, hh, mm, sender, to, quoted, priority = m.groups()
+    if len(quoted) >= 2 and quoted[0] == '"' and quoted[-1] == '"':
+        quoted = quoted[1:-1]
+    to = BROADCAST if to == BROADCAST else (to[3:] if to else recipient)
+    minute = f"{int(hh):02d}:{mm}"
+    stamp = f"{own_day or day} {minute}".strip()
+    return [sender, to, priority or "normal", stamp, minute, _unescape([quoted])]
 
 
 def received_ids(line: str, recipient: str, created_day: str = "") -> list[str]:
@@ -182,15 +205,11 @@ def received_ids(line: str, recipient: str, created_day: str = "") -> list[str]:
     legacy = message_ids(line)
     if legacy:
         return legacy
-    m = _RECEIVED_LINE.match(strip_trailing_markers(line).rstrip())
-    if m is None:
+    found = parse_received(line, recipient, created_day)
+    if found is None:
         return []
-    day, hh, mm, sender, to, quoted, _priority = m.groups()
-    if len(quoted) >= 2 and quoted[0] == '"' and quoted[-1] == '"':
-        quoted = quoted[1:-1]
-    to = BROADCAST if to == BROADCAST else (to[3:] if to else recipient)
-    stamp = f"{day or created_day} {int(hh):02d}:{mm}".strip()
-    return [message_id(sender, to, stamp, _unescape([quoted]))]
+    sender, to, _priority, stamp, _minute, text = found
+    return [message_id(sender, to, stamp, text)]
 
 
 def quote(text: str, limit: int = 120) -> str:

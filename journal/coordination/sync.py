@@ -564,7 +564,7 @@ class _Sync:
             return [[d["id"], *m] for m in d["sent"]]
 
         before = {m[1] for m in sent(old)}
-        for sender, mid, to, priority, when, text, _complete in sent(new):
+        for sender, mid, to, priority, when, text, *_rest in sent(new):  # then complete, link keys
             if mid not in before and to in (self.session, BROADCAST) and sender != self.session:
                 found.messages.append({"id": mid, "from": sender, "to": to, "priority": priority,
                                        "sent": when, "text": text.split("\n")[0][:200]})

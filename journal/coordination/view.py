@@ -23,9 +23,11 @@ from journal.workspace import SessionRef, Workspace
 class View:
     """Every session's digest and every message, read once per command.
 
-    A message is a list ``[id, sender, to, priority, sent, text, sender_archived, complete]``
-    (there may be tens of thousands). Messages to a recipient may still be a JSON fragment
-    from the view cache, parsed only when that recipient's mail is asked for.
+    A message is a list ``[id, sender, to, priority, sent, text, sender_archived, complete, keys]``
+    (there may be tens of thousands); ``keys`` are the other keys an acknowledgement may match
+    it by (``messages.content_key``, and ``messages.time_key`` when its line gave no date).
+    Messages to a recipient may still be a JSON fragment from the view cache, parsed only
+    when that recipient's mail is asked for.
     """
 
     def __init__(self) -> None:
@@ -115,7 +117,7 @@ def _save_view(ws: Workspace, path: Path, mail: Path, signature: str, view: View
                 for sid, d in view.sessions.items()}
     data = {"version": CACHE_VERSION, "signature": signature, "sessions": sessions,
             "acked": {sid: sorted(ids) for sid, ids in view.acked.items() if ids}, "casts": view.casts,
-            "counts": view.counts}
+            "counts": view.counts, "bare_stamp": _bare_stamp(ws, view)}
     by_to = {to: orjson.dumps(ms).decode() for to, ms in view.by_to().items()}
     with contextlib.suppress(OSError):
         atomic_write(mail, orjson.dumps({"signature": signature, "by_to": by_to}).decode())
@@ -135,11 +137,22 @@ def load_view(ws: Workspace) -> View:
     mail_path = ws.state_dir / "cache" / "coordination-mail.json"
     try:
         data = orjson.loads(cache_path.read_bytes())
-        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature:
+        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature \
+                and (data.get("bare_stamp") is None or data["bare_stamp"] == _bare_stamp(ws)):
             return _view_from_cache(ws, data, mail_path)
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
         pass
     return _build_view(ws, scanned, signature)
+
+
+def _bare_stamp(ws: Workspace, view: View | None = None) -> str | None:
+    """With a log kept by hand in ``view`` (or when asked without a view): what its reading
+    depends on besides the files' bytes (HEAD and the statuses); None when every log is adopted."""
+    if view is not None and all(d.get("adopted") is not False for d in view.sessions.values()):
+        return None
+    from journal.session.history import Histories
+
+    return Histories(ws).stamp()
 
 
 def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None = None) -> View:
@@ -161,10 +174,10 @@ def view_of(found: list[dict[str, Any]]) -> View:
         sid, archived = d["id"], d["archived"]
         view.sessions.setdefault(sid, d)
         view.acked.setdefault(sid, set()).update(d.get("acked") or ())
-        for mid, to, priority, sent, text, complete in d.get("sent") or ():
+        for mid, to, priority, sent, text, complete, keys in d.get("sent") or ():
             if mid not in seen:
                 seen.add(mid)
-                m = [mid, sid, to, priority, sent, text, archived, complete]
+                m = [mid, sid, to, priority, sent, text, archived, complete, keys]
                 if to == BROADCAST:
                     view.casts.append(m)
                 elif to in by_to:
@@ -178,15 +191,18 @@ def view_of(found: list[dict[str, Any]]) -> View:
 def unread_counts(view: View) -> dict[str, dict[str, int]]:
     """Unread messages per session and priority, without a pass over every message per session."""
     by_to = view.by_to()
-    casts = [(m[4], m[0], m[1], m[3]) for m in view.casts]  # (sent, id, sender, priority)
+    casts = [(m[4], m[0], m[1], m[3], tuple(m[8])) for m in view.casts]  # (sent, id, sender, priority, keys)
     casts.sort()
     stamps = [c[0] for c in casts]
     prefix = {p: [0] for p in MESSAGE_PRIORITIES}
     for cast in casts:
         for p in MESSAGE_PRIORITIES:
             prefix[p].append(prefix[p][-1] + (cast[3] == p))
-    cast_by_id = {cast[1]: cast for cast in casts}
-    cast_by_sender: dict[str, list[tuple[str, str, str, str]]] = {}
+    cast_by_key: dict[str, list[tuple[str, str, str, str, tuple[str, ...]]]] = {}
+    for cast in casts:
+        for key in (cast[1], *cast[4]):
+            cast_by_key.setdefault(key, []).append(cast)
+    cast_by_sender: dict[str, list[tuple[str, str, str, str, tuple[str, ...]]]] = {}
     for cast in casts:
         cast_by_sender.setdefault(cast[2], []).append(cast)
     out: dict[str, dict[str, int]] = {}
@@ -196,19 +212,19 @@ def unread_counts(view: View) -> dict[str, dict[str, int]]:
         since = view.since(chain)
         counts = dict.fromkeys(MESSAGE_PRIORITIES, 0)
         for c in chain:
-            for mid, sender, _to, priority, *_ in by_to.get(c, ()):
-                if sender not in chain and mid not in acked:
+            for mid, sender, _to, priority, _sent, _text, _archived, _complete, keys in by_to.get(c, ()):
+                if sender not in chain and mid not in acked and acked.isdisjoint(keys):
                     counts[priority] += 1
         k = bisect.bisect_left(stamps, since)
         for p in MESSAGE_PRIORITIES:
             counts[p] += prefix[p][-1] - prefix[p][k]
         for c in chain:
-            for sent, _mid, _sender, priority in cast_by_sender.get(c, ()):
+            for sent, _mid, _sender, priority, _keys in cast_by_sender.get(c, ()):
                 if sent >= since:
                     counts[priority] -= 1
-        for mid in acked:
-            hit = cast_by_id.get(mid)
-            if hit is not None and hit[0] >= since and hit[2] not in chain:
+        read = {hit[1]: hit for key in acked for hit in cast_by_key.get(key, ())}
+        for hit in read.values():
+            if hit[0] >= since and hit[2] not in chain:
                 counts[hit[3]] -= 1
         out[sid] = counts
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.cache import FileCache
-from journal.errors import JournalError
+from journal.errors import JournalError, NotAdopted
 from journal.problems import Problem
 from journal.workspace import SessionRef, Workspace
 
@@ -23,6 +23,7 @@ def _conflict_lines(text: str) -> list[int]:
 
 
 def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) -> tuple[list[Problem], str | None]:
+    from journal.session.adopt import status_for
     from journal.session.document import SessionDoc
     from journal.fsutil import read_text
     from journal.session.sections import CURRENT_WORK, REQUIRED
@@ -35,6 +36,8 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     problems = [Problem(rel, n, "session", CONFLICT_MARKER) for n in _conflict_lines(text)]
     try:
         doc = SessionDoc(text, rel)
+    except NotAdopted:
+        return problems + [_not_adopted(rel, text, expected_id)], None
     except JournalError as e:
         return problems + [Problem(rel, 0, "session", str(e).removeprefix(rel + ": "))], None
     meta = doc.meta
@@ -53,13 +56,18 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     if progress is not None and (not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100):
         problems.append(Problem(rel, 0, "session", f"progress {progress!r} is not a whole number from 0 to 100"))
     sections = doc.sections()
+    adopted = meta.get("adopted") is True  # kept by hand before: its sections are its own
     for names in REQUIRED:
         if doc.find(*names, sections=sections) is None:
-            problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"))
+            problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"
+                                    + (" (journal adds it when first written to)" if adopted else ""), note=adopted))
     current = doc.find(*CURRENT_WORK, sections=sections)
     if current is not None:
         body_status = doc.field_value(current, "Status")
-        if body_status and status and body_status.strip().lower() != status:
+        said = status_for(body_status, ws.config.statuses) if body_status else None
+        if archived and said is not None and said == meta.get("archived_from_status"):
+            said = status  # a log archived by hand still says what it was doing
+        if body_status and status and said != status and body_status.strip().lower() != status:
             line = (doc.field_line(current, "Status") or 0) + 1
             problems.append(Problem(rel, line, "session", f"Current Work says status {body_status!r} but the frontmatter says {status!r}"))
         body_progress = doc.field_value(current, "Progress")
@@ -210,6 +218,17 @@ def _cached(cache: FileCache | None, key: str, stamp: tuple[int, int], compute: 
 
 def _problems(rows: list[dict[str, Any]]) -> list[Problem]:
     return [Problem(**row) for row in rows]
+
+
+def _not_adopted(rel: str, text: str, sid: str) -> Problem:
+    """A log kept by hand: what to run, and what would stop ``adopt`` if anything would."""
+    from journal.session.adopt import body_problems
+
+    message = f"not adopted yet, it has no frontmatter: run 'journal adopt {sid}' (or 'journal adopt --all')"
+    stops = body_problems(text)
+    if stops:
+        message += f"; adopt would leave it alone until it is fixed: {'; '.join(stops)}"
+    return Problem(rel, 0, "session", message)
 
 
 def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from journal.errors import InvalidInput, MalformedFile, NotFound
+from journal.errors import InvalidInput, MalformedFile, NotAdopted, NotFound
 from journal.session.links import strip_markers
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -72,13 +72,28 @@ def frontmatter_span(text: str, where: str) -> tuple[int, int, int]:
     """
     handler = _yaml_handler()
     if not handler.detect(text):
-        raise MalformedFile(f"{where}: no YAML frontmatter (the file must start with '---')")
+        raise NotAdopted(f"{where}: no YAML frontmatter (the file must start with '---')")
     start = text.find("\n") + 1
     close = handler.END_BOUNDARY.search(text, start) if start else None
     if close is None:
         raise MalformedFile(f"{where}: frontmatter is not closed with '---'")
     body = text.find("\n", close.start())
     return start, close.start(), len(text) if body < 0 else body + 1
+
+
+def has_frontmatter(text: str) -> bool:
+    """Whether ``text`` starts the way frontmatter does (a log kept by hand does not)."""
+    return bool(_yaml_handler().detect(text))
+
+
+def not_adopted(path: Path) -> NotAdopted:
+    """The refusal of a change to a log that has no frontmatter yet: one line naming ``journal adopt``."""
+    from journal.workspace import ARCHIVE_NAME
+
+    m = ARCHIVE_NAME.match(path.name) if path.parent.name == "ARCHIVE" else None
+    sid = m["id"] if m else path.stem
+    return NotAdopted(f"session {sid!r} is not adopted yet ({path.name} has no frontmatter): "
+                      f"run 'journal adopt {sid}' first")
 
 
 def read_frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
@@ -222,24 +237,39 @@ class Section:
 
 
 class SessionDoc:
-    """A parsed session file that can be edited without disturbing other bytes."""
+    """A parsed session file that can be edited without disturbing other bytes.
 
-    def __init__(self, text: str, where: str = "session") -> None:
+    With ``bare=True`` a log kept by hand without frontmatter is read too: its ``meta`` is
+    empty, ``adopted`` is False and its frontmatter cannot be changed (``journal adopt``
+    writes it); its sections read and edit as usual.
+    """
+
+    def __init__(self, text: str, where: str = "session", bare: bool = False) -> None:
         self.where = where
         self.nl = "\r\n" if "\r\n" in text else "\n"
         self.lines: list[str] = split_lines(text)
-        self._parse_frontmatter()
+        self.adopted = True
+        self.meta: dict[str, Any] = {}
+        self._parse_frontmatter(bare)
 
     @classmethod
-    def read(cls, path: Path) -> SessionDoc:
+    def read(cls, path: Path, bare: bool = False) -> SessionDoc:
+        """The session log at ``path``; one without frontmatter is refused unless ``bare``."""
         from journal.fsutil import read_text
 
-        return cls(read_text(path), str(path))
+        try:
+            return cls(read_text(path), str(path), bare)
+        except NotAdopted:
+            raise not_adopted(path) from None
 
     # -- frontmatter -------------------------------------------------------------
-    def _parse_frontmatter(self) -> None:
+    def _parse_frontmatter(self, bare: bool = False) -> None:
         text = "".join(self.lines)
-        self.meta: dict[str, Any]
+        if bare and not has_frontmatter(text):
+            self.meta = {}
+            self.fm_end = -1  # the body starts at the first line
+            self.adopted = False
+            return
         self.meta, body = read_frontmatter(text, self.where)
         # the closing line is the last line of the frontmatter
         self.fm_end = text.count("\n", 0, body) - (1 if body and text[body - 1] == "\n" else 0)
@@ -256,8 +286,13 @@ class SessionDoc:
             i += 1
         return None
 
+    def _require_frontmatter(self) -> None:
+        if not self.adopted:
+            raise NotAdopted(f"{self.where}: no frontmatter to change (run 'journal adopt' first)")
+
     def set_meta(self, key: str, value: Any) -> None:
         """Set one top-level frontmatter key, rewriting only that key's lines."""
+        self._require_frontmatter()
         new = dump_yaml_lines(key, value, self.nl)
         block = self._key_block(key)
         if block is None:
@@ -270,6 +305,7 @@ class SessionDoc:
         self.meta[key] = value
 
     def del_meta(self, key: str) -> None:
+        self._require_frontmatter()
         block = self._key_block(key)
         if block is not None:
             i, j = block

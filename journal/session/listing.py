@@ -1,29 +1,47 @@
 """Listing sessions fast: frontmatter fields cached by (mtime, size) under .journal/cache.
 
 Listing tens of thousands of archived logs must not re-parse YAML each time; a
-file whose size and mtime are unchanged is taken from the cache.
+file whose size and mtime are unchanged is taken from the cache. A log kept by hand
+(no frontmatter yet) is read the way ``journal adopt`` would (``adopted: False``), and
+read again once HEAD or the configured statuses change.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from journal.cache import FileCache
-from journal.errors import InvalidInput, JournalError
+from journal.errors import InvalidInput, JournalError, NotAdopted
+from journal.session.history import Histories
 from journal.workspace import SessionRef, Workspace, scan_sessions
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 FIELDS = ("role", "mission", "status", "progress", "created", "updated", "ended", "owner")
 
 
-def _row(ref: SessionRef) -> dict[str, Any]:
+def _bare_meta(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[str, Any]:
+    from journal.fsutil import read_text
+    from journal.session.adopt import read_bare
+
+    meta = read_bare(read_text(ref.path), ref, histories.of(ref.path), ws.config)
+    meta["bare_stamp"] = histories.stamp()
+    return meta
+
+
+def _row(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[str, Any]:
     from journal.session.document import read_frontmatter_file
 
     try:
-        meta = read_frontmatter_file(ref.path)
+        try:
+            meta = read_frontmatter_file(ref.path)
+        except NotAdopted:
+            meta = _bare_meta(ws, ref, histories)
     except (JournalError, OSError) as e:
         row: dict[str, Any] = {"error": str(e)}
     else:
         row = _fields(meta)
+        row["adopted"] = meta.get("adopted") is not False
+        if not row["adopted"]:
+            row["adopt_problem"], row["bare_stamp"] = meta.get("adopt_problem"), meta.get("bare_stamp")
     row["id"] = ref.id  # the file names it
     row["archived"] = ref.archived
     if ref.archive_date:
@@ -59,10 +77,15 @@ def list_sessions(ws: Workspace, archived: bool = False, include_all: bool = Fal
             raise InvalidInput(f"status {status!r} is not one of {', '.join(ws.config.statuses)}")
     scan_active, scan_archive = include_all or not archived, include_all or archived
     cache = FileCache(ws.state_dir / "cache" / "sessions.json", CACHE_VERSION)
+    histories = Histories(ws)
+
+    def holds(row: dict[str, Any]) -> bool:  # a log kept by hand is read again once HEAD moved
+        return row.get("adopted") is not False or row.get("bare_stamp") == histories.stamp()
+
     rows: list[dict[str, Any]] = []
     for ref in scan_sessions(ws, scan_active, scan_archive):
         assert ref.stamp is not None
-        rows.append(cache.get(ref.key, ref.stamp, lambda: _row(ref)))
+        rows.append(cache.get(ref.key, ref.stamp, lambda: _row(ws, ref, histories), holds))
     cache.save(keep=lambda key: not (scan_archive if key.startswith("A/") else scan_active))
     if all_branches:
         rows = _with_branches(ws, rows)

@@ -42,9 +42,20 @@ def locate(ws: Workspace, session_id: str, archived: bool = True) -> SessionRef:
     raise NotFound(f"no session {session_id!r} in {where} of {ws.root}")
 
 
-def read_session(ws: Workspace, session_id: str, archived: bool = True) -> tuple[SessionRef, SessionDoc]:
+def read_session(ws: Workspace, session_id: str, archived: bool = True,
+                 bare: bool = False) -> tuple[SessionRef, SessionDoc]:
+    """The session's log; one kept by hand without frontmatter is refused unless ``bare``."""
     ref = locate(ws, session_id, archived)
-    return ref, SessionDoc.read(ref.path)
+    return ref, SessionDoc.read(ref.path, bare)
+
+
+def is_adopted(ws: Workspace, session_id: str) -> bool:
+    """Whether the session's log has journal's frontmatter (a log kept by hand has none yet)."""
+    from journal.session.document import has_frontmatter
+
+    ref = locate(ws, session_id)
+    with open(ref.path, "rb") as f:
+        return has_frontmatter(f.read(64).decode("utf-8", "replace"))
 
 
 def _events(session_id: str, specs: dict[str, Any] | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -172,6 +183,10 @@ def create_session(ws: Workspace, session_id: str | None = None, role: str | Non
                   mission=mission, created=now, date=now[:10], agent=agent or "", model=model or "",
                   branch=(meta.get("git") or {}).get("branch", ""), status="planning", progress=0,
                   working_on="(not started)")
+    from journal.session.document import has_frontmatter
+
+    if not has_frontmatter(text):  # a team's own template from before journal: the frontmatter goes on top
+        text = f"---\n{frontmatter.rstrip(chr(10))}\n---\n{text}"
     doc = SessionDoc(text, where)  # the rendered template must be a valid session log
     if doc.meta.get("id") != sid:
         raise InvalidInput(f"{where}: the template's frontmatter does not carry the session id")

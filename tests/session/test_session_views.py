@@ -77,7 +77,7 @@ def test_edit_opens_the_editor_and_checks_the_result(cli, repo, tmp_path):
     breaker.write_text('#!/bin/sh\nprintf "no frontmatter\\n" > "$1"\n', encoding="utf-8")
     breaker.chmod(breaker.stat().st_mode | stat.S_IEXEC)
     broken = cli("edit", "s1", EDITOR=str(breaker), check=False)
-    assert broken.returncode == 1 and "no YAML frontmatter" in broken.stdout  # what check says, exit 1
+    assert broken.returncode == 1 and "s1.md: not adopted yet, it has no frontmatter" in broken.stdout  # what check says, exit 1
     assert broken.stderr.count("\n") == 1 and "the file is kept as you saved it" in broken.stderr
     assert (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8") == "no frontmatter\n"
     unset = cli("edit", "s1", check=False)
