@@ -422,13 +422,3 @@ def check_intents(ws: Workspace, fix: bool) -> list[Problem]:
             continue
     return out
 
-
-def refuse_half_done(ws: Workspace) -> None:
-    """Raise when a change a crash left half-done awaits ``journal check --fix`` (before a
-    commit that would publish half of it)."""
-    from journal.errors import InvalidInput
-
-    left = [p for p in check_intents(ws, fix=False) if p.kind == "half-done"]
-    if left:
-        raise InvalidInput(f"{len(left)} change(s) left half-done by a crash ({left[0].message}): "
-                           "run 'journal check --fix' first")
