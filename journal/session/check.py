@@ -259,8 +259,11 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                          "(replace it with the file it points to, or remove it)") for p in sorted(scan.links)]
     problems += [Problem(ws.rel(Path(p)), 0, "session", f"{what}: journal reads and writes only regular files")
                  for p, what in sorted(scan.odd)]
+    from journal.session.intents import pending
+
+    moving = {p.stem for p in pending(ws)}  # sessions in the middle of a change (reported above)
     whole = ws.state_dir / "cache" / "check-result.json"
-    signature = scan.signature() if local_ok and not fix else None
+    signature = scan.signature() if local_ok and not fix and not moving else None
     if signature is not None:
         stored = _stored_result(whole, signature, ws)
         if stored is not None:  # no log and no event log changed since the last run: its findings stand
@@ -281,7 +284,7 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
         if not archived:
             active_ids.add(sid)
             active_by_fm[fm_id or sid].append(folders[False] + name)
-        elif sid in active_ids:
+        elif sid in active_ids and sid not in moving:  # an archive or restore cut short is half-done, named above
             problems.append(Problem(folders[True] + name, 0, "session", f"session {sid!r} is both active and archived"))
     for fm_id, paths in active_by_fm.items():
         if len(paths) > 1:

@@ -265,13 +265,17 @@ def _describe(ws: Workspace, record: dict[str, Any], states: list[str], recorded
     steps = record["steps"]
     done = [_target(s) for s, st in zip(steps, states) if st == "done"]
     todo = [_target(s) for s, st in zip(steps, states) if st != "done"]
+    for s, st in zip(steps, states):  # a move cut short between writing the copy and removing the original
+        if s.get("op") == "move" and st != "done" and (ws.root / str(s["to"])).exists():
+            todo.remove(_target(s))
+            done.append(f"{s['to']} (its copy; {s['from']} not removed yet)")
     events = [str(e.get("event_id")) for e in record.get("events") or []]
     if not recorded and events:
         todo.append(f"event {events[0]}")
     what = f"{record.get('action')} in session {record.get('session')!r} was interrupted"
     if not done:
         return f"{what} before it changed a file (to write: {', '.join(todo)})"
-    return f"{what}: {', '.join(done)} written, {', '.join(todo)} not"
+    return f"{what}: {', '.join(done)} written, {', '.join(todo) or 'its record not removed'} not"
 
 
 def _target(step: dict[str, Any]) -> str:

@@ -178,3 +178,33 @@ def test_sigkill_at_random_instants_is_reported_and_repaired(tmp_path: Path) -> 
     print(f"\ncrash test: {report} ({elapsed:.0f} s)")
     assert counts["kills"] == KILLS
     assert counts["half-done"] == counts["half-done reported"]
+
+
+def test_an_archive_cut_short_after_its_copy_is_one_half_done_change(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The instant between writing the ARCHIVE/ copy and removing the ACTIVE/ original: check
+    names one half-done change (not also "both active and archived"), and --fix finishes it."""
+    from journal import fsutil
+    from journal.session.store import archive_session, create_session
+
+    ws = Workspace(load_config(tmp_path / "coordination"))
+    init_workspace(ws)
+    create_session(ws, "s1", "Dev", "Work")
+    real_remove = fsutil.remove
+
+    def crash(path: Path) -> None:
+        if path.parent == ws.active_dir:
+            raise KeyboardInterrupt  # what a kill at this instant leaves: the copy, and the original
+        real_remove(path)
+
+    monkeypatch.setattr(fsutil, "remove", crash)
+    with pytest.raises(KeyboardInterrupt):
+        archive_session(ws, "s1")
+    monkeypatch.setattr(fsutil, "remove", real_remove)
+    assert (ws.active_dir / "s1.md").exists() and list(ws.archive_dir.glob("s1-*.md"))
+    failures = [p for p in check_workspace(ws) if not p.note]
+    assert [p.kind for p in failures] == ["half-done"], [str(p) for p in failures]
+    assert "(its copy; sessions/ACTIVE/s1.md not removed yet) written" in failures[0].message
+    assert all(p.fixed for p in check_workspace(ws, fix=True))
+    assert not (ws.active_dir / "s1.md").exists() and len(list(ws.archive_dir.glob("s1-*.md"))) == 1
+    assert [str(p) for p in check_workspace(ws) if not p.note] == []
