@@ -58,12 +58,17 @@ def test_sigint_while_importing_is_one_line_and_130(module: str, args: list[str]
 
 
 def _before_journal(err: str) -> bool:
-    """A traceback of Python's own start-up (site, or finding the entry point's package), whose
-    frames hold no line of journal's modules: the signal came before journal could catch it."""
+    """A traceback of Python's own start-up (site, finding or importing the entry point's
+    package), whose frames hold no line of journal's code that runs after ``main`` is
+    defined: the signal came before journal could catch it."""
     import re
 
-    files = re.findall(r'File "([^"]+)"', err)
-    ours = any("/journal/" in f and f.endswith(".py") for f in files)
+    frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)', err)
+    files = [f for f, _ in frames]
+    # the packages' own import, before ``main`` exists to catch anything, is not yet journal's code
+    importing = ("/journal/__init__.py", "/journal/cli/__init__.py")
+    ours = any("/journal/" in f and f.endswith(".py") and not (f.endswith(importing) and where == "<module>")
+               for f, where in frames)
     if err.startswith("Fatal Python error: init_sys_streams"):  # 3.10: the signal broke Python's own set-up
         return not ours
     return bool(files) and "KeyboardInterrupt" in err and not ours
