@@ -162,7 +162,10 @@ SUMMARY = (  # argv: log, state directory to resume from ("-": none), state dire
     "t = time.perf_counter()\n"
     "s, st = summarize(sys.argv[1], 'claude-code', state)\n"
     "el = time.perf_counter() - t\n"
-    "if len(sys.argv) > 3: logstate.save(Path(sys.argv[3]), st)\n"
+    "if len(sys.argv) > 3:\n"
+    "    from journal.fsutil import confine\n"
+    "    confine(Path(sys.argv[3]).parent)  # the state lives outside any workspace here\n"
+    "    logstate.save(Path(sys.argv[3]), st)\n"
     "print(orjson.dumps({'tools': {k: v.calls for k, v in s.tools.items()}, 'bytes_read': s.bytes_read,"
     " 'elapsed': el, 'calls': s.tool_calls, 'tokens': [s.tokens.input, s.tokens.output, s.tokens.cache_read,"
     " s.tokens.cache_write], 'total': s.tokens.total}).decode())\n")
