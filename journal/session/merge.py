@@ -32,19 +32,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from journal.errors import JournalError, MalformedFile
 from journal.events import merge as event_merge
 from journal.session.document import SessionDoc, fence_step, frontmatter_span, load_yaml, norm
 from journal.session.sections import CURRENT_WORK
+from journal.workspace import ARCHIVE_NAME
 
 MARK_OURS, MARK_BASE, MARK_SEP, MARK_THEIRS = "<<<<<<<", "|||||||", "=======", ">>>>>>>"
 _MARKER = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?: |$)")
 _H2 = re.compile(r"^##(?!#)[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _TOP_KEY = re.compile(r"^([^\s#\-][^:]*?)\s*:(\s|$)")
 _FIELD = re.compile(r"^\s*(?:[-*+][ \t]+)?\*\*([A-Za-z][^*\n]*?):?\*\*:?[ \t]*(.*)$")
-_ARCHIVE_NAME = re.compile(r"^(?P<id>.+)-(?P<date>\d{4}-\d{2}-\d{2})\.md$")
+T = TypeVar("T")
 
 
 class MergeConflict(JournalError):
@@ -225,6 +226,16 @@ def _field(unit: str) -> tuple[str, str] | None:
     return (norm(m.group(1)), m.group(2)) if m else None
 
 
+
+def _three_way(base: T | None, ours: T | None, theirs: T | None, ours_newer: bool) -> T | None:
+    """One value merged three ways: the side that changed it, else (both changed it
+    differently) the newer side's. None means absent."""
+    if ours == theirs or base == theirs:
+        return ours
+    if base == ours:
+        return theirs
+    return ours if ours_newer else theirs
+
 def _merge_fields(base: list[str], ours: list[str], theirs: list[str], ours_newer: bool) -> list[Unit] | None:
     """Fields changed on both sides, field by field (the newer change wins); None when the
     parts hold anything but fields and blank lines."""
@@ -252,13 +263,7 @@ def _merge_fields(base: list[str], ours: list[str], theirs: list[str], ours_newe
         if name in done:
             continue
         done.add(name)
-        vo, va, vb = o.get(name), a.get(name), b.get(name)
-        if va == vb or vo == vb:
-            value = va
-        elif vo == va:
-            value = vb
-        else:
-            value = va if ours_newer else vb
+        value = _three_way(o.get(name), a.get(name), b.get(name), ours_newer)
         if value is not None:
             out.append(value)
     return out
@@ -363,13 +368,7 @@ def _merge_frontmatter(base: str, ours: str, theirs: str, ours_newer: bool) -> s
     out = []
     nl = _nl(ours)
     for key in order:
-        vo, va, vb = bo.get(key), ba.get(key), bb.get(key)
-        if va == vb or vo == vb:
-            value = va
-        elif vo == va:
-            value = vb
-        else:
-            value = va if ours_newer else vb
+        value = _three_way(bo.get(key), ba.get(key), bb.get(key), ours_newer)
         if value is not None:
             out.append(value if value.endswith("\n") else value + nl)
     return "".join(out)
@@ -609,7 +608,7 @@ def file_key(path: str) -> tuple[str, str]:
         if parts[1] == "ACTIVE":
             return "session", parts[2][:-3]
         if parts[1] == "ARCHIVE":
-            m = _ARCHIVE_NAME.match(parts[2])
+            m = ARCHIVE_NAME.match(parts[2])
             if m:
                 return "session", m["id"]
     if len(parts) == 2 and parts[0] == "events" and not parts[1].startswith("."):
