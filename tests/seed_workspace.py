@@ -12,6 +12,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from conftest import Cli
+
+from journal.config import load_config
+from journal.workspace import Workspace
+
 SEED = Path(__file__).resolve().parent / "data" / "seed"
 WS = "docs/coordination"
 
@@ -85,3 +92,24 @@ def add_unreadable(repo: Path) -> None:
     for name in ("session-20.md", "session-21.md"):
         shutil.copyfile(SEED / "unreadable" / name, repo / WS / "sessions" / "ACTIVE" / name)
     commit(repo, "2025-11-19T18:00:00Z", "chen", "notes")
+
+
+NOW = "2025-11-20T09:00:00Z"
+
+
+@pytest.fixture
+def seeded(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The hand-kept workspace in a git repository; cwd is the repository; the clock is pinned."""
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("JOURNAL_NOW", NOW)
+    build(repo)
+    return repo
+
+
+@pytest.fixture
+def jc(seeded: Path) -> Cli:
+    return Cli(seeded)
+
+
+def workspace(repo: Path) -> Workspace:
+    return Workspace(load_config(repo / WS, cwd=repo))

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, snapshot
-from seed_workspace import WS, build, commit
+from seed_workspace import NOW, WS, build, commit, jc, seeded, workspace  # noqa: F401 - fixtures
 
-from journal.config import load_config
 from journal.coordination import mail
 from journal.coordination.board import board, team_blockers
 from journal.coordination.context import briefing
@@ -21,26 +20,6 @@ from journal.coordination.messages import message_id
 from journal.session.listing import list_sessions
 from journal.session.show import show_session
 from journal.workspace import Workspace
-
-NOW = "2025-11-20T09:00:00Z"
-
-
-@pytest.fixture
-def seeded(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(repo)
-    monkeypatch.setenv("JOURNAL_NOW", NOW)
-    build(repo)
-    return repo
-
-
-@pytest.fixture
-def jc(seeded: Path) -> Cli:
-    return Cli(seeded)
-
-
-def workspace(repo: Path) -> Workspace:
-    return Workspace(load_config(repo / WS, cwd=repo))
-
 
 def mailbox(ws: Workspace, sid: str, everything: bool = False) -> list[tuple]:
     return [(m.sender, "broadcast" if m.broadcast else m.to, m.priority, m.sent, m.text, m.unread, m.noted_by_hand)

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from conftest import Cli, git, snapshot
-from seed_workspace import LOGS, WS, add_unreadable, build, commit, fixture
+from seed_workspace import LOGS, NOW, WS, add_unreadable, build, commit, fixture, jc, seeded, workspace  # noqa: F401 - fixtures
 
 from journal.config import load_config
 from journal.errors import InvalidInput, NotFound
@@ -23,27 +23,6 @@ from journal.session.adopt import body_problems, read_progress, status_for, titl
 from journal.session.document import frontmatter_span, read_frontmatter
 from journal.session.history import Histories
 from journal.workspace import Workspace
-
-NOW = "2025-11-20T09:00:00Z"
-
-
-@pytest.fixture
-def seeded(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The hand-kept workspace in a git repository; cwd is the repository; the clock is pinned."""
-    monkeypatch.chdir(repo)
-    monkeypatch.setenv("JOURNAL_NOW", NOW)
-    build(repo)
-    return repo
-
-
-@pytest.fixture
-def jc(seeded: Path) -> Cli:
-    return Cli(seeded)
-
-
-def workspace(repo: Path) -> Workspace:
-    return Workspace(load_config(repo / WS, cwd=repo))
-
 
 def split(path: Path) -> tuple[dict, bytes, bytes]:
     """(frontmatter, its bytes, the body's bytes) of a log."""
