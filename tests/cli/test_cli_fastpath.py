@@ -1,15 +1,15 @@
 """The fast path for --version, add and create: the same arguments as Typer's parser, or none at all."""
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from journal.cli import common, fastpath
+from fastpath_typer import through_typer
+
+from journal.cli import fastpath
 
 PLAIN = [
     ["add", "completed", "text"],
@@ -43,31 +43,13 @@ def test_other_command_lines_go_to_typer(args):
     assert fastpath.parse(args) is None
 
 
-def _through_typer(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any]]:
-    """The fast-path function the Typer app calls for ``args``, with what it hands over (nothing runs)."""
-    from typer.testing import CliRunner
-
-    from journal.cli.main import build_app
-
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    for name in ("add", "create"):
-        real = getattr(fastpath, name)
-        names = list(inspect.signature(real).parameters)
-        monkeypatch.setattr(fastpath, name, lambda *values, real=real, names=names: calls.append((real, dict(zip(names, values)))))
-    monkeypatch.setitem(common._STATE, "root", None)
-    result = CliRunner().invoke(build_app(args), args)
-    assert result.exit_code == 0, result.output
-    [(command, kwargs)] = calls
-    return command, {**kwargs, "root": common._STATE["root"]}
-
-
 @pytest.mark.parametrize("args", PLAIN, ids=" ".join)
 def test_plain_command_lines_parse_as_typer_parses_them(args, monkeypatch):
     parsed = fastpath.parse(args)
     assert parsed is not None
     command, root, debug, kwargs = parsed
     assert debug == ("--debug" in args[: args.index(next(a for a in args if a in ("add", "create")))])
-    assert (command, {**kwargs, "root": root}) == _through_typer(args, monkeypatch)
+    assert (command, {**kwargs, "root": root}) == through_typer(args, monkeypatch)
 
 
 def test_the_hot_commands_run_without_typer(tmp_path: Path):

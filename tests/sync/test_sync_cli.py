@@ -2,15 +2,15 @@
 over what Typer's parser would, others go to Typer; both run without importing typer."""
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from journal.cli import common, fastpath
+from fastpath_typer import through_typer
+
+from journal.cli import fastpath
 
 PLAIN = [
     ["sync"],
@@ -33,29 +33,12 @@ def test_other_lines_go_to_typer(args: list[str]) -> None:
     assert fastpath.parse(args) is None
 
 
-def _through_typer(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any]]:
-    from typer.testing import CliRunner
-
-    from journal.cli.main import build_app
-
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    for name in ("sync", "merge_driver"):
-        real = getattr(fastpath, name)
-        names = list(inspect.signature(real).parameters)
-        monkeypatch.setattr(fastpath, name, lambda *values, real=real, names=names: calls.append((real, dict(zip(names, values)))))
-    monkeypatch.setitem(common._STATE, "root", None)
-    result = CliRunner().invoke(build_app(args), args)
-    assert result.exit_code == 0, result.output
-    [(command, kwargs)] = calls
-    return command, {**kwargs, "root": common._STATE["root"]}
-
-
 @pytest.mark.parametrize("args", PLAIN, ids=" ".join)
 def test_plain_lines_parse_as_typer_parses_them(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     parsed = fastpath.parse(args)
     assert parsed is not None
     command, root, _debug, kwargs = parsed
-    assert (command, {**kwargs, "root": root}) == _through_typer(args, monkeypatch)
+    assert (command, {**kwargs, "root": root}) == through_typer(args, monkeypatch)
 
 
 def test_sync_and_the_driver_run_without_typer(tmp_path: Path, repo: Path) -> None:
