@@ -428,7 +428,7 @@ def _write(ws: Workspace, found: Inference, before: str) -> str | None:
 def adopt(ws: Workspace, ids: list[str] | None = None, every: bool = False, dry_run: bool = False) -> AdoptReport:
     """Write inferred frontmatter on top of each log given (or every log, with ``every``)
     that has none; bodies are kept byte for byte. Nothing changes with ``dry_run``."""
-    from journal.fsutil import read_text
+    from journal.fsutil import guard, read_text
 
     refs = _targets(ws, list(ids or []), every)
     report = AdoptReport()
@@ -437,6 +437,7 @@ def adopt(ws: Workspace, ids: list[str] | None = None, every: bool = False, dry_
     for ref in refs:
         rel = ws.rel(ref.path)
         try:
+            guard(ref.path)  # the file adopt would write: never a link (nor read through one)
             text = read_text(ref.path)
         except JournalError as e:
             report.files.append(Adopted(ref.id, rel, ref.archived, "left alone", str(e).replace(str(ref.path), rel)))

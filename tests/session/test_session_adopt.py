@@ -236,6 +236,20 @@ def test_logs_it_cannot_read_confidently_are_listed_and_left_alone(seeded: Path,
             "(or 'journal adopt --all'); adopt would leave it alone until it is fixed: broken table at line 15") in checked
 
 
+def test_a_log_that_is_a_symbolic_link_is_left_alone_and_not_read(seeded: Path, jc: Cli, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_bytes((seeded / WS / "sessions/ACTIVE/session-3.md").read_bytes())
+    link = seeded / WS / "sessions/ACTIVE/session-30.md"
+    link.symlink_to(outside)
+    before = outside.read_bytes()
+    proc = jc("adopt", "session-30", check=False)
+    assert proc.returncode == 1 and proc.stderr == "journal: error: 1 log(s) left alone (see the reasons above)\n"
+    assert proc.stdout.splitlines()[0] == ("left alone: sessions/ACTIVE/session-30.md: sessions/ACTIVE/session-30.md "
+                                           "is a symbolic link: journal does not write through links")
+    assert outside.read_bytes() == before and link.is_symlink()
+    assert not (seeded / WS / "events/session-30.jsonl").exists()
+
+
 def test_a_status_word_that_maps_to_none_names_the_setting_that_allows_it(seeded: Path, jc: Cli) -> None:
     log = seeded / WS / "sessions/ACTIVE/session-9.md"
     log.write_bytes(log.read_bytes().replace(b"**Status:** Blocked", b"**Status:** Deploying"))
