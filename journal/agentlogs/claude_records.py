@@ -26,11 +26,38 @@ class Block(msgspec.Struct):
     text: Any = None
 
 
+class CacheCreation(msgspec.Struct):
+    ephemeral_1h_input_tokens: Any = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+
+class Usage(msgspec.Struct):
+    """The token counts of a message's ``usage`` (a dict would also build its other keys)."""
+    input_tokens: Any = None
+    output_tokens: Any = None
+    cache_read_input_tokens: Any = None
+    cache_creation_input_tokens: Any = None
+    cache_creation: Union[CacheCreation, None] = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """As ``dict.get``: ``claude_tally.usage_row`` takes either."""
+        return getattr(self, key, default)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that are set, as the dict a full parse would have given them."""
+        d: dict[str, Any] = {k: getattr(self, k) for k in self.__struct_fields__ if getattr(self, k) is not None}
+        if self.cache_creation is not None:
+            d["cache_creation"] = {"ephemeral_1h_input_tokens": self.cache_creation.ephemeral_1h_input_tokens}
+        return d
+
+
 class Message(msgspec.Struct):
     id: Any = None
     model: Any = None
     content: Union[str, list[Block], None] = None
-    usage: Any = None
+    usage: Union[Usage, None] = None
 
 
 class Record(msgspec.Struct):

@@ -53,7 +53,7 @@ _SEP = "\n"
 
 
 MAX_RUNS = 8  # id runs kept apart (one per read) before they are joined into one
-TYPED_MIN = 16 * 1024 * 1024  # bytes to read from which lines are decoded into typed records (see ``feed``)
+TYPED_MIN = 16 * 1024 * 1024# bytes to read from which lines are decoded into typed records (see ``feed``)
 
 
 def _b64(a: array[int]) -> str:
@@ -109,14 +109,16 @@ def _save(runs: list[Any], new: Any) -> list[Any]:
     return out
 
 
-def usage_row(u: dict[str, Any], mi: int) -> tuple[int, ...]:
-    """A usage row from a message's ``usage``: input, output, cache read/write, 1-hour write, bucket ``mi``."""
+def usage_row(u: Any, mi: int) -> tuple[int, ...]:
+    """A usage row from a message's ``usage`` (a dict, or a ``records.Usage``): input, output, cache
+    read/write, 1-hour write, bucket ``mi``."""
     cc = u.get("cache_creation")
     v0 = u.get("input_tokens")
     v1 = u.get("output_tokens")
     v2 = u.get("cache_read_input_tokens")
     v3 = u.get("cache_creation_input_tokens")
-    v4 = cc.get("ephemeral_1h_input_tokens") if type(cc) is dict else 0
+    # (a typed usage's ``cache_creation`` is a ``records.CacheCreation`` or None: it decoded as an object)
+    v4 = cc.get("ephemeral_1h_input_tokens") if type(cc) is dict or (cc is not None and type(u) is not dict) else 0
     return (v0 if type(v0) is int and _I64 <= v0 < _U64 else 0, v1 if type(v1) is int and _I64 <= v1 < _U64 else 0,
             v2 if type(v2) is int and _I64 <= v2 < _U64 else 0, v3 if type(v3) is int and _I64 <= v3 < _U64 else 0,
             v4 if type(v4) is int and _I64 <= v4 < _U64 else 0, mi)
@@ -370,7 +372,7 @@ class ClaudeTally:
                             elif bt == "thinking" or bt == "redacted_thinking":
                                 reasoning += 1
                     u = msg.usage
-                    if type(u) is dict:
+                    if u is not None:  # (a ``records.Usage``: a usage that is not an object fails to decode)
                         if mid is None:  # no id to dedupe by: it adds up
                             r = usage_row_of(u, model, ts)
                             m = totals[r[5]]
@@ -703,7 +705,7 @@ class ClaudeTally:
         self.dur_tool.append(ix)
         self.dur_ms.append(dur)
 
-    def _usage_row(self, u: dict[str, Any], model: Any, ts: Any) -> tuple[int, ...]:
+    def _usage_row(self, u: Any, model: Any, ts: Any) -> tuple[int, ...]:
         """The row of a message's ``usage``, in the bucket of its model, time and prompt band."""
         r = usage_row(u, 0)
         key = (model if type(model) is str else "", slot_of(ts), bisect_left(BANDS, r[0] + r[2] + r[3]))
@@ -815,7 +817,8 @@ class ClaudeTally:
                 "table": _b64(self.table), "table_type": self.table.typecode,
                 "bkeys": [list(k) for k in self.bkeys], "totals": [list(m) for m in self.totals],
                 "cur": [self.cur_mid, self.cur_ix, None if self.cur_row is None else list(self.cur_row),
-                        self.cur_u, self.cur_model, self.cur_ts],
+                        self.cur_u if type(self.cur_u) in (dict, type(None)) else self.cur_u.as_dict(),
+                        self.cur_model, self.cur_ts],
                 "ts": [lo, hi], "unknown": self.unknown}
 
     @classmethod

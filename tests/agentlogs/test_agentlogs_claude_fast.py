@@ -343,3 +343,32 @@ def test_refresh_rereads_only_when_an_old_id_comes_back(tmp_path: Path, monkeypa
     passes.clear()
     s, _ = summarize(p, "claude-code", state)
     assert passes == [False, True] and (s.tool_calls, s.assistant_turns) == (2, 2)
+
+
+def test_usage_shapes_the_typed_record_does_not_take(tmp_path: Path) -> None:
+    """A usage whose fields are not numbers, or whose ``cache_creation`` is not an object, counts
+    as a full parse counts it; a message left open keeps its usage through a save and a resume."""
+    odd = [{"input_tokens": 3, "output_tokens": 4, "cache_creation": 7},
+           {"input_tokens": 2.5, "output_tokens": "9", "cache_read_input_tokens": None},
+           ["not", "an", "object"],
+           {"input_tokens": 1, "output_tokens": 1, "cache_creation_input_tokens": 6,
+            "cache_creation": {"ephemeral_1h_input_tokens": 6}}]
+    log = tmp_path / "odd.jsonl"
+    lines = [line(assistant(f"a{i}", f"2026-01-01T00:00:0{i}.000Z", f"m{i}", [tool_use(f"t{i}", "Bash")], u))
+             for i, u in enumerate(odd)]
+    log.write_bytes(b"".join(lines))
+    fast, _ = summarize(log, "claude-code")
+    same(fast, summarize_events(log, "claude-code")[0])
+    assert (fast.tokens.input, fast.tokens.output, fast.tokens.cache_write) == (3 + 1, 4 + 1, 6)
+    # cut after the last line opened its message: the open usage is saved and resumed
+    cut = sum(map(len, lines[:-1]))
+    log.write_bytes(b"".join(lines)[:cut])
+    _, state = summarize(log, "claude-code")
+    state = orjson.loads(orjson.dumps(state))  # as saved and loaded between runs
+    log.write_bytes(b"".join(lines))
+    resumed, _ = summarize(log, "claude-code", state)
+    assert resumed.bytes_read == len(lines[-1])
+    a, b = resumed.to_dict(), fast.to_dict()
+    for d in (a, b):
+        del d["bytes_read"]
+    assert a == b
