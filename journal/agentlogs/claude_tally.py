@@ -187,7 +187,7 @@ class ClaudeTally:
         self.cur_mid: Any = None
         self.cur_ix = -1                      # its row number when it was closed before, else -1
         self.cur_row: tuple[int, ...] | None = None
-        self.cur_u: dict[str, Any] | None = None
+        self.cur_u: Any = None                # a dict (full parse) or a ``records.Usage``
         self.cur_model: Any = None
         self.cur_ts: Any = None               # the timestamp of the line of its usage
         self.ts_min, self.ts_max = _TS_HI, ""
