@@ -17,6 +17,12 @@ from typing import Any, Union
 import msgspec
 
 
+class _Fields(msgspec.Struct):
+    def get(self, key: str, default: Any = None) -> Any:
+        """As ``dict.get`` (for code that takes either a record or a parsed dict)."""
+        return getattr(self, key, default)
+
+
 class Block(msgspec.Struct):
     type: Any = None
     id: Any = None
@@ -26,24 +32,17 @@ class Block(msgspec.Struct):
     text: Any = None
 
 
-class CacheCreation(msgspec.Struct):
+class CacheCreation(_Fields):
     ephemeral_1h_input_tokens: Any = None
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
 
-
-class Usage(msgspec.Struct):
+class Usage(_Fields):
     """The token counts of a message's ``usage`` (a dict would also build its other keys)."""
     input_tokens: Any = None
     output_tokens: Any = None
     cache_read_input_tokens: Any = None
     cache_creation_input_tokens: Any = None
     cache_creation: Union[CacheCreation, None] = None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """As ``dict.get``: ``claude_tally.usage_row`` takes either."""
-        return getattr(self, key, default)
 
     def as_dict(self) -> dict[str, Any]:
         """The fields that are set, as the dict a full parse would have given them."""
@@ -60,7 +59,7 @@ class Message(msgspec.Struct):
     usage: Union[Usage, None] = None
 
 
-class Record(msgspec.Struct):
+class Record(_Fields):
     type: Any = None
     timestamp: Any = None
     uuid: Any = None
@@ -74,10 +73,6 @@ class Record(msgspec.Struct):
     subtype: Any = None
     level: Any = None
     message: Union[Message, None] = None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """As ``dict.get`` (for code that takes either a record or a parsed dict)."""
-        return getattr(self, key, default)
 
 
 def decoder() -> Any:
