@@ -248,8 +248,8 @@ def ccusage_peer(log: Path, work: Path, size_mb: float, ours: float, tokens: lis
     project = home / ".claude" / "projects" / "-bench-project"
     project.mkdir(parents=True, exist_ok=True)
     target = project / "0b1f6a52-2a7e-4d7e-9c1e-5f1b2c3d4e5f.jsonl"
-    if not target.exists():
-        os.link(log, target) if log.stat().st_dev == project.stat().st_dev else shutil.copyfile(log, target)
+    target.unlink(missing_ok=True)  # (a --dir kept from an earlier run holds the log it built then)
+    os.link(log, target) if log.stat().st_dev == project.stat().st_dev else shutil.copyfile(log, target)
     env = {**os.environ, "HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude"), "NO_COLOR": "1"}
     timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     t = time.perf_counter()
@@ -350,6 +350,7 @@ def main() -> int:
         added = log.stat().st_size - before
         warm(log)
         saved = work / "state-full"
+        shutil.rmtree(saved, ignore_errors=True)
         shutil.copytree(st_path, saved)
         refreshes = []
         for _ in range(args.repeat):  # each from the state of the full read (a refresh saves over it)
