@@ -7,6 +7,7 @@ close a fence early, or hide the rest of the file in an HTML comment.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,10 @@ _PARAGRAPH_FIELD = re.compile(r"^\*\*[^*\n]+?:?\*\*:?[ \t]*\S")
 _WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(title: str) -> str:
-    """A heading or label reduced to lower-case words, for forgiving matches."""
+    """A heading or label reduced to lower-case words, for forgiving matches (the same few
+    titles come back in every log of a history: each is reduced once)."""
     return _WORD.sub(" ", title.lower()).strip()
 
 
