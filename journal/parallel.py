@@ -78,11 +78,12 @@ def _pack(results: list[Any]) -> bytes:
 
 
 def _unpack(data: bytes) -> Any:
-    import marshal
+    if data[:1] == b"m":
+        import marshal
+
+        return marshal.loads(data[1:])
     import pickle
 
-    if data[:1] == b"m":
-        return marshal.loads(data[1:])
     return pickle.loads(data[1:])  # noqa: S301 - written by our own fork, just now
 
 
