@@ -272,7 +272,8 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     """Every problem found in the workspace (empty when all is well).
 
     A file's own findings are cached by its (mtime, size) in ``.journal/cache/check.json``
-    (``journal.cache.FileCache``): a run where nothing changed reads no file but that cache.
+    (``journal.cache.FileCache``), those not cached are found on every core; a run where no
+    log's name, mtime or size changed stats each log and reads ``check-result.bin`` only.
     """
     from journal.session.intents import check_intents
 

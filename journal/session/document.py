@@ -166,6 +166,8 @@ def fence_step(line: str, fence: str | None) -> tuple[bool, str | None]:
     ``fence`` is the opening token while a fenced block is open. A closing fence uses
     the same character, at least as many, and no info string (as in CommonMark).
     """
+    if "`" not in line and "~" not in line:  # the common case, without the pattern
+        return False, fence
     m = _FENCE.match(line)
     if not m:
         return False, fence
@@ -324,7 +326,7 @@ class SessionDoc:
         for i in range(self.fm_end + 1, len(self.lines)):
             line = self.lines[i].rstrip("\r\n")
             is_fence, fence = fence_step(line, fence)
-            if is_fence or fence is not None:
+            if is_fence or fence is not None or line[:1] != "#":
                 continue
             h = _H2.match(line)
             if h:
