@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 RACY_NS = 2_000_000_000
 
@@ -61,21 +63,40 @@ class FileCache:
         self.changed = False
         self._racy = racy_after()
 
-    def get(self, key: str, stamp: tuple[int, int], compute: Callable[[], Any],
-            valid: Callable[[Any], bool] | None = None) -> Any:
-        """The value for a file; ``valid``, when given, says whether a kept value still holds
-        (for values that depend on more than the file's bytes)."""
+    def _kept(self, key: str, stamp: tuple[int, int], valid: Callable[[Any], bool] | None) -> list[Any] | None:
+        """The kept ``[mtime, size, value]`` of a file while it holds, else None."""
         mtime, size = stamp
         hit = self.old.get(key)
         if hit is not None and hit[0] == mtime and hit[1] == size and mtime < self._racy \
                 and (valid is None or valid(hit[2])):
+            return hit  # type: ignore[no-any-return]
+        return None
+
+    def get(self, key: str, stamp: tuple[int, int], compute: Callable[[], Any],
+            valid: Callable[[Any], bool] | None = None) -> Any:
+        """The value for a file; ``valid``, when given, says whether a kept value still holds
+        (for values that depend on more than the file's bytes)."""
+        hit = self._kept(key, stamp, valid)
+        if hit is not None:
             value = hit[2]
         else:
             value = compute()
             self.changed = True
-        if mtime < self._racy:
-            self.fresh[key] = [mtime, size, value]
+        if stamp[0] < self._racy:
+            self.fresh[key] = [stamp[0], stamp[1], value]
         return value
+
+    def get_all(self, items: Sequence[tuple[str, tuple[int, int], T]], compute: Callable[[T], Any],
+                valid: Callable[[Any], bool] | None = None) -> list[Any]:
+        """``get`` for many files at once, in order: ``items`` are (key, stamp, what
+        ``compute`` takes); the values not kept are computed on every core
+        (``journal.parallel.ordered_map``)."""
+        from journal.parallel import ordered_map
+
+        missing = [i for i, (key, stamp, _) in enumerate(items) if self._kept(key, stamp, valid) is None]
+        computed = dict(zip(missing, ordered_map(compute, [items[i][2] for i in missing])))
+        return [self.get(key, stamp, lambda: computed[i] if i in computed else compute(arg), valid)
+                for i, (key, stamp, arg) in enumerate(items)]
 
     def save(self, keep: Callable[[str], bool] = lambda key: False) -> None:
         merged = {**{k: v for k, v in self.old.items() if keep(k)}, **self.fresh}

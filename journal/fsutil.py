@@ -18,7 +18,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -299,6 +298,8 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
     guard(path)
     if not path.parent.is_dir():
         make_dirs(path.parent)
+    import tempfile  # here, not at the top: its import (random, shutil) weighs on every start-up
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

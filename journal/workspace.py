@@ -119,6 +119,9 @@ class Workspace:
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the workspace root, for messages and JSON."""
+        text, root = str(path), str(self.root)
+        if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and len(root) > 1:
+            return text[len(root) + 1:].replace(os.sep, "/")  # what relative_to gives, without its parsing
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

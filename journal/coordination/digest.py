@@ -241,11 +241,12 @@ def digests(ws: Workspace, archived: bool = True, scanned: list[SessionRef] | No
     def holds(d: dict[str, Any]) -> bool:  # a log kept by hand is read again once HEAD moved
         return d.get("adopted") is not False or d.get("bare_stamp") == histories.stamp()
 
-    out: list[dict[str, Any]] = []
-    for ref in scanned if scanned is not None else scan(ws, archived):
-        assert ref.stamp is not None
-        d = cache.get(ref.key, ref.stamp, lambda: _digest_file(ws, ref, histories), holds)
-        out.append(dict(d, id=ref.id, archived=ref.archived, path=str(ref.path)))  # path: never cached
+    refs = scanned if scanned is not None else scan(ws, archived)
+    assert all(ref.stamp is not None for ref in refs)
+    found = cache.get_all([(ref.key, ref.stamp, ref) for ref in refs],  # type: ignore[misc]
+                          lambda ref: _digest_file(ws, ref, histories), holds)
+    out = [dict(d, id=ref.id, archived=ref.archived, path=str(ref.path))  # path: never cached
+           for ref, d in zip(refs, found)]
     cache.save(keep=lambda key: not archived and key.startswith("A/"))
     return out
 

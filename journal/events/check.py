@@ -20,9 +20,20 @@ from journal.workspace import Workspace
 
 def _lines(path: Path) -> Iterator[tuple[int, int, bytes | None, bool]]:
     """(line number, byte offset, line or None when over MAX_LINE, ends with newline)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
+    gz = path.name.endswith(".gz")
     offset = 0
-    with opener(path, "rb") as f:
+    with (gzip.open if gz else open)(path, "rb") as f:
+        data = f.read(MAX_LINE + 1) if not gz and os.fstat(f.fileno()).st_size <= MAX_LINE else b""
+        if data and len(data) <= MAX_LINE:  # no line can be over MAX_LINE: split it whole
+            parts = data.split(b"\n")
+            last = parts.pop()
+            for n, line in enumerate(parts, 1):
+                yield n, offset, line, True
+                offset += len(line) + 1
+            if last:
+                yield len(parts) + 1, offset, last, False
+            return
+        f.seek(0)
         n = 0
         while True:
             line = f.readline(MAX_LINE + 1)

@@ -1,11 +1,13 @@
 """``journal check``: lint every file of the workspace, for CI and pre-commit hooks."""
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from stat import S_ISREG
+from typing import Any, TypeVar
 
 from journal.cache import FileCache
 from journal.errors import JournalError, NotAdopted
@@ -14,11 +16,14 @@ from journal.workspace import SessionRef, Workspace
 
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$)|\|{7}( |$))")
 REQUIRED_FIELDS = ("id", "role", "status", "created", "updated")
+T = TypeVar("T")
 CONFLICT_MARKER = ("git conflict marker (journal check --fix merges the file by meaning; "
                    "an entry edited differently on both sides stays for you to choose)")
 
 
 def _conflict_lines(text: str) -> list[int]:
+    if not any(mark * 7 in text for mark in "<=>|"):  # no line can start with a marker
+        return []
     return [n for n, line in enumerate(text.split("\n"), 1) if _CONFLICT.match(line.rstrip("\r"))]
 
 
@@ -82,8 +87,6 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
 def only_files(ws: Workspace, problems: list[Problem], files: list[str]) -> list[Problem]:
     """The problems of ``files`` (paths as given, e.g. by pre-commit, relative to the current
     folder); a half-done change is always kept: it concerns every file it touches."""
-    import os
-
     wanted = set()
     for f in files:
         real = os.path.realpath(f)
@@ -103,68 +106,74 @@ CACHE_VERSION = 1
 
 
 class _Scan:
-    """One pass over ACTIVE/, ARCHIVE/ and events/: names and stamps (one stat each, the
-    event logs' folder in a second thread: a stat waits on the system, not on Python), the
-    links and non-regular files among them, and temp files of writes."""
+    """One pass over ACTIVE/, ARCHIVE/ and events/: names and stamps (one stat each, by
+    name in an open folder, and shared among forked workers on a big history: a stat
+    waits on the system, not on Python), the links and non-regular files among them, and
+    temp files of writes."""
 
     def __init__(self, ws: Workspace) -> None:
-        import threading
+        from journal.parallel import ordered_map
 
         self.links: list[str] = []
         self.odd: list[tuple[str, str]] = []  # (path, what) of entries that are not what journal keeps there
         self.temps: list[str] = []  # temp files of writes (live or left by a crash)
         self.raw: dict[str, list[tuple[str, int, int]]] = {}
-        folders = {"A": ws.active_dir, "R": ws.archive_dir, "E": ws.events_dir}
-        worker = threading.Thread(target=self._scan, args=("E", folders["E"], (".jsonl", ".jsonl.gz")))
-        worker.start()
+        listed = [(kind, self._list(folder, endings), folder) for kind, folder, endings in (
+            ("A", ws.active_dir, (".md",)), ("R", ws.archive_dir, (".md",)),
+            ("E", ws.events_dir, (".jsonl", ".jsonl.gz")))]
+        fds: list[int] = []
         try:
-            self._scan("A", folders["A"], (".md",))
-            self._scan("R", folders["R"], (".md",))
+            files: list[tuple[str, str, int | None]] = []
+            for _kind, entries, folder in listed:
+                fd = _open_folder(folder) if entries else None
+                if fd is not None:
+                    fds.append(fd)
+                files += [(e.path, e.name, fd) for e in entries]
+            stamps = ordered_map(_stamp, files)
         finally:
-            worker.join()
+            for fd in fds:
+                os.close(fd)
+        at = 0
+        for kind, entries, _folder in listed:
+            mine = stamps[at:at + len(entries)]
+            at += len(entries)
+            self.raw[kind] = [(e.name, st[1], st[2]) for e, st in zip(entries, mine) if st is not None and st[0]]
+            if kind != "E":
+                self.odd += [(e.path, "not a regular file") for e, st in zip(entries, mine)
+                             if st is not None and not st[0]]
         self.ws = ws
 
-    def _scan(self, kind: str, folder: Path, endings: tuple[str, ...]) -> None:
-        import os
-        from stat import S_ISREG
-
-        rows: list[tuple[str, int, int]] = []
-        self.raw[kind] = rows
+    def _list(self, folder: Path, endings: tuple[str, ...]) -> list[Any]:
+        """The entries of ``folder`` that journal keeps there (os.DirEntry: named, not yet
+        stat'ed); its links and temp files noted on the way."""
         try:
-            it = os.scandir(folder)
+            with os.scandir(folder) as it:
+                entries = list(it)
         except (FileNotFoundError, NotADirectoryError):
-            return
-        with it:
-            for entry in it:
-                name = entry.name
-                if name[0] == ".":
-                    if name.endswith(".tmp"):
-                        self.temps.append(entry.path)
-                    continue
-                if not name.endswith(endings):
-                    continue
-                if entry.is_symlink():
-                    self.links.append(entry.path)
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
-                if not S_ISREG(st.st_mode):
-                    if kind != "E":
-                        self.odd.append((entry.path, "not a regular file"))
-                    continue
-                rows.append((name, st.st_mtime_ns, st.st_size))
+            return []
+        self.temps += [e.path for e in entries if e.name[0] == "." and e.name.endswith(".tmp")]
+        kept = [e for e in entries if e.name[0] != "." and e.name.endswith(endings)]
+        self.links += [e.path for e in kept if e.is_symlink()]
+        return kept
 
     def signature(self) -> str | None:
         """Every log's and event log's name, mtime and size, folded; None while one is racy."""
         import zlib
+        from array import array
 
         from journal.cache import racy_after
 
         racy = racy_after()
-        if any(m >= racy for rows in self.raw.values() for _, m, _n in rows):
-            return None
-        data = repr(sorted(self.raw.items())).encode("utf-8", "surrogateescape")
+        parts = []
+        for kind, rows in sorted(self.raw.items()):
+            if not rows:
+                continue
+            names, mtimes, sizes = zip(*rows)
+            if max(mtimes) >= racy:
+                return None
+            parts += [kind.encode(), "\0".join(names).encode("utf-8", "surrogateescape"),
+                      array("q", mtimes).tobytes(), array("q", sizes).tobytes()]
+        data = b"\0".join(parts)
         count = sum(map(len, self.raw.values()))
         return f"{CACHE_VERSION}-{count}-{len(data)}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}"
 
@@ -196,9 +205,29 @@ class _Scan:
         return out
 
 
-def _entries(folder: Path) -> list:  # type: ignore[type-arg]
-    import os
+def _open_folder(folder: Path) -> int | None:
+    """A descriptor of ``folder`` to stat its files by name, where the system can."""
+    if os.stat not in os.supports_dir_fd:  # pragma: no cover - Windows
+        return None
+    try:
+        return os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
 
+
+def _stamp(file: tuple[str, str, int | None]) -> tuple[bool, int, int] | None:
+    """(regular file, mtime_ns, size) of (path, name, its folder's fd or None), links
+    followed; None when it is gone. By name in the open folder, a stat walks one name, not
+    the whole path."""
+    path, name, fd = file
+    try:
+        st = os.stat(path) if fd is None else os.stat(name, dir_fd=fd)
+    except OSError:
+        return None
+    return S_ISREG(st.st_mode), st.st_mtime_ns, st.st_size
+
+
+def _entries(folder: Path) -> list:  # type: ignore[type-arg]
     try:
         with os.scandir(folder) as it:
             return list(it)
@@ -214,6 +243,14 @@ def _regular(mode: int) -> bool:
 
 def _cached(cache: FileCache | None, key: str, stamp: tuple[int, int], compute: Callable[[], Any]) -> Any:
     return compute() if cache is None else cache.get(key, stamp, compute)
+
+
+def _cached_all(cache: FileCache | None, items: list[tuple[str, tuple[int, int], T]],
+                compute: Callable[[T], Any]) -> list[Any]:
+    """The values of many files, in order, the missing ones computed on every core."""
+    from journal.parallel import ordered_map
+
+    return ordered_map(compute, [arg for _, _, arg in items]) if cache is None else cache.get_all(items, compute)
 
 
 def _problems(rows: list[dict[str, Any]]) -> list[Problem]:
@@ -235,7 +272,8 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     """Every problem found in the workspace (empty when all is well).
 
     A file's own findings are cached by its (mtime, size) in ``.journal/cache/check.json``
-    (``journal.cache.FileCache``): a run where nothing changed reads no file but that cache.
+    (``journal.cache.FileCache``), those not cached are found on every core; a run where no
+    log's name, mtime or size changed stats each log and reads ``check-result.bin`` only.
     """
     from journal.session.intents import check_intents
 
@@ -262,7 +300,7 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     from journal.session.intents import pending
 
     moving = {p.stem for p in pending(ws)}  # sessions in the middle of a change (reported above)
-    whole = ws.state_dir / "cache" / "check-result.json"
+    whole = ws.state_dir / "cache" / "check-result.bin"
     signature = scan.signature() if local_ok and not fix and not moving else None
     if signature is not None:
         stored = _stored_result(whole, signature, ws)
@@ -276,9 +314,10 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     folders = {False: ws.rel(ws.active_dir) + "/", True: ws.rel(ws.archive_dir) + "/"}
     active_by_fm: dict[str, list[str]] = defaultdict(list)
     active_ids: set[str] = set()
-    for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: (r[3], r[1])):
-        rows, fm_id = _cached(cache, ("A/" if archived else "") + name, stamp,
-                              lambda: _session_row(ws, Path(path), sid, archived))
+    ordered = sorted(sessions, key=lambda r: (r[3], r[1]))
+    found = _cached_all(cache, [(("A/" if r[3] else "") + r[1], r[4], r) for r in ordered],
+                        lambda r: _session_row(ws, Path(r[2]), r[0], r[3]))
+    for (sid, name, _path, archived, _stamp), (rows, fm_id) in zip(ordered, found):
         if rows:
             problems += _problems(rows)
         if not archived:
@@ -305,17 +344,20 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                 continue
             problems += _problems(_cached(cache, "K/" + entry.name, (st.st_mtime_ns, st.st_size),
                                           lambda: _knowledge_rows(ws, Path(entry.path))))
+    linked = []  # (key, stamp, (id, path)) of the active logs with an event log
     for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: r[1]):
         if archived or sid not in logs or _id_problem(sid) is not None:
             continue
         files = logs[sid]
         key = f"L/{name}|" + "|".join(f"{m},{n}" for _, (m, n) in files)
-        latest = (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1])
-        if fix and local_ok:
+        linked.append((key, (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1]), (sid, path)))
+    if fix and local_ok:
+        for _key, _stamp, (sid, path) in linked:
             problems += _check_links(ws, sid, Path(path), True)
-        else:
-            problems += _problems(_cached(cache, key, latest,
-                                          lambda: [p.as_dict() for p in _check_links(ws, sid, Path(path), False)]))
+    else:
+        for rows in _cached_all(cache, linked, lambda task: [p.as_dict() for p in
+                                                              _check_links(ws, task[0], Path(task[1]), False)]):
+            problems += _problems(rows)
     if signature is not None:
         _store_result(whole, signature, ws, problems[first:])
     if local_ok:
@@ -324,6 +366,7 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
         problems += _check_event_logs(ws, fix=False)
     else:
         events = ws.events_dir
+        tasks = []
         for sid in sorted(logs):
             files = logs[sid]
             if len(files) == 1:
@@ -331,7 +374,8 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
             else:
                 key = "E/" + "|".join(f"{n},{m},{size}" for n, (m, size) in files)
                 latest = (max(m for _, (m, _n) in files), sum(n for _, (_m, n) in files))
-            rows = _cached(cache, key, latest, lambda: [p.as_dict() for p in _session_logs(ws, events, files)])
+            tasks.append((key, latest, files))
+        for rows in _cached_all(cache, tasks, lambda files: [p.as_dict() for p in _session_logs(ws, events, files)]):
             if rows:
                 problems += _problems(rows)
     if cache is not None:
@@ -340,8 +384,6 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
 
 
 def os_name(path: str) -> str:
-    import os
-
     return os.path.basename(path)
 
 
@@ -399,8 +441,6 @@ def _case_twins(ws: Workspace, ids: set[str]) -> list[Problem]:
 
 def _layout_links(ws: Workspace) -> list[Problem]:
     """Symbolic links among the folders and files journal keeps at the top of the workspace."""
-    import os
-
     out = []
     places = [ws.sessions_dir, ws.active_dir, ws.archive_dir, ws.template_path, ws.knowledge_dir, ws.events_dir,
               ws.state_dir, ws.root / ".gitattributes", ws.root / ".gitignore"]
@@ -432,44 +472,59 @@ def _temp_target(ws: Workspace, path: Path) -> Path:
     return ws.lock_path(path.parent / name)
 
 
-def _stored_result(path: Path, signature: str, ws: Workspace) -> list[Problem] | None:
-    import orjson
+def _result_header() -> bytes:
+    """What a stored result starts with: marshal's format is that of one Python version."""
+    import sys
 
+    return f"journal-check {CACHE_VERSION} {sys.implementation.cache_tag}\n".encode()
+
+
+def _stored_result(path: Path, signature: str, ws: Workspace) -> list[Problem] | None:
+    """The findings of the last run while its signature and the knowledge files' stamps
+    hold; None for a foreign, stale or damaged file (marshal: it loads in no time)."""
+    import marshal
+
+    header = _result_header()
     try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
         return None
-    if not isinstance(data, dict) or data.get("signature") != signature or not isinstance(data.get("problems"), list):
-        return None
-    knowledge = data.get("knowledge")
-    if knowledge != _knowledge_stamps(ws):
+    if not data.startswith(header):
         return None
     try:
-        return _problems(data["problems"])
+        stored = marshal.loads(data[len(header):])
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != signature or not isinstance(stored[2], list):
+        return None
+    if stored[1] != _knowledge_stamps(ws):
+        return None
+    try:
+        return _problems(stored[2])
     except TypeError:
         return None
 
 
 def _store_result(path: Path, signature: str, ws: Workspace, problems: list[Problem]) -> None:
     import contextlib
+    import marshal
 
-    import orjson
+    from journal.fsutil import atomic_replace
 
-    from journal.fsutil import atomic_write
-
-    data = {"signature": signature, "knowledge": _knowledge_stamps(ws), "problems": [p.as_dict() for p in problems]}
+    data = _result_header() + marshal.dumps((signature, _knowledge_stamps(ws), [p.as_dict() for p in problems]))
     with contextlib.suppress(OSError):
-        atomic_write(path, orjson.dumps(data).decode())
+        atomic_replace(path, lambda f: f.write(data))
 
 
-def _knowledge_stamps(ws: Workspace) -> list[list[Any]]:
+def _knowledge_stamps(ws: Workspace) -> list[tuple[str, int, int]]:
     out = []
     for entry in sorted(_entries(ws.knowledge_dir), key=lambda e: e.name):
         try:
             st = entry.stat()
         except OSError:
             continue
-        out.append([entry.name, st.st_mtime_ns, st.st_size])
+        out.append((entry.name, st.st_mtime_ns, st.st_size))
     return out
 
 

@@ -7,6 +7,7 @@ close a fence early, or hide the rest of the file in an HTML comment.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,10 @@ _PARAGRAPH_FIELD = re.compile(r"^\*\*[^*\n]+?:?\*\*:?[ \t]*\S")
 _WORD = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(title: str) -> str:
-    """A heading or label reduced to lower-case words, for forgiving matches."""
+    """A heading or label reduced to lower-case words, for forgiving matches (the same few
+    titles come back in every log of a history: each is reduced once)."""
     return _WORD.sub(" ", title.lower()).strip()
 
 
@@ -163,6 +166,8 @@ def fence_step(line: str, fence: str | None) -> tuple[bool, str | None]:
     ``fence`` is the opening token while a fenced block is open. A closing fence uses
     the same character, at least as many, and no info string (as in CommonMark).
     """
+    if "`" not in line and "~" not in line:  # the common case, without the pattern
+        return False, fence
     m = _FENCE.match(line)
     if not m:
         return False, fence
@@ -321,7 +326,7 @@ class SessionDoc:
         for i in range(self.fm_end + 1, len(self.lines)):
             line = self.lines[i].rstrip("\r\n")
             is_fence, fence = fence_step(line, fence)
-            if is_fence or fence is not None:
+            if is_fence or fence is not None or line[:1] != "#":
                 continue
             h = _H2.match(line)
             if h:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journal.config import load_config
 from journal.errors import InvalidInput, NotFound
@@ -280,3 +282,19 @@ def test_json_lines_that_are_not_events_are_skipped(ws: Workspace) -> None:
         result = query_events(ws, "s1", **kwargs)
         assert [e["data"]["text"] for e in result] == ["real"]
     assert any("skipped 6 unreadable lines" in w for w in query_events(ws, "s1").warnings)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([b"", b"{}", b'{"a": 1}', b"garbage", b"\r", b" ", b"x" * 40]), max_size=12),
+       st.booleans())
+def test_a_log_read_whole_gives_the_lines_a_read_line_by_line_gives(tmp_path: Path, parts: list[bytes],
+                                                                     newline_at_end: bool) -> None:
+    """check reads a plain log whole and a compressed one line by line: the same lines,
+    numbers, offsets and endings either way."""
+    from journal.events.check import _lines
+
+    data = b"\n".join(parts) + (b"\n" if newline_at_end and parts else b"")
+    plain, packed = tmp_path / "s.jsonl", tmp_path / "s.jsonl.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data))
+    assert list(_lines(plain)) == list(_lines(packed))

@@ -1,0 +1,133 @@
+"""Reading many files on every core: a map whose results come back in order, as a serial map's.
+
+``check`` and the coordination digests read every log of a history once when nothing is
+cached yet (tens of thousands of files); the work is pure Python, so one process uses one
+core. ``ordered_map`` forks workers for a big list, on systems that fork, from a process
+with no other thread running (a fork copies only the calling thread: a lock another
+thread held would never be released in the worker).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 256  # below this, starting a worker costs more than it saves
+MAX_WORKERS = 8
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    import threading
+
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, on forked workers when there are many items and cores.
+
+    Worker k takes items k, k+n, k+2n… (costs vary along a folder; striping evens them
+    out) and sends its results back through a pipe: marshalled when they are plain data
+    (dicts, lists, tuples, strings, numbers, None; a bytes-like value comes back as
+    bytes), else pickled. ``fn`` must not change anything the caller relies on: a
+    worker's memory is its own. A worker that fails (an exception, a kill, a result that
+    does not pickle) has its share computed here again; an exception here falls back to
+    the serial map, so errors are raised exactly as the serial map raises them.
+    """
+    n = min(workers if workers is not None else cores(), MAX_WORKERS, len(items))
+    if n < 2 or len(items) < MIN_ITEMS or not _can_fork():
+        return [fn(x) for x in items]
+    children = [_fork(fn, items, k, n) for k in range(1, n)]
+    out: list[Any] = [None] * len(items)
+    try:
+        out[0::n] = [fn(x) for x in items[0::n]]
+    except Exception:
+        _stop(children)
+        return [fn(x) for x in items]
+    except BaseException:  # Ctrl+C: the workers got it too
+        _stop(children)
+        raise
+    for k, (pid, fd) in enumerate(children, 1):
+        part = _collect(pid, fd)
+        if part is None or len(part) != len(range(k, len(items), n)):
+            part = [fn(x) for x in items[k::n]]
+        out[k::n] = part
+    return out
+
+
+def _pack(results: list[Any]) -> bytes:
+    """Results as bytes: marshal for plain data (it loads in half pickle's time), else pickle."""
+    import marshal
+
+    try:
+        return b"m" + marshal.dumps(results)
+    except ValueError:
+        import pickle
+
+        return b"p" + pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(data: bytes) -> Any:
+    if data[:1] == b"m":
+        import marshal
+
+        return marshal.loads(data[1:])
+    import pickle
+
+    return pickle.loads(data[1:])  # noqa: S301 - written by our own fork, just now
+
+
+def _fork(fn: Callable[[Any], Any], items: Sequence[Any], k: int, n: int) -> tuple[int, int]:
+    """Start the worker of share ``k`` of ``n``: (its pid, the pipe its results come through)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: compute, write, leave without running the caller's exit code
+        code = 1
+        try:
+            os.close(read_end)
+            data = _pack([fn(x) for x in items[k::n]])
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        except BaseException:  # noqa: S110 - the caller computes this share itself
+            pass
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(pid: int, fd: int) -> list[Any] | None:
+    """A worker's results, or None when it failed."""
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        part = _unpack(data)
+    except Exception:
+        return None
+    return part if isinstance(part, list) else None
+
+
+def _stop(children: list[tuple[int, int]]) -> None:
+    import signal
+
+    for pid, fd in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(fd)
+        os.waitpid(pid, 0)

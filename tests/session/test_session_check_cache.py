@@ -1,0 +1,187 @@
+"""``journal check``'s caches: a run where nothing changed answers from them, yet every
+change is seen (an in-place edit of the same size, a write within one timestamp tick);
+a damaged cache is ignored; reading on several cores gives what one core gives."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from journal import parallel
+from journal.session.check import check_workspace
+
+OLD = time.time() - 3600  # out of the racy window, as a history is
+
+
+@pytest.fixture
+def seeded(cli, repo):
+    cli("create", "s1", "Dev", "Ship the thing")
+    cli("create", "s2", "Ops", "Run the thing")
+    cli("add", "-s", "s1", "completed", "wrote the first part")
+    return repo
+
+
+def _age(root: Path, when: float = OLD) -> None:
+    for folder in ("sessions/ACTIVE", "sessions/ARCHIVE", "events", "shared-knowledge"):
+        for path in (root / folder).iterdir():
+            os.utime(path, (when, when))
+
+
+def _edit_in_place(path: Path, old: str, new: str, mtime_ns: int) -> None:
+    """Rewrite ``path``'s bytes in place (same inode, same size) and give it ``mtime_ns``."""
+    assert len(old) == len(new)
+    data = path.read_bytes()
+    assert old.encode() in data
+    with open(path, "r+b") as f:
+        f.write(data.replace(old.encode(), new.encode()))
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def test_check_answers_from_its_cache_and_sees_an_in_place_edit_of_the_same_size(cli, seeded):
+    root = seeded / "coordination"
+    _age(root)
+    assert cli("check").stdout == "ok: no problems found\n"
+    assert (root / ".journal/cache/check-result.bin").exists()
+    assert cli("check").stdout == "ok: no problems found\n"  # from the cache
+    path = root / "sessions/ACTIVE/s1.md"
+    before = path.stat()
+    _edit_in_place(path, "status: planning", "status: sleeping", before.st_mtime_ns + 1_000_000_000)
+    assert path.stat().st_size == before.st_size and path.stat().st_ino == before.st_ino
+    proc = cli("check", check=False)
+    assert proc.returncode == 1
+    assert "sessions/ACTIVE/s1.md: status 'sleeping' is not one of" in proc.stdout
+    shutil.rmtree(root / ".journal/cache")
+    fresh = cli("check", check=False)
+    assert (proc.stdout, proc.stderr) == (fresh.stdout, fresh.stderr)
+
+
+def test_an_edit_within_one_timestamp_tick_of_the_last_run_is_not_missed(cli, seeded):
+    """A run while a file is racy (changed in the last 2 s) stores nothing it read from it:
+    a second write with the very same mtime and size is still seen (git's racy-index rule)."""
+    root = seeded / "coordination"
+    _age(root)
+    path = root / "sessions/ACTIVE/s2.md"
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+    assert cli("check").returncode == 0
+    _edit_in_place(path, "status: planning", "status: sleeping", now)  # same size and mtime: only the bytes differ
+    proc = cli("check", check=False)
+    assert proc.returncode == 1
+    assert "sessions/ACTIVE/s2.md: status 'sleeping' is not one of" in proc.stdout
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(cli, seeded):
+    root = seeded / "coordination"
+    cli("add", "-s", "s2", "blocker", "needs keys")
+    _age(root)
+    (root / "sessions/ACTIVE/s2.md").write_text("---\nid: other\n---\n", encoding="utf-8")
+    os.utime(root / "sessions/ACTIVE/s2.md", (OLD, OLD))
+    first = cli("check", check=False)
+    assert first.returncode == 1
+    cache = root / ".journal/cache"
+    result = cache / "check-result.bin"
+    header = result.read_bytes().split(b"\n", 1)[0] + b"\n"
+    for junk in (b"", b"\x00garbage", header + b"\xff\xfe", header + __import__("marshal").dumps(["a", "list"]),
+                 b'{"signature": "x", "problems": []}'):
+        result.write_bytes(junk)
+        (cache / "check.json").write_bytes(junk)
+        again = cli("check", check=False)
+        assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert result.read_bytes().startswith(header)  # written anew
+    shutil.rmtree(cache)
+    again = cli("check", check=False)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+
+
+def test_check_of_named_files_answers_from_the_cache_too(cli, seeded):
+    """What pre-commit runs: the problems of the staged files only, exit 1 when they have one."""
+    root = seeded / "coordination"
+    (root / "sessions/ACTIVE/s2.md").write_text("---\nid: s2\n---\n", encoding="utf-8")
+    _age(root)
+    for _ in range(2):  # the second run from the cache
+        proc = cli("check", "coordination/sessions/ACTIVE/s1.md")
+        assert proc.stdout == "ok: no problems found\n"
+        proc = cli("check", "coordination/sessions/ACTIVE/s2.md", check=False)
+        assert proc.returncode == 1
+        assert proc.stdout.splitlines()[0] == "sessions/ACTIVE/s2.md: frontmatter lacks 'role'"
+        assert all(line.startswith("sessions/ACTIVE/s2.md: ") for line in proc.stdout.splitlines())
+
+
+# -- several cores ------------------------------------------------------------------------
+def _history(ws, n: int) -> None:
+    """``n`` sessions with entries, messages and blockers, some archived, some damaged."""
+    from journal.coordination.mail import acknowledge, send_message
+    from journal.session.edits import add_entry
+    from journal.session.store import archive_session, create_session
+
+    create_session(ws, "hub", "Lead", "Coordinate")
+    for i in range(n):
+        sid = f"s{i:03d}"
+        create_session(ws, sid, "Dev", f"Part {i}")
+        add_entry(ws, sid, "blocker", f"waiting on part {i - 1}")
+        send_message(ws, sid, "hub", f"part {i} is ready", "high" if i % 3 else None)
+        if i % 4 == 0:
+            archive_session(ws, sid)
+    acknowledge(ws, "hub", None)
+    for i in range(0, n, 7):  # findings of every kind
+        path = ws.active_path(f"s{i + 1:03d}")
+        if path.exists():
+            path.write_text(path.read_text(encoding="utf-8").replace("status: planning", "status: lost")
+                            + "<<<<<<< HEAD\n", encoding="utf-8")
+        with open(ws.events_path(f"s{i + 2:03d}"), "ab") as f:
+            f.write(b"not json\n")
+    _age(ws.root)
+
+
+def _results(ws) -> tuple:
+    from journal.coordination.board import board
+    from journal.coordination.mail import inbox
+
+    shutil.rmtree(ws.state_dir / "cache", ignore_errors=True)
+    found = [str(p) for p in check_workspace(ws)]
+    shutil.rmtree(ws.state_dir / "cache", ignore_errors=True)
+    rows = [{k: v for k, v in r.items() if k != "idle_hours"} for r in board(ws)]
+    shutil.rmtree(ws.state_dir / "cache", ignore_errors=True)
+    mail = [m.as_dict() for m in inbox(ws, "hub", include_read=True)]
+    return found, rows, mail
+
+
+def test_reading_on_several_cores_gives_what_one_core_gives(ws, monkeypatch) -> None:
+    _history(ws, 40)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 10**9)
+    serial = _results(ws)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    monkeypatch.setattr(parallel, "cores", lambda: 3)
+    assert _results(ws) == serial
+    assert forks  # the workers ran
+    assert any("status 'lost'" in p for p in serial[0]) and any("not a JSON object" in p for p in serial[0])
+    assert sum(m["to"] == "hub" for m in serial[2]) == 40
+
+
+def test_ordered_map_keeps_the_order_and_survives_a_failing_worker(monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    items = list(range(1000))
+    assert parallel.ordered_map(lambda x: x * x, items, workers=4) == [x * x for x in items]
+    parent = os.getpid()
+
+    def dies_in_a_worker(x: int) -> int:
+        if x == 501 and os.getpid() != parent:
+            os._exit(9)  # killed half way: its share is computed again here
+        return -x
+
+    assert parallel.ordered_map(dies_in_a_worker, items, workers=2) == [-x for x in items]
+
+    def fails(x: int) -> int:
+        if x in (301, 700):
+            raise ValueError(f"item {x}")
+        return x
+
+    with pytest.raises(ValueError, match="item 301"):  # the first failure in order, as a serial map
+        parallel.ordered_map(fails, items, workers=2)
+    assert parallel.ordered_map(str, items[:5], workers=8) == ["0", "1", "2", "3", "4"]
