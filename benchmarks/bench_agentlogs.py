@@ -103,8 +103,9 @@ def run_child(code: str, *args: str) -> tuple[float, float, bytes, tuple[float, 
         "import resource, sys, time\n"
         f"{code}\n"
         "from journal.agentlogs import claude_parallel as cp\n"
+        "from journal.parallel import cores\n"
         "sys.stderr.write('MAXRSS %d %d %d\\n' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, min(cp.cpus(), cp.MAX_PARTS) - 1))\n")
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, min(cores(), cp.MAX_PARTS) - 1))\n")
     t0 = time.perf_counter()
     c0 = cpu_children()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -336,11 +337,12 @@ def main() -> int:
         print(f"  peak memory: {rss:.1f} MB   (target <= 150 MB)")
 
         from journal.agentlogs import claude_parallel as cp
+        from journal.parallel import cores
 
-        cores = min(cp.cpus(), cp.MAX_PARTS)
-        floors = [floor_run(log, cores) for _ in range(args.repeat)]
+        parts = min(cores(), cp.MAX_PARTS)
+        floors = [floor_run(log, parts) for _ in range(args.repeat)]
         fdt, flines = min(floors)
-        print(f"floor (orjson.loads of each of {flines} lines, {cores} process(es) at once): {fdt:7.2f}s  "
+        print(f"floor (orjson.loads of each of {flines} lines, {parts} process(es) at once): {fdt:7.2f}s  "
               f"{size_mb / fdt:7.1f} MB/s  journal summary / floor: {dt / fdt:.2f}x")
 
         ccusage_peer(log, work, size_mb, dt, res["tokens"])

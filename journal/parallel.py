@@ -23,11 +23,12 @@ def cores() -> int:
     """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """Whether a worker may be forked here: the system forks, and no other thread runs."""
     import threading
 
     return hasattr(os, "fork") and threading.active_count() == 1
@@ -45,7 +46,7 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int | None = 
     the serial map, so errors are raised exactly as the serial map raises them.
     """
     n = min(workers if workers is not None else cores(), MAX_WORKERS, len(items))
-    if n < 2 or len(items) < MIN_ITEMS or not _can_fork():
+    if n < 2 or len(items) < MIN_ITEMS or not can_fork():
         return [fn(x) for x in items]
     children = [_fork(fn, items, k, n) for k in range(1, n)]
     out: list[Any] = [None] * len(items)

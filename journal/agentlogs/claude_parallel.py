@@ -37,6 +37,7 @@ from typing import Any
 
 from journal.agentlogs.claude_tally import ZERO_ROW, ROW, ClaudeTally, Part, duration_ms, usage_row, read_part
 from journal.agentlogs.model import ToolStat
+from journal.parallel import can_fork, cores
 
 PARALLEL_MIN = 64 * 1024 * 1024  # bytes: below this, forking costs more than it gains
 MAX_PARTS = 4
@@ -44,25 +45,11 @@ CUT_WINDOW = 4 * 1024 * 1024     # bytes after a nominal cut searched for a mess
 _I64 = 1 << 63
 
 
-def cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-    import threading
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
 def plan(path: Path, size: int, offset: int = 0, parts: int | None = None,
          min_size: int | None = None) -> list[int]:
     """Start offsets of the parts of ``[offset, size)`` (just ``[offset]``: read it in one go)."""
-    n = parts if parts is not None else min(cpus(), MAX_PARTS)
-    if n < 2 or size - offset < (PARALLEL_MIN if min_size is None else min_size) or not _can_fork():
+    n = parts if parts is not None else min(cores(), MAX_PARTS)
+    if n < 2 or size - offset < (PARALLEL_MIN if min_size is None else min_size) or not can_fork():
         return [offset]
     cuts = [offset]
     for k in range(1, n):

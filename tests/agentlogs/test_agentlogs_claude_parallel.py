@@ -81,7 +81,7 @@ def serial(p: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any
 def parallel(p: Path, monkeypatch: pytest.MonkeyPatch, parts: int) -> tuple[Any, dict[str, Any]]:
     monkeypatch.setattr(claude_parallel, "PARALLEL_MIN", 0)
     monkeypatch.setattr(claude_parallel, "MAX_PARTS", parts)
-    monkeypatch.setattr(claude_parallel, "cpus", lambda: parts)
+    monkeypatch.setattr(claude_parallel, "cores", lambda: parts)
     return summarize(p, "claude-code")
 
 
@@ -222,7 +222,7 @@ def test_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> N
     p = tmp_path / "b.jsonl"
     p.write_bytes(big_log(1, source))
     size = p.stat().st_size
-    monkeypatch.setattr(claude_parallel, "cpus", lambda: 8)
+    monkeypatch.setattr(claude_parallel, "cores", lambda: 8)
     assert claude_parallel.plan(p, size) == [0]  # under PARALLEL_MIN
     cuts = claude_parallel.plan(p, size, min_size=0)
     assert len(cuts) == claude_parallel.MAX_PARTS and cuts == sorted(set(cuts))
