@@ -29,7 +29,6 @@ result is always the one a single read gives, a refusal only costs time.
 """
 from __future__ import annotations
 
-import os
 from array import array
 from collections.abc import Callable
 from pathlib import Path
