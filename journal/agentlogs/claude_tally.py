@@ -53,7 +53,7 @@ _SEP = "\n"
 
 
 MAX_RUNS = 8  # id runs kept apart (one per read) before they are joined into one
-TYPED_MIN = 16 * 1024 * 1024# bytes to read from which lines are decoded into typed records (see ``feed``)
+TYPED_MIN = 16 * 1024 * 1024  # bytes to read from which lines are decoded into typed records (see ``feed``)
 
 
 def _b64(a: array[int]) -> str:
@@ -117,8 +117,8 @@ def usage_row(u: Any, mi: int) -> tuple[int, ...]:
     v1 = u.get("output_tokens")
     v2 = u.get("cache_read_input_tokens")
     v3 = u.get("cache_creation_input_tokens")
-    # (a typed usage's ``cache_creation`` is a ``records.CacheCreation`` or None: it decoded as an object)
-    v4 = cc.get("ephemeral_1h_input_tokens") if type(cc) is dict or (cc is not None and type(u) is not dict) else 0
+    # a dict's must be a dict; a typed usage's is a ``records.CacheCreation`` or None (it decoded as an object)
+    v4 = cc.get("ephemeral_1h_input_tokens") if cc is not None and (type(cc) is dict or type(u) is not dict) else 0
     return (v0 if type(v0) is int and _I64 <= v0 < _U64 else 0, v1 if type(v1) is int and _I64 <= v1 < _U64 else 0,
             v2 if type(v2) is int and _I64 <= v2 < _U64 else 0, v3 if type(v3) is int and _I64 <= v3 < _U64 else 0,
             v4 if type(v4) is int and _I64 <= v4 < _U64 else 0, mi)

@@ -226,7 +226,6 @@ def _field(unit: str) -> tuple[str, str] | None:
     return (norm(m.group(1)), m.group(2)) if m else None
 
 
-
 def _three_way(base: T | None, ours: T | None, theirs: T | None, ours_newer: bool) -> T | None:
     """One value merged three ways: the side that changed it, else (both changed it
     differently) the newer side's. None means absent."""
@@ -235,6 +234,7 @@ def _three_way(base: T | None, ours: T | None, theirs: T | None, ours_newer: boo
     if base == ours:
         return theirs
     return ours if ours_newer else theirs
+
 
 def _merge_fields(base: list[str], ours: list[str], theirs: list[str], ours_newer: bool) -> list[Unit] | None:
     """Fields changed on both sides, field by field (the newer change wins); None when the
