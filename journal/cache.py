@@ -77,14 +77,7 @@ class FileCache:
         """The value for a file; ``valid``, when given, says whether a kept value still holds
         (for values that depend on more than the file's bytes)."""
         hit = self._kept(key, stamp, valid)
-        if hit is not None:
-            value = hit[2]
-        else:
-            value = compute()
-            self.changed = True
-        if stamp[0] < self._racy:
-            self.fresh[key] = [stamp[0], stamp[1], value]
-        return value
+        return self._keep(key, stamp, hit[2] if hit is not None else compute(), hit is None)
 
     def get_all(self, items: Sequence[tuple[str, tuple[int, int], T]], compute: Callable[[T], Any],
                 valid: Callable[[Any], bool] | None = None) -> list[Any]:
@@ -93,10 +86,18 @@ class FileCache:
         (``journal.parallel.ordered_map``)."""
         from journal.parallel import ordered_map
 
-        missing = [i for i, (key, stamp, _) in enumerate(items) if self._kept(key, stamp, valid) is None]
-        computed = dict(zip(missing, ordered_map(compute, [items[i][2] for i in missing])))
-        return [self.get(key, stamp, lambda: computed[i] if i in computed else compute(arg), valid)
-                for i, (key, stamp, arg) in enumerate(items)]
+        hits = [self._kept(key, stamp, valid) for key, stamp, _ in items]
+        computed = iter(ordered_map(compute, [arg for (_, _, arg), hit in zip(items, hits) if hit is None]))
+        return [self._keep(key, stamp, hit[2] if hit is not None else next(computed), hit is None)
+                for (key, stamp, _), hit in zip(items, hits)]
+
+    def _keep(self, key: str, stamp: tuple[int, int], value: Any, computed: bool) -> Any:
+        """Note ``value`` as the file's for the next run (unless its stamp is racy); returns it."""
+        if computed:
+            self.changed = True
+        if stamp[0] < self._racy:
+            self.fresh[key] = [stamp[0], stamp[1], value]
+        return value
 
     def save(self, keep: Callable[[str], bool] = lambda key: False) -> None:
         merged = {**{k: v for k, v in self.old.items() if keep(k)}, **self.fresh}
