@@ -3,6 +3,7 @@ change is seen (an in-place edit of the same size, a write within one timestamp 
 a damaged cache is ignored; reading on several cores gives what one core gives."""
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import time
@@ -84,7 +85,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(cli, seeded):
     cache = root / ".journal/cache"
     result = cache / "check-result.bin"
     header = result.read_bytes().split(b"\n", 1)[0] + b"\n"
-    for junk in (b"", b"\x00garbage", header + b"\xff\xfe", header + __import__("marshal").dumps(["a", "list"]),
+    for junk in (b"", b"\x00garbage", header + b"\xff\xfe", header + marshal.dumps(["a", "list"]),
                  b'{"signature": "x", "problems": []}'):
         result.write_bytes(junk)
         (cache / "check.json").write_bytes(junk)
