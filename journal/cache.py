@@ -28,9 +28,11 @@ def load_cache(path: Path, version: int) -> dict[str, Any]:
     """The ``files`` of a cache that ``save_cache`` wrote with the same ``version``, else {}."""
     import orjson
 
+    from journal.fsutil import read_cache
+
     try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        data = orjson.loads(read_cache(path) or b"")
+    except orjson.JSONDecodeError:
         return {}
     if not isinstance(data, dict) or data.get("version") != version:
         return {}

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from journal.errors import InvalidInput, LockTimeout, MalformedFile, NotFound, UnsafePath
+from journal.errors import InvalidInput, JournalError, LockTimeout, MalformedFile, NotFound, UnsafePath
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -193,6 +193,16 @@ def open_regular(path: Path) -> BinaryIO:
         os.close(fd)
         raise
     return os.fdopen(fd, "rb")
+
+
+def read_cache(path: Path) -> bytes | None:
+    """The bytes of one of journal's own cache files, or None when there is none or it is
+    not a regular file (a FIFO there must not hang a command: a cache only saves time)."""
+    try:
+        with open_regular(path) as f:
+            return f.read()
+    except (OSError, JournalError):
+        return None
 
 
 def check_text(text: str, what: str = "text") -> str:

@@ -27,7 +27,7 @@ from array import array
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from journal.fsutil import guard, make_dirs, open_for_write
+from journal.fsutil import guard, make_dirs, open_for_write, read_cache
 
 RECORD = "state.json"
 KINDS = ("users", "error_keys", "calls", "rows")
@@ -96,8 +96,8 @@ def load(d: Path) -> dict[str, Any] | None:
     import orjson
 
     try:
-        rec = orjson.loads((d / RECORD).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        rec = orjson.loads(read_cache(d / RECORD) or b"")
+    except orjson.JSONDecodeError:
         return None
     if type(rec) is not dict:
         return None

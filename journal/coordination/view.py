@@ -15,7 +15,7 @@ from typing import Any
 
 from journal.cache import racy_after
 from journal.coordination.digest import CACHE_VERSION, digests, scan
-from journal.fsutil import atomic_write
+from journal.fsutil import atomic_write, read_cache
 from journal.coordination.messages import BROADCAST, MESSAGE_PRIORITIES
 from journal.workspace import SessionRef, Workspace
 
@@ -46,7 +46,7 @@ class View:
         ws, path, signature = self._mail
         self._mail = None
         try:
-            data = orjson.loads(path.read_bytes())
+            data = orjson.loads(read_cache(path) or b"")
             if isinstance(data, dict) and data.get("signature") == signature and isinstance(data.get("by_to"), dict):
                 self._raw = data["by_to"]
                 return
@@ -136,7 +136,7 @@ def load_view(ws: Workspace) -> View:
     cache_path = ws.state_dir / "cache" / "coordination-view.json"
     mail_path = ws.state_dir / "cache" / "coordination-mail.json"
     try:
-        data = orjson.loads(cache_path.read_bytes())
+        data = orjson.loads(read_cache(cache_path) or b"")
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature \
                 and (data.get("bare_stamp") is None or data["bare_stamp"] == _bare_stamp(ws)):
             return _view_from_cache(ws, data, mail_path)

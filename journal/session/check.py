@@ -484,13 +484,11 @@ def _stored_result(path: Path, signature: str, ws: Workspace) -> list[Problem] |
     hold; None for a foreign, stale or damaged file (marshal: it loads in no time)."""
     import marshal
 
+    from journal.fsutil import read_cache
+
     header = _result_header()
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if not data.startswith(header):
+    data = read_cache(path)
+    if data is None or not data.startswith(header):
         return None
     try:
         stored = marshal.loads(data[len(header):])

@@ -186,3 +186,34 @@ def test_ordered_map_keeps_the_order_and_survives_a_failing_worker(monkeypatch) 
     with pytest.raises(ValueError, match="item 301"):  # the first failure in order, as a serial map
         parallel.ordered_map(fails, items, workers=2)
     assert parallel.ordered_map(str, items[:5], workers=8) == ["0", "1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("name,args,also", [
+    ("check-result.bin", ["check"], []), ("check.json", ["check"], ["check-result.bin"]),
+    ("coordination-view.json", ["board"], []), ("coordination.json", ["board"], ["coordination-view.json"]),
+    ("coordination-mail.json", ["inbox", "-s", "s2"], None)])
+def test_a_named_pipe_in_place_of_a_cache_file_is_one_line_and_exit_2(cli, seeded, name, args, also) -> None:
+    """Reading it would wait for a writer forever; it is taken as no cache, and its write is refused.
+    (``also``: the caches in front of it, removed so that it is read; None: a cache that is only
+    read, the answer is then built from the logs.)"""
+    from conftest import snapshot
+
+    root = seeded / "coordination"
+    cli("message", "s2", "the keys are in", "-s", "s1")
+    _age(root)
+    first = cli(*args)
+    cache = root / ".journal/cache"
+    for other in also or []:
+        (cache / other).unlink()
+    fifo = cache / name
+    fifo.unlink()
+    os.mkfifo(fifo)
+    before = snapshot(seeded)
+    proc = cli(*args, check=False)
+    if also is None:
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, first.stdout, "")
+    else:
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [f"journal: error: {fifo} is not a regular file (a named pipe): "
+                                            "journal writes only regular files"]
+    assert snapshot(seeded) == before
