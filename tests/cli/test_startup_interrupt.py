@@ -69,7 +69,8 @@ def _before_journal(err: str) -> bool:
     importing = ("/journal/__init__.py", "/journal/cli/__init__.py")
     ours = any("/journal/" in f and f.endswith(".py") and not (f.endswith(importing) and where == "<module>")
                for f, where in frames)
-    if err.startswith("Fatal Python error: init_sys_streams"):  # 3.10: the signal broke Python's own set-up
+    # the signal broke one of Python's own set-up steps (init_sys_streams on 3.10, init_import_site)
+    if err.startswith("Fatal Python error: init_") and "KeyboardInterrupt" in err:
         return not ours
     return bool(files) and "KeyboardInterrupt" in err and not ours
 
