@@ -70,7 +70,7 @@ def _before_journal(err: str) -> bool:
     ours = any("/journal/" in f and f.endswith(".py") and not (f.endswith(importing) and where == "<module>")
                for f, where in frames)
     # the signal broke one of Python's own set-up steps (init_sys_streams on 3.10, init_import_site)
-    if err.startswith("Fatal Python error: init_") and "KeyboardInterrupt" in err:
+    if err.startswith("Fatal Python error: init_"):
         return not ours
     return bool(files) and "KeyboardInterrupt" in err and not ours
 
