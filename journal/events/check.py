@@ -12,7 +12,7 @@ import orjson
 
 from journal.errors import InvalidInput
 from journal.events.files import MAX_LINE, log_files, log_paths, session_of
-from journal.events.schema import validate
+from journal.events.schema import _fast_valid, validate
 from journal.fsutil import locked
 from journal.problems import Problem
 from journal.workspace import Workspace
@@ -74,18 +74,21 @@ def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem
     rel = ws.rel(path)
     sid = session_of(path)
     problems: list[Problem] = []
+    loads, bad_json = orjson.loads, orjson.JSONDecodeError
+    seq_at = state.get("seq", 0)
+    ids: set[str] = state.setdefault("ids", set())
     try:
         for n, offset, line, has_nl in _lines(path):
             if line is None:
                 problems.append(Problem(rel, n, "too-long", f"line over {MAX_LINE // (1024 * 1024)} MB skipped by queries"))
                 continue
-            if not line.strip():
+            if not line or line.isspace():
                 continue
             try:
-                event = orjson.loads(line)
-            except orjson.JSONDecodeError:
+                event = loads(line)
+            except bad_json:
                 event = None
-            if not isinstance(event, dict):
+            if type(event) is not dict:
                 if not has_nl:
                     problems.append(Problem(rel, n, "torn", "torn last line (a write was cut short); "
                                             "'journal events check --fix' moves it aside"))
@@ -97,20 +100,21 @@ def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem
             if not has_nl:
                 problems.append(Problem(rel, n, "missing-newline", "last line has no final newline"))
                 state["no_newline"] = True
-            try:
-                validate(event)
-            except InvalidInput as e:
-                problems.append(Problem(rel, n, "invalid", str(e)))
+            if not _fast_valid(event):
+                try:
+                    validate(event)
+                except InvalidInput as e:
+                    problems.append(Problem(rel, n, "invalid", str(e)))
             if event.get("session_id") != sid:
                 problems.append(Problem(rel, n, "session", f"session_id {event.get('session_id')!r} does not match the file name"))
             seq = event.get("seq")
             if isinstance(seq, int):
-                if seq <= state.get("seq", 0):
-                    problems.append(Problem(rel, n, "seq", f"seq {seq} does not follow {state['seq']}"))
-                state["seq"] = max(seq, state.get("seq", 0))
+                if seq <= seq_at:
+                    problems.append(Problem(rel, n, "seq", f"seq {seq} does not follow {seq_at}"))
+                if seq > seq_at:
+                    seq_at = state["seq"] = seq
             eid = event.get("event_id")
-            if isinstance(eid, str):
-                ids = state.setdefault("ids", set())
+            if type(eid) is str:
                 if eid in ids:
                     problems.append(Problem(rel, n, "duplicate-id", f"event_id {eid} appears twice"))
                 ids.add(eid)

@@ -323,11 +323,16 @@ class SessionDoc:
         heads: list[tuple[int, str]] = []
         fence: str | None = None
         level_one: list[int] = []
-        for i in range(self.fm_end + 1, len(self.lines)):
-            line = self.lines[i].rstrip("\r\n")
-            is_fence, fence = fence_step(line, fence)
-            if is_fence or fence is not None or line[:1] != "#":
+        lines = self.lines
+        for i in range(self.fm_end + 1, len(lines)):
+            line = lines[i]
+            if "`" in line or "~" in line:  # (fence_step's own test: no fence line without one)
+                is_fence, fence = fence_step(line.rstrip("\r\n"), fence)
+                if is_fence:
+                    continue
+            if fence is not None or line[:1] != "#":
                 continue
+            line = line.rstrip("\r\n")
             h = _H2.match(line)
             if h:
                 heads.append((i, h.group(1)))

@@ -298,3 +298,22 @@ def test_a_log_read_whole_gives_the_lines_a_read_line_by_line_gives(tmp_path: Pa
     plain.write_bytes(data)
     packed.write_bytes(gzip.compress(data))
     assert list(_lines(plain)) == list(_lines(packed))
+
+
+def test_check_names_each_bad_sequence_number_and_duplicate_id(ws: Workspace) -> None:
+    """Hand-edited logs: a seq of 0 first, one going back, a repeated event id, an id that is
+    no string; each is one problem naming its line, and the read goes on."""
+    ok = {"schema_version": 1, "timestamp": "2026-01-01T00:00:00Z", "session_id": "s1", "event_type": "note",
+          "provenance": {"agent": "a", "source": "s"}}
+    rows = [{"seq": 0, "event_id": "evt_a"}, {"seq": 2, "event_id": "evt_b"}, {"seq": 1, "event_id": "evt_c"},
+            {"seq": 3, "event_id": "evt_b"}, {"seq": 4, "event_id": 7}, {"seq": 5, "event_id": "evt_d"}]
+    ws.events_dir.mkdir(parents=True, exist_ok=True)
+    ws.events_path("s1").write_bytes(b"".join(orjson.dumps({**ok, **r}) + b"\n" for r in rows))
+    found = [(p.line, p.kind, p.message) for p in check_logs(ws)]
+    assert found == [
+        (1, "invalid", "invalid event: seq: 0 is less than the minimum of 1"),
+        (1, "seq", "seq 0 does not follow 0"),
+        (3, "seq", "seq 1 does not follow 2"),
+        (4, "duplicate-id", "event_id evt_b appears twice"),
+        (5, "invalid", "invalid event: event_id must be a string"),
+    ]
