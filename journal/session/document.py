@@ -138,6 +138,8 @@ def load_yaml(text: str, where: str) -> Any:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 2}" if mark is not None else ""
         raise MalformedFile(f"{where}: malformed YAML frontmatter{at}") from e
+    except (ValueError, OverflowError) as e:  # a value YAML reads as an impossible date or time
+        raise MalformedFile(f"{where}: malformed YAML frontmatter ({e}; quote the value to keep it as text)") from e
 
 
 def dump_yaml_lines(key: str, value: Any, nl: str) -> list[str]:

@@ -317,3 +317,26 @@ def test_check_names_each_bad_sequence_number_and_duplicate_id(ws: Workspace) ->
         (4, "duplicate-id", "event_id evt_b appears twice"),
         (5, "invalid", "invalid event: event_id must be a string"),
     ]
+
+
+_field_values = st.one_of(st.none(), st.booleans(), st.integers(-2, 3), st.floats(allow_nan=True),
+                          st.sampled_from(["", "s1", "evt_a", "2026-01-01T00:00:00Z", "x" * 300]),
+                          st.lists(st.integers(0, 2), max_size=2), st.dictionaries(st.sampled_from(["a", "b"]),
+                                                                                  st.integers(0, 2), max_size=2))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(
+    st.fixed_dictionaries({}, optional={k: _field_values for k in (
+        "schema_version", "event_id", "seq", "timestamp", "session_id", "event_type", "provenance", "data", "tags")}),
+    st.sampled_from([b"[]", b"7", b'"s"', b"{", b"\xff\xfe", b"null", b" ", b""])), max_size=8), st.booleans())
+def test_check_reports_any_hand_edited_log_without_failing(ws: Workspace, rows: list, newline_at_end: bool) -> None:
+    """Whatever a log holds, check lists problems (each with a line number) and never raises."""
+    lines = [r if isinstance(r, bytes) else orjson.dumps(r, option=orjson.OPT_NON_STR_KEYS) for r in rows]
+    ws.events_dir.mkdir(parents=True, exist_ok=True)
+    ws.events_path("s1").write_bytes(b"\n".join(lines) + (b"\n" if newline_at_end and lines else b""))
+    problems = check_logs(ws)
+    assert all(p.line is None or 1 <= p.line <= max(len(lines), 1) for p in problems)
+    well_formed = [r for r in rows if isinstance(r, dict)]
+    if not well_formed and not any(isinstance(r, bytes) and r.strip() for r in rows):
+        assert problems == []

@@ -51,6 +51,17 @@ def test_malformed_frontmatter(cli, seeded):
     _refused(cli, seeded, "update", "-s", "s1", "--progress", "5", contains="run 'journal adopt s1' first")
 
 
+def test_an_impossible_date_in_the_frontmatter(cli, seeded):
+    """YAML reads an unquoted 2026-02-30 as a date that cannot be: named, never an internal error."""
+    path = seeded / "coordination/sessions/ACTIVE/s1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nrole:", "\ndue: 2026-02-30\nrole:", 1), encoding="utf-8")
+    line = _refused(cli, seeded, "add", "-s", "s1", "next", "text", contains="malformed YAML frontmatter")
+    assert "day is out of range for month; quote the value" in line
+    proc = cli("check", check=False)
+    assert proc.returncode == 1 and "sessions/ACTIVE/s1.md" in proc.stdout and "malformed YAML" in proc.stdout
+    assert cli("board", check=False).returncode == 0
+
+
 def test_not_utf8(cli, seeded):
     path = seeded / "coordination/sessions/ACTIVE/s1.md"
     path.write_bytes(path.read_bytes() + b"\xff\xfe broken\n")

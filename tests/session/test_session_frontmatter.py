@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journal.errors import MalformedFile
 from journal.session.document import SessionDoc, read_frontmatter
@@ -51,3 +53,49 @@ def test_body_offset_is_exact(text: str, body: str) -> None:
 def test_malformed_frontmatter_is_named(text: str, message: str) -> None:
     with pytest.raises(MalformedFile, match=message):
         read_frontmatter(text, "f")
+
+
+_yaml_values = st.sampled_from([
+    "", "~", "null", "7", "-3", "101", "2.5", "true", "no", "2026-02-30", "2026-03-02", "'2026-13-45T99:00:00Z'",
+    "[]", "[1, 2]", "{}", "{kind: 5}", "{agent: [x]}", "'x'", "!!binary aGk=", "2026-03-02 10:00:00", "'s1'",
+    "{name: null, kind: agent}", "[s1, s2]", "'0'", "1e400", ".nan",
+])
+_keys = ("id", "role", "mission", "status", "progress", "created", "updated", "owner", "handoff_from", "handoff_to",
+         "events", "adopted", "archived_from_status")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(_keys), _yaml_values, max_size=5))
+def test_any_frontmatter_value_is_reported_never_a_crash(tmp_path: Path, values: dict[str, str]) -> None:
+    """A teammate's hand edit may put any YAML value under any key: check names what is
+    wrong, and list, board and inbox still answer for every session."""
+    import tempfile
+
+    from journal.config import load_config
+    from journal.coordination.board import board
+    from journal.coordination.mail import inbox
+    from journal.init import init_workspace
+    from journal.session.check import check_workspace
+    from journal.session.listing import list_sessions
+    from journal.session.store import create_session
+    from journal.workspace import Workspace
+
+    ws = Workspace(load_config(Path(tempfile.mkdtemp(dir=tmp_path)) / "coordination"))
+    init_workspace(ws)
+    create_session(ws, "s1", "Dev", "Ship it")
+    create_session(ws, "s2", "Reviewer", "Read it")
+    path = ws.active_dir / "s1.md"
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    lines = [ln for ln in head.split("\n") if ln.split(":", 1)[0] not in values or ln.startswith(" ")]
+    kept: list[str] = []
+    for ln in lines:  # drop the nested lines of a key that is replaced
+        if ln.startswith(" ") and kept and kept[-1].split(":", 1)[0] in values:
+            continue
+        kept.append(ln)
+    path.write_text("\n".join([*kept, *(f"{k}: {v}" for k, v in values.items())]) + "\n---\n" + body, encoding="utf-8")
+    problems = check_workspace(ws)
+    assert all(p.path and p.message for p in problems)
+    assert "s2" in {row.get("id") for row in list_sessions(ws, include_all=True)}
+    assert {r["id"] for r in board(ws)} >= {"s2"}
+    inbox(ws, "s2")
