@@ -145,6 +145,7 @@ class CopilotLegacyReader(Reader):
                 self.unknown += 1
                 continue
             t, ts = e.get("type"), e.get("timestamp")
+            call_id = e.get("callId") if type(e.get("callId")) in (str, int) else None
             if t == "user":
                 text = e.get("text") if isinstance(e.get("text"), str) else None
                 if text is None or text.strip():
@@ -152,16 +153,16 @@ class CopilotLegacyReader(Reader):
             elif t in ("copilot", "assistant"):
                 yield Event(m.ASSISTANT, ts, key=str(e.get("id", i)))
             elif t == "tool_call_requested":
-                if e.get("callId") is not None:
-                    requested.add(e.get("callId"))
-                yield Event(m.TOOL_CALL, ts, key=e.get("callId"), name=str(e.get("name") or "?"))
+                if call_id is not None:
+                    requested.add(call_id)
+                yield Event(m.TOOL_CALL, ts, key=call_id, name=str(e.get("name") or "?"))
             elif t == "tool_call_completed":
                 res = as_dict(e.get("result"))
                 ok = res.get("type", "success") == "success"
-                if e.get("callId") in requested:
-                    yield Event(m.TOOL_RESULT, ts, key=e.get("callId"), success=ok)
+                if call_id in requested:
+                    yield Event(m.TOOL_RESULT, ts, key=call_id, success=ok)
                 else:  # builds that write only the completion: call and result in one record
-                    yield Event(m.TOOL_CALL, ts, key=e.get("callId"), name=str(e.get("name") or "?"), success=ok)
+                    yield Event(m.TOOL_CALL, ts, key=call_id, name=str(e.get("name") or "?"), success=ok)
             elif t == "error":
                 yield Event(m.ERROR, ts)
             elif t not in ("info", "warning"):

@@ -18,7 +18,7 @@ from typing import Any
 
 from journal.agentlogs import model as m
 from journal.agentlogs.registry import Home, LogFormat
-from journal.agentlogs.base import Reader, as_int, text_of
+from journal.agentlogs.base import Reader, as_int, as_list, text_of
 from journal.agentlogs.model import Event, Usage
 
 _TYPES = {"user", "gemini", "info", "error", "warning"}
@@ -47,7 +47,7 @@ def _user_text(r: dict[str, Any]) -> str | None:
 def _compact(r: dict[str, Any]) -> list[Any]:
     """What the summary needs of one record: [type, ts, model, tokens, tools, text, thoughts]."""
     tools = [[str(c.get("name") or "?"), c.get("status"), c.get("id")]
-             for c in r.get("toolCalls") or [] if isinstance(c, dict)]
+             for c in as_list(r.get("toolCalls")) if isinstance(c, dict)]
     tok = r.get("tokens") if isinstance(r.get("tokens"), dict) else None
     text = _user_text(r) if r.get("type") == "user" else None
     thoughts = r.get("thoughts")
@@ -162,7 +162,7 @@ class GeminiLegacyReader(Reader):
         header = {k: v for k, v in rec.items() if k != "messages"}
         records: dict[str, list[Any]] = {}
         for i, r in enumerate(rec["messages"]):
-            if isinstance(r, dict) and r.get("type") in _TYPES:
+            if isinstance(r, dict) and type(r.get("type")) is str and r["type"] in _TYPES:
                 records[str(r.get("id", i))] = _compact(r)
             else:
                 self.unknown += 1

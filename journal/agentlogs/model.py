@@ -113,6 +113,21 @@ class Usage:
     raw: dict[str, int] | None = None
     prompt: int | None = None
 
+    def __post_init__(self) -> None:
+        # (see ``Event``): counts that are not whole numbers count 0, a model that is no text none
+        for f in ("input", "output", "cache_read", "cache_write", "reasoning", "cache_write_1h"):
+            v = getattr(self, f)
+            if type(v) is not int:
+                setattr(self, f, 0)
+        if self.cost_usd is not None and (type(self.cost_usd) not in (int, float) or self.cost_usd != self.cost_usd):
+            self.cost_usd = None
+        if self.model is not None and type(self.model) is not str:
+            self.model = None
+        if self.raw is not None and type(self.raw) is not dict:
+            self.raw = None
+        if self.prompt is not None and type(self.prompt) is not int:
+            self.prompt = None
+
 
 @dataclass(slots=True)
 class Event:
@@ -128,6 +143,33 @@ class Event:
     duration_ms: float | None = None
     usage: Usage | None = None
     data: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # Readers pass the log's own values; a hand-edited or future log may hold any JSON
+        # there. Each field is made the type the summary relies on, in this one place: a
+        # value of another type counts as absent (a key or name becomes its text).
+        if self.ts is not None and type(self.ts) is not str:
+            self.ts = None
+        if self.key is not None and type(self.key) is not str:
+            self.key = _text_of(self.key)
+        if self.name is not None and type(self.name) is not str:
+            self.name = _text_of(self.name)
+        if self.text is not None and type(self.text) is not str:
+            self.text = None
+        if self.tool_kind is not None and type(self.tool_kind) is not str:
+            self.tool_kind = None
+        if self.success is not None and type(self.success) is not bool:
+            self.success = None
+        if self.duration_ms is not None and (type(self.duration_ms) not in (int, float)
+                                             or not 0 <= self.duration_ms < float("inf")):
+            self.duration_ms = None
+        if self.data is not None and type(self.data) is not dict:
+            self.data = None
+
+
+def _text_of(value: Any) -> str | None:
+    """A scalar's text (an id or a name that is a number); None for a list, an object or a bool."""
+    return str(value) if type(value) in (int, float) else None
 
 
 @dataclass

@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from agentlog_samples import (
     CLAUDE_MAIN,
     CLAUDE_OWN,
@@ -248,3 +250,69 @@ def test_gemini_replay_state_survives_resume(tmp_path: Path) -> None:
 def test_every_claude_sample_is_listed() -> None:
     """The Claude Code samples the fast-path and parallel tests run on are all the own ones."""
     assert sorted(CLAUDE_OWN) == sorted(n for n, e in OWN.items() if e["format"] == "claude-code")
+
+
+# ---- property: any value where a log should hold another kind ------------------------------
+_MUTANTS = {  # format -> own samples whose records are mutated
+    "codex": ["codex_ide.jsonl", "codex_legacy.jsonl", "codex_rollout.jsonl"],
+    "copilot": ["copilot_events.jsonl", "copilot_resumed.jsonl", "copilot_legacy.json", "copilot_legacy_completed.json"],
+    "gemini": ["gemini_injected.jsonl", "gemini_rewind.jsonl", "gemini_session.jsonl", "gemini_legacy.json"],
+    "claude-code": ["claude_sidechain.jsonl", "claude_torn.jsonl"],
+    "zag": ["zag/w-1111.jsonl", "zag/w-2222-backfill.jsonl"],
+    "journal": ["native.jsonl", "native_session.jsonl"],
+}
+_ODD = [None, 0, -1, 2**70, 1.5, 1e308, "", "x", "2026-13-45T00:00:00Z", [], [1], {}, {"a": 1}, True, "\u0000"]
+
+
+def _places(value: object, at: tuple = ()) -> list[tuple]:
+    """Every path into a JSON value (keys and indexes), the value itself first."""
+    out = [at]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _places(v, (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _places(v, (*at, i))
+    return out
+
+
+def _put(value: object, at: tuple, new: object) -> object:
+    if not at:
+        return new
+    cur = value
+    for k in at[:-1]:
+        cur = cur[k]  # type: ignore[index]
+    cur[at[-1]] = new  # type: ignore[index]
+    return value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_a_value_of_the_wrong_kind_anywhere_never_stops_a_summary(tmp_path: Path, data: st.DataObject) -> None:
+    """Hand edits, other versions and damage put any JSON value where a reader expects
+    another kind: every reader still gives a summary (and one that resumes), never an error."""
+    import copy
+
+    fmt = data.draw(st.sampled_from(sorted(_MUTANTS)))
+    name = data.draw(st.sampled_from(_MUTANTS[fmt]))
+    text = path("own", name).read_text(encoding="utf-8")
+    whole = name.endswith(".json")
+    records = [json.loads(text)] if whole else [json.loads(ln) for ln in text.splitlines() if _json(ln)]
+    for _ in range(data.draw(st.integers(1, 5))):
+        i = data.draw(st.integers(0, len(records) - 1))
+        at = data.draw(st.sampled_from(_places(records[i])[1 if whole else 0:] or [()]))
+        records[i] = _put(records[i], at, copy.deepcopy(data.draw(st.sampled_from(_ODD))))
+    log = tmp_path / f"{os.getpid()}-{data.draw(st.integers(0, 10**9))}-{Path(name).name}"
+    log.write_text(json.dumps(records[0]) if whole else "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    s, state = summarize(log, fmt)
+    json.dumps(s.dump())
+    again, _ = summarize(log, fmt, state)  # nothing new to read: the same figures
+    assert {**again.dump(), "bytes_read": 0} == {**s.dump(), "bytes_read": 0}
+
+
+def _json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
