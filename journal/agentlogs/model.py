@@ -121,12 +121,7 @@ class Usage:
                 setattr(self, f, 0)
         if self.cost_usd is not None and (type(self.cost_usd) not in (int, float) or self.cost_usd != self.cost_usd):
             self.cost_usd = None
-        if self.model is not None and type(self.model) is not str:
-            self.model = None
-        if self.raw is not None and type(self.raw) is not dict:
-            self.raw = None
-        if self.prompt is not None and type(self.prompt) is not int:
-            self.prompt = None
+        _only(self, model=str, raw=dict, prompt=int)
 
 
 @dataclass(slots=True)
@@ -148,23 +143,22 @@ class Event:
         # Readers pass the log's own values; a hand-edited or future log may hold any JSON
         # there. Each field is made the type the summary relies on, in this one place: a
         # value of another type counts as absent (a key or name becomes its text).
-        if self.ts is not None and type(self.ts) is not str:
-            self.ts = None
+        _only(self, ts=str, text=str, tool_kind=str, success=bool, data=dict)
         if self.key is not None and type(self.key) is not str:
             self.key = _text_of(self.key)
         if self.name is not None and type(self.name) is not str:
             self.name = _text_of(self.name)
-        if self.text is not None and type(self.text) is not str:
-            self.text = None
-        if self.tool_kind is not None and type(self.tool_kind) is not str:
-            self.tool_kind = None
-        if self.success is not None and type(self.success) is not bool:
-            self.success = None
         if self.duration_ms is not None and (type(self.duration_ms) not in (int, float)
                                              or not 0 <= self.duration_ms < float("inf")):
             self.duration_ms = None
-        if self.data is not None and type(self.data) is not dict:
-            self.data = None
+
+
+def _only(obj: Any, **kinds: type) -> None:
+    """Set each named field of ``obj`` that holds a value of another type than its own to None."""
+    for name, kind in kinds.items():
+        v = getattr(obj, name)
+        if v is not None and type(v) is not kind:
+            setattr(obj, name, None)
 
 
 def _text_of(value: Any) -> str | None:
