@@ -390,6 +390,9 @@ class SessionDoc:
         title = single_line(title, "section title")
         self._ensure_newline(len(self.lines) - 1)
         block = []
+        fence = self._open_fence()
+        if fence is not None:  # a code block left open to the end: closed there (it renders the same)
+            block.append(fence + self.nl)
         if self.lines and self.lines[-1].strip():
             block.append(self.nl)
         block += [f"## {title}{self.nl}", self.nl, *(body_lines or [])]
@@ -397,6 +400,14 @@ class SessionDoc:
         s = self.find(title)
         assert s is not None
         return s
+
+    def _open_fence(self) -> str | None:
+        """The opening token of a code block the file leaves open at its end, else None."""
+        fence: str | None = None
+        for line in self.lines[self.fm_end + 1:]:
+            if "`" in line or "~" in line or fence is not None:
+                fence = fence_step(line.rstrip("\r\n"), fence)[1]
+        return fence
 
     def set_section(self, title: str, body_lines: list[str], create: bool = True) -> None:
         """Replace a section's body (keeping one blank line before the next heading)."""

@@ -127,3 +127,73 @@ def test_no_text_can_change_the_structure(ws, texts):
     markers = [line for line in doc.text().split("\n") if "<!-- evt:" in line]
     assert all(strip_markers(line).lstrip().startswith("- ") for line in markers)  # every entry starts a list item
     assert not [p for p in check_workspace(ws) if sid in p.path]
+
+
+def test_a_code_block_left_open_to_the_end_is_closed_before_a_new_section(ws):
+    """A hand-written fence never closed runs to the end of the file (CommonMark): a section
+    journal adds there would be inside it, so journal closes the block first; what was
+    written stays byte for byte and renders the same."""
+    ref = create_session(ws, "s1", "Dev", "Fences")
+    text = ref.path.read_text(encoding="utf-8")
+    head, _rest = text.split("## Learnings", 1)
+    hand = "## Notes\n\n````python\nprint('never closed')\n## Not a heading\n"
+    ref.path.write_text(head + hand, encoding="utf-8")
+    add_entry(ws, "s1", "learning", "Close your fences")
+    after = ref.path.read_text(encoding="utf-8")
+    assert after.split("## Notes", 1)[1].startswith(hand[len("## Notes"):] + "````\n\n## Learnings & Discoveries\n\n- ")
+    titles = [s.title for s in SessionDoc.read(ref.path).sections()]
+    assert titles[-2:] == ["Notes", "Learnings & Discoveries"] and "Not a heading" not in titles
+
+
+_BODY_PIECES = [
+    "## Current Work", "## Completed Today", "## Blockers", "## Next Steps", "## Coordination", "## Learnings",
+    "# Title", "### Messages Sent", "### Messages Received", "### 2026-02-30", "### 2026-03-01", "- [ ] open item",
+    "- [x] done", "- [X] 2026-13-45 10:99 odd date", "- [ ] 2026-03-01 12:00 blocked <!-- evt_01kjpwd6m0kwfxw87qpmsawk0d -->",
+    "- **Working On:** thing", "- **Status:** Weird", "- **Progress:** 150%", "- **Progress:** -5%", "**Phases:**",
+    '- 2026-03-01 10:00 → s2: "hi" (high)', '- 2026-03-01 10:00 → : "" ()', '- → s2: "unterminated',
+    '- ← s2 2026-03-01 10:00: "x" (normal)', '- ← : ""', "  continuation", "```", "~~~", "````python",
+    "<<<<<<< HEAD", "=======", ">>>>>>> other", "<!-- evt_x -->", "<!--", "", "\t- tab", "- [ ]", "**Label:**",
+    '- 2026-03-01 10:00 → all: "broadcast" (urgent) <!-- msg_abc -->', "- **2026-02-30:** x", "# " + "x" * 300,
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.integers(0, 60), st.sampled_from(_BODY_PIECES), st.booleans()), min_size=1, max_size=12),
+       crlf=st.booleans(), archived=st.booleans())
+def test_any_hand_written_body_is_read_by_every_command(edits, crlf, archived):
+    """Headings, fences, markers, dates and message lines in any order: every command that
+    reads or writes the log either does its job or refuses in one line, never an internal error."""
+    from journal.coordination.board import board
+    from journal.coordination.context import briefing
+    from journal.coordination.handoff import handoff
+    from journal.coordination.mail import acknowledge, inbox, send_message
+    from journal.errors import JournalError
+    from journal.session.check import check_workspace
+    from journal.session.show import show_session
+    from journal.session.store import archive_session
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(load_config(Path(tmp) / "coordination", cwd=Path(tmp)))
+        ref = create_session(ws, "s1", "Dev", "Hand-written body")
+        create_session(ws, "s2", "Reviewer", "Reads it")
+        send_message(ws, "s2", "s1", "hello there")
+        head, body = ref.path.read_text(encoding="utf-8").split("\n---\n", 1)
+        lines = body.split("\n")
+        for at, piece, insert in edits:
+            if insert or not lines:
+                lines.insert(at % (len(lines) + 1), piece)
+            else:
+                del lines[at % len(lines)]
+        text = head + "\n---\n" + "\n".join(lines)
+        ref.path.write_bytes((text.replace("\n", "\r\n") if crlf else text).encode("utf-8"))
+        if archived:
+            archive_session(ws, "s1", "2026-03-01")
+        steps = [lambda: check_workspace(ws), lambda: board(ws), lambda: inbox(ws, "s2"), lambda: briefing(ws, "s1"),
+                 lambda: show_session(ws, "s1"), lambda: acknowledge(ws, "s1"), lambda: add_entry(ws, "s1", "blocker", "new"),
+                 lambda: update_current_work(ws, "s1", working_on="w", progress=5),
+                 lambda: resolve_blocker(ws, "s1", "1"), lambda: handoff(ws, "s1"), lambda: check_workspace(ws)]
+        for step in steps:
+            try:
+                step()
+            except JournalError as e:
+                assert "\n" not in str(e) and str(e)
