@@ -170,6 +170,8 @@ def require_regular(path: Path, allow_dir: bool = False) -> os.stat_result:
         st = os.stat(path)
     except FileNotFoundError as e:
         raise NotFound(f"{path} does not exist") from e
+    except ValueError as e:  # a NUL in the name (from an MCP client: argv cannot hold one)
+        raise InvalidInput(f"{str(path)!r} is not a file name: it holds a NUL character") from e
     if stat.S_ISREG(st.st_mode) or (allow_dir and stat.S_ISDIR(st.st_mode)):
         return st
     raise InvalidInput(f"{path} is {_kind(st.st_mode)}, not a regular file")

@@ -199,6 +199,7 @@ def test_bad_input_is_a_tool_error_with_the_clis_line(root: Path, monkeypatch: p
             "failures": await error(client, "failures"),
             "tools": await error(client, "logs_tools", session="s1", sort="alphabet"),
             "query": await error(client, "events_query", session="s1", since="the dawn of time"),
+            "nul": await error(client, "logs_summary", path="log\x00.jsonl", format="codex"),
         }
 
     errors = session(root, body)
@@ -212,6 +213,7 @@ def test_bad_input_is_a_tool_error_with_the_clis_line(root: Path, monkeypatch: p
     assert errors["failures"] == errors["no session"]
     assert errors["share"].startswith("journal: error: invalid arguments: priority: Input should be 'low'")
     assert errors["handoff"] == "journal: error: the new session needs an id of its own"
+    assert errors["nul"] == "journal: error: 'log\\x00.jsonl' is not a file name: it holds a NUL character"
     assert all(e.startswith("journal: error: ") for e in errors.values()), errors
     from journal.cli.main import main
 
