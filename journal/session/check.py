@@ -89,10 +89,10 @@ def only_files(ws: Workspace, problems: list[Problem], files: list[str]) -> list
     folder); a half-done change is always kept: it concerns every file it touches."""
     wanted = set()
     for f in files:
-        real = os.path.realpath(f)
         try:
+            real = os.path.realpath(f)
             wanted.add(Path(os.path.relpath(real, os.path.realpath(ws.root))).as_posix())
-        except ValueError:
+        except ValueError:  # another drive (Windows), a NUL in the name: no file of the workspace
             continue
     return [p for p in problems if p.kind == "half-done" or p.path in wanted]
 
