@@ -127,9 +127,11 @@ class _Source:
 
         def only(kind: type, lines: list[str]) -> list[str]:
             """``lines``, for a value of ``kind`` (none: ``v`` cannot be one, the keyword is moot)."""
-            if sure is None:
-                return [f"if type({v}) is {self.const(kind)}:", *("    " + ln for ln in lines)]
-            return lines if kind in sure else []
+            if sure is not None and kind not in sure:
+                return []
+            if sure == (kind,):
+                return lines
+            return [f"if type({v}) is {self.const(kind)}:", *("    " + ln for ln in lines)]
 
         out: list[str] = []
         for key, value in node.items():
