@@ -87,12 +87,13 @@ def test_any_frontmatter_value_is_reported_never_a_crash(tmp_path: Path, values:
     path = ws.active_dir / "s1.md"
     text = path.read_text(encoding="utf-8")
     head, body = text.split("\n---\n", 1)
-    lines = [ln for ln in head.split("\n") if ln.split(":", 1)[0] not in values or ln.startswith(" ")]
     kept: list[str] = []
-    for ln in lines:  # drop the nested lines of a key that is replaced
-        if ln.startswith(" ") and kept and kept[-1].split(":", 1)[0] in values:
-            continue
-        kept.append(ln)
+    replaced = False
+    for ln in head.split("\n"):  # a replaced key goes with its nested lines
+        if not ln.startswith(" "):
+            replaced = ln.split(":", 1)[0] in values
+        if not replaced:
+            kept.append(ln)
     path.write_text("\n".join([*kept, *(f"{k}: {v}" for k, v in values.items())]) + "\n---\n" + body, encoding="utf-8")
     problems = check_workspace(ws)
     assert all(p.path and p.message for p in problems)
