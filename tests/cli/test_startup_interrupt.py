@@ -99,3 +99,37 @@ def test_sigint_at_random_instants_of_start_up(tmp_path: Path) -> None:
             or (proc.returncode == 0 and err == ""), (proc.returncode, err)
         outcomes.append(proc.returncode)
     assert 130 in outcomes, outcomes
+
+
+HELD = r"""
+import os, signal, sys
+
+class InterruptOnImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "json.decoder":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+if sys.argv[1] == "held":
+    from journal.cli import _hold_sigint_while_importing
+    _hold_sigint_while_importing()
+sys.meta_path.insert(0, InterruptOnImport())
+try:
+    import json
+except KeyboardInterrupt:
+    mod = sys.modules.get("json")
+    print("interrupted", "whole" if mod is not None and hasattr(mod, "loads") else "half")
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_ctrl_c_during_an_import_arrives_once_the_module_is_in() -> None:
+    """Held while the import system runs (an extension module's initialisation cannot take
+    it; a weakref callback of the import system drops it), the KeyboardInterrupt comes when
+    the outermost import returns: the module is whole, and journal's own code gets it."""
+    def run(mode: str) -> str:
+        return subprocess.run([sys.executable, "-c", HELD, mode], capture_output=True, text=True, timeout=60).stdout
+
+    assert run("plain") == "interrupted half\n"  # what Python does by itself
+    assert run("held") == "interrupted whole\n"
