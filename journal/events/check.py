@@ -12,7 +12,7 @@ import orjson
 
 from journal.errors import InvalidInput
 from journal.events.files import MAX_LINE, log_files, log_paths, session_of
-from journal.events.schema import _fast_valid, validate
+from journal.events.schema import validate
 from journal.fsutil import locked
 from journal.problems import Problem
 from journal.workspace import Workspace
@@ -100,11 +100,10 @@ def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem
             if not has_nl:
                 problems.append(Problem(rel, n, "missing-newline", "last line has no final newline"))
                 state["no_newline"] = True
-            if not _fast_valid(event):
-                try:
-                    validate(event)
-                except InvalidInput as e:
-                    problems.append(Problem(rel, n, "invalid", str(e)))
+            try:
+                validate(event)
+            except InvalidInput as e:
+                problems.append(Problem(rel, n, "invalid", str(e)))
             if event.get("session_id") != sid:
                 problems.append(Problem(rel, n, "session", f"session_id {event.get('session_id')!r} does not match the file name"))
             seq = event.get("seq")

@@ -224,30 +224,18 @@ def compile_check(node: dict[str, Any]) -> Check | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _fast_parts() -> tuple[dict[str, Check], Check, frozenset[str], tuple[str, ...]]:
+def _fast_parts() -> tuple[dict[str, Check], Check | None, frozenset[str], tuple[str, ...]]:
     """The compiled check of each top-level field (for events with trusted fields), one of
-    a whole event (an object of known fields only, an ``x-`` field goes to jsonschema, with
-    the required ones, each of them valid), the known fields and the required ones."""
+    a whole event (None if a field is outside the subset), the known fields and the required
+    ones. The whole event's node is the schema's without its ``patternProperties``: an event
+    with an ``x-`` field goes to jsonschema."""
     sch = schema()
     props = sch["properties"]
-    compiled: dict[str, Check] = {}
-    for name, sub in props.items():
-        check = compile_check(sub)
-        if check is not None:
-            compiled[name] = check
-    src = _Source()
-    lines = [f"if type(v) is not dict or not {src.const(frozenset(props))}.issuperset(v): return False",
-             f"if {' or '.join(f'{k!r} not in v' for k in sch['required'])}: return False"]
-    for name, sub in props.items():
-        x = src.var()
-        body = src.stmts(sub, x)
-        if body is None:  # outside the subset: such an event always goes to jsonschema
-            lines.append(f"if {name!r} in v: return False")
-        elif body and name in sch["required"]:  # (there, checked above)
-            lines += [f"{x} = v[{name!r}]", *body]
-        elif body:
-            lines += [f"{x} = v.get({name!r}, _MISSING)", f"if {x} is not _MISSING:", *("    " + ln for ln in body)]
-    return compiled, src.function(lines), frozenset(props), tuple(sch["required"])
+    required = tuple(sch["required"])
+    compiled = {name: check for name, sub in props.items() if (check := compile_check(sub)) is not None}
+    whole = compile_check({"type": "object", "required": list(required), "properties": props,
+                           "additionalProperties": False})
+    return compiled, whole, frozenset(props), required
 
 
 def _fast_valid(event: dict[str, Any], trusted: frozenset[str] = frozenset()) -> bool:
@@ -257,7 +245,7 @@ def _fast_valid(event: dict[str, Any], trusted: frozenset[str] = frozenset()) ->
     not checked again.
     """
     compiled, whole, known, required = _fast_parts()
-    if not trusted:
+    if not trusted and whole is not None:
         return whole(event)
     if type(event) is not dict or not known.issuperset(event) or not all(r in event for r in required):
         return False

@@ -405,7 +405,7 @@ class SessionDoc:
         """The opening token of a code block the file leaves open at its end, else None."""
         fence: str | None = None
         for line in self.lines[self.fm_end + 1:]:
-            if "`" in line or "~" in line or fence is not None:
+            if "`" in line or "~" in line:  # (as in ``sections``: no fence line without one)
                 fence = fence_step(line.rstrip("\r\n"), fence)[1]
         return fence
 
