@@ -130,7 +130,97 @@ def read_frontmatter_file(path: Path, limit: int = 1 << 20) -> dict[str, Any]:
             data += more
 
 
+# -- frontmatter as the tool writes it, read without YAML's constructor -------------------
+# PyYAML's C loader parses in C but builds every value in Python (its constructor and
+# resolver): 0.15–0.3 ms a frontmatter, most of what `list` and a digest cost on a big
+# history. Frontmatter the tool wrote is almost always a few `key: value` lines, one level
+# nested at most, each value a single-quoted string, a plain word or phrase, or a decimal
+# number. Such text is read here, each value given the type YAML's own resolver gives it;
+# anything else (a comment, a list, a double-quoted or multi-line value, a plain value
+# YAML reads as a date, bool, null, float or a non-decimal int, a repeated key, tabs, CR,
+# a character YAML refuses) goes to YAML, so the answer is always YAML's.
+_FAST_LINE = re.compile(r"( {2})?([A-Za-z_][A-Za-z0-9_-]*):(?: (.+))?")
+_FAST_PLAIN = re.compile(r"[\w./+(][\w./+()-]*(?: [\w./+()-]+)*")
+_FAST_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+# what the YAML reader refuses (its NON_PRINTABLE), the byte-order mark, and what YAML
+# reads as a line break besides LF (NEL, LS, PS: inside a quoted value they fold it)
+_FAST_REFUSED = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_INT_TAG = "tag:yaml.org,2002:int"
+_NOT_PLAIN: Any = object()
+_resolvers: Any = None
+
+
+def _implicit_tag(v: str) -> str | None:
+    """The tag PyYAML's resolver gives the plain scalar ``v`` (None: a string)."""
+    global _resolvers
+    if _resolvers is None:
+        from yaml.resolver import Resolver
+
+        _resolvers = Resolver.yaml_implicit_resolvers
+    for tag, regexp in _resolvers.get(v[0], ()):
+        if regexp.match(v):
+            return tag  # type: ignore[no-any-return]
+    return None
+
+
+def _fast_scalar(v: str) -> Any:
+    """The value YAML gives the one-line scalar ``v``, or ``_NOT_PLAIN`` when it has another shape."""
+    if v[0] == "'":
+        inner = v[1:-1]
+        if len(v) < 2 or v[-1] != "'" or "'" in inner.replace("''", ""):
+            return _NOT_PLAIN
+        return inner.replace("''", "'")
+    if not _FAST_PLAIN.fullmatch(v):
+        return _NOT_PLAIN
+    tag = _implicit_tag(v)
+    if tag is None:
+        return v
+    if tag == _INT_TAG and _FAST_DECIMAL.fullmatch(v):
+        return int(v)
+    return _NOT_PLAIN
+
+
+def fast_mapping(text: str) -> dict[str, Any] | None:
+    """``text`` as YAML reads it when it is frontmatter of the plain shapes above, else None."""
+    if not text or "\r" in text or "\t" in text or _FAST_REFUSED.search(text):
+        return None
+    out: dict[str, Any] = {}
+    nested: dict[str, Any] | None = None  # the mapping the indented lines go to
+    open_key = ""  # the key of ``nested``
+    for line in text.split("\n"):
+        if not line:
+            continue
+        m = _FAST_LINE.fullmatch(line)
+        if m is None:
+            return None
+        indent, key, v = m.groups()
+        if _implicit_tag(key) is not None:  # a key YAML reads as a bool or null
+            return None
+        if indent:
+            if nested is None or v is None or key in nested:
+                return None
+            value = _fast_scalar(v)
+            if value is _NOT_PLAIN:
+                return None
+            nested[key] = value
+            out[open_key] = nested
+        elif key in out:
+            return None
+        elif v is None:  # a key alone: null, or the mapping of the lines indented under it
+            out[key], nested, open_key = None, {}, key
+        else:
+            value = _fast_scalar(v)
+            if value is _NOT_PLAIN:
+                return None
+            out[key], nested = value, None
+    return out or None
+
+
 def load_yaml(text: str, where: str) -> Any:
+    fast = fast_mapping(text)
+    if fast is not None:
+        return fast
     yaml = _yaml()
     try:
         return _yaml_handler().load(text)

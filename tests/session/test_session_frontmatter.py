@@ -100,3 +100,120 @@ def test_any_frontmatter_value_is_reported_never_a_crash(tmp_path: Path, values:
     assert "s2" in {row.get("id") for row in list_sessions(ws, include_all=True)}
     assert {r["id"] for r in board(ws)} >= {"s2"}
     inbox(ws, "s2")
+
+
+# -- the plain-frontmatter reader gives YAML's answer or none ---------------------------
+_fm_keys = st.sampled_from(["id", "role", "status", "progress", "owner", "kind", "agent", "_x", "a-b", "yes",
+                            "No", "on", "null", "y", "n", "True", "Off", "k9"])
+_FM_ODD = [
+    'building', 'Build the orders API', '0.2.0', '40', '0', '007', '0x1F', '0o17', '1_000', '12:30', '1:20:30',
+    '-3', '+1', '1e3', '1.5', '.5', '.inf', '.NaN', '2026-03-02', '2026-03-02T09:00:00Z', "'2026-03-02T09:00:00Z'",
+    "'it''s'", "'x' y", "'a'' ''b'", "''", "'", "'''", 'yes', 'No', 'ON', 'off', 'null', 'Null', '~', '=', '<<',
+    'a: b', 'a:b', 'a #b', 'a#b', 'a  b', 'a ', ' a', 'é', 'Ünïcode words', 'events/s1.jsonl', '(draft)', 'a,b',
+    '[a]', '{a: 1}', '&x', '*x', '!x', '|', '>', '%x', '@x', '`x`', '"q"', '- a', '? a', 'a\u2028b', 'a\x85b',
+    '\ufeffa', 'a\x07b', '99999999999999999999999', 'claude-code', "O'Brien", "'a' 'b'", "'a'b'", "'a\x85b'",
+    "'a\u2028b'", "'a\u2029b'", "'a\x07b'", "'\ufeffa'", "'a  '", "'  a'", "'a\\nb'",
+]
+_fm_values = st.one_of(
+    st.sampled_from(_FM_ODD),
+    st.text(alphabet=st.sampled_from("aZ09 '._-:#/+()é\u00a0\t"), min_size=1, max_size=12),
+)
+_fm_benign = st.sampled_from([
+    "building", "Build the orders API", "0.2.0", "40", "0", "'2026-03-02T09:00:00Z'", "'it''s'", "claude-code",
+    "events/s1.jsonl", "(draft)", "opus", "Ünïcode words", "n", "y", "o", "t", "f", "a-b", "99999999999999999999999",
+    "'yes'", "'40'", "'a: b #c'", "''", "x.y", "1.2.3", "2026", "v1", "_x", "+x", ".x", "/x",
+])
+_fm_value = st.one_of(_fm_benign, _fm_benign, _fm_benign, _fm_values)
+_fm_key = st.one_of(st.sampled_from(["id", "role", "mission", "status", "progress", "created", "owner", "git",
+                                     "kind", "agent", "model", "branch", "events", "tool_version", "k-1", "K_2",
+                                     "schema_version", "created_event", "adopted", "x", "a1", "b2", "c3"]), _fm_keys)
+_fm_lines = st.lists(st.one_of(
+    st.tuples(st.just(""), _fm_key, _fm_value),
+    st.tuples(st.just(""), _fm_key, _fm_value),
+    st.tuples(st.just("  "), _fm_key, _fm_value),
+    st.tuples(st.just(""), _fm_key, st.just(None)),
+    st.tuples(st.sampled_from(["  ", "   ", " "]), _fm_keys, st.just(None)),
+    st.sampled_from(["# a comment", "", "- item", "  - item", "key:  two spaces", "key: value # c",
+                     "key:\tvalue", "key: 'open", "  cont", "---x"]),
+), max_size=8)
+
+
+def _render(lines: list) -> str:
+    out = []
+    for ln in lines:
+        if isinstance(ln, str):
+            out.append(ln)
+        else:
+            indent, key, value = ln
+            out.append(f"{indent}{key}:" if value is None else f"{indent}{key}: {value}")
+    return "".join(x + "\n" for x in out)
+
+
+def _yaml_answer(text: str):
+    import yaml
+
+    try:
+        return ("ok", yaml.load(text, Loader=yaml.CSafeLoader))  # noqa: S506 - the safe C loader
+    except (yaml.YAMLError, ValueError, OverflowError) as e:
+        return ("error", type(e).__name__)
+
+
+_fm_clean_key = st.sampled_from(["id", "role", "mission", "status", "progress", "created", "owner", "git", "kind",
+                                  "agent", "model", "branch", "events", "tool_version", "k-1", "K_2", "x", "a1"])
+_fm_clean_values = st.one_of(st.just(None), _fm_benign,
+                             st.lists(st.tuples(_fm_clean_key, _fm_benign), max_size=3, unique_by=lambda kv: kv[0]))
+
+
+def _clean_lines(blocks: list) -> list:
+    """Top-level keys, each with a value or the indented lines of a mapping under it."""
+    out: list = []
+    for key, value in blocks:
+        if isinstance(value, list):
+            out.append(("", key, None))
+            out.extend(("  ", k, v) for k, v in value)
+        else:
+            out.append(("", key, value))
+    return out
+
+
+_fm_clean = st.lists(st.tuples(_fm_clean_key, _fm_clean_values), max_size=6, unique_by=lambda kv: kv[0]).map(
+    _clean_lines)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.data())
+def test_the_plain_frontmatter_reader_gives_yamls_answer_or_none(data: st.DataObject) -> None:
+    """Lines of the tool's shapes with at most two of any other shape put in anywhere."""
+    from journal.session.document import fast_mapping
+
+    lines = data.draw(_fm_clean)
+    for line in data.draw(st.lists(_fm_lines.filter(bool).map(lambda x: x[:1]), max_size=2)):
+        lines.insert(data.draw(st.integers(0, len(lines))), line[0])
+    text = _render(lines)
+    fast = fast_mapping(text)
+    if fast is not None:  # repr: True and 1, '1' and 1 differ
+        assert repr(("ok", fast)) == repr(_yaml_answer(text)), text
+
+
+@pytest.mark.parametrize("where", ["top", "nested"])
+@pytest.mark.parametrize("value", _FM_ODD)
+def test_each_odd_value_gets_yamls_answer_or_none(value: str, where: str) -> None:
+    from journal.session.document import fast_mapping
+
+    text = f"id: s1\nk: {value}\n" if where == "top" else f"id: s1\nowner:\n  kind: agent\n  k: {value}\n"
+    fast = fast_mapping(text)
+    if fast is not None:
+        assert repr(("ok", fast)) == repr(_yaml_answer(text)), text
+
+
+def test_the_plain_frontmatter_reader_takes_what_the_tool_writes(cli, repo: Path) -> None:
+    from journal.session.document import fast_mapping, frontmatter_span
+
+    cli("init")
+    cli("create", "s1", "Backend Engineer", "It's the orders API: v2 #1", "--agent", "claude-code")
+    cli("update", "-s", "s1", "--status", "building", "--progress", "40")
+    text = (repo / "coordination/sessions/ACTIVE/s1.md").read_text(encoding="utf-8")
+    start, end, _ = frontmatter_span(text, "s1")
+    fast = fast_mapping(text[start:end])
+    assert fast is not None and repr(("ok", fast)) == repr(_yaml_answer(text[start:end]))
+    assert (fast["progress"], fast["owner"]["agent"]) == (40, "claude-code")
