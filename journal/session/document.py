@@ -139,7 +139,7 @@ def read_frontmatter_file(path: Path, limit: int = 1 << 20) -> dict[str, Any]:
 # anything else (a comment, a list, a double-quoted or multi-line value, a plain value
 # YAML reads as a date, bool, null, float or a non-decimal int, a repeated key, tabs, CR,
 # a character YAML refuses) goes to YAML, so the answer is always YAML's.
-_FAST_LINE = re.compile(r"( {2})?([A-Za-z_][A-Za-z0-9_-]*):(?: (.+))?")
+_FAST_LINE = re.compile(r"( {2})?([A-Za-z_][A-Za-z0-9_-]{0,1023}):(?: (.+))?")  # (YAML: a key of 1,024 at most)
 _FAST_PLAIN = re.compile(r"[\w./+(][\w./+()-]*(?: [\w./+()-]+)*")
 _FAST_DECIMAL = re.compile(r"0|[1-9][0-9]*")
 # what the YAML reader refuses (its NON_PRINTABLE), the byte-order mark, and what YAML

@@ -206,6 +206,19 @@ def test_each_odd_value_gets_yamls_answer_or_none(value: str, where: str) -> Non
         assert repr(("ok", fast)) == repr(_yaml_answer(text)), text
 
 
+@pytest.mark.parametrize("text", [
+    "k" * 1024 + ": v\n", "k" * 1025 + ": v\n", "a:\n  " + "k" * 1024 + ": v\n", "a:\n  " + "k" * 1025 + ": v\n",
+    "a: x\n\n\nb: y\n", "a:\n  b: c\n  d:\n", "a:\n  b: 1\nc: 2\n  d: 3\n", "a: x\n...\n", "id: s1\n---\n",
+    "a:\nb: c\n", "a: b\n  c: d\n", "\n", "a: x\n" * 3,
+])
+def test_odd_layouts_get_yamls_answer_or_none(text: str) -> None:
+    from journal.session.document import fast_mapping
+
+    fast = fast_mapping(text)
+    if fast is not None:
+        assert repr(("ok", fast)) == repr(_yaml_answer(text)), text
+
+
 def test_the_plain_frontmatter_reader_takes_what_the_tool_writes(cli, repo: Path) -> None:
     from journal.session.document import fast_mapping, frontmatter_span
 
