@@ -177,7 +177,10 @@ def _fast_scalar(v: str) -> Any:
     if tag is None:
         return v
     if tag == _INT_TAG and _FAST_DECIMAL.fullmatch(v):
-        return int(v)
+        try:
+            return int(v)
+        except ValueError:  # more digits than Python converts (YAML fails on it too)
+            return _NOT_PLAIN
     return _NOT_PLAIN
 
 

@@ -209,7 +209,7 @@ def test_each_odd_value_gets_yamls_answer_or_none(value: str, where: str) -> Non
 @pytest.mark.parametrize("text", [
     "k" * 1024 + ": v\n", "k" * 1025 + ": v\n", "a:\n  " + "k" * 1024 + ": v\n", "a:\n  " + "k" * 1025 + ": v\n",
     "a: x\n\n\nb: y\n", "a:\n  b: c\n  d:\n", "a:\n  b: 1\nc: 2\n  d: 3\n", "a: x\n...\n", "id: s1\n---\n",
-    "a:\nb: c\n", "a: b\n  c: d\n", "\n", "a: x\n" * 3,
+    "a:\nb: c\n", "a: b\n  c: d\n", "\n", "a: x\n" * 3, "a: " + "1" * 4300 + "\n",
 ])
 def test_odd_layouts_get_yamls_answer_or_none(text: str) -> None:
     from journal.session.document import fast_mapping
@@ -217,6 +217,12 @@ def test_odd_layouts_get_yamls_answer_or_none(text: str) -> None:
     fast = fast_mapping(text)
     if fast is not None:
         assert repr(("ok", fast)) == repr(_yaml_answer(text)), text
+
+
+@pytest.mark.parametrize("text", ["a: " + "1" * 5000 + "\n", "a:\n  b: " + "9" * 5000 + "\n"])
+def test_a_number_too_long_for_python_is_malformed_frontmatter(text: str) -> None:
+    with pytest.raises(MalformedFile, match="malformed YAML frontmatter"):
+        read_frontmatter("---\n" + text + "---\n", "f")
 
 
 def test_the_plain_frontmatter_reader_takes_what_the_tool_writes(cli, repo: Path) -> None:
