@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from typing import Any
 
 from journal.errors import InvalidInput
 
@@ -121,11 +122,18 @@ def ulid_time(ulid: str) -> float | None:
     return ms / 1000 if len(ulid) >= 10 else None
 
 
+_blake2b: Any = None
+
+
 def short_hash(text: str) -> str:
     """12 hex digits of BLAKE2b over ``text``: the link keys of lines and the ids of messages,
-    which both ends derive from what they read (BLAKE2b without hashlib's start-up cost)."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - a Python built without it
-        from hashlib import blake2b
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    which both ends derive from what they read (BLAKE2b without hashlib's start-up cost;
+    bound once: a big history hashes each of its lines and messages)."""
+    global _blake2b
+    if _blake2b is None:
+        try:
+            from _blake2 import blake2b
+        except ImportError:  # pragma: no cover - a Python built without it
+            from hashlib import blake2b
+        _blake2b = blake2b
+    return _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()  # type: ignore[no-any-return]

@@ -14,6 +14,7 @@ of the file's last change (``updated``; for a log kept by hand, its last commit)
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,6 +63,7 @@ def _clean(text: str) -> str:
     return strip_markers(text).strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def _section_kind(title: str) -> str | None:
     t = norm(title)
     if t in _KINDS:
@@ -123,8 +125,8 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
         cont.clear()
 
     def received(line: str) -> None:
-        d["acked"].extend(received_ids(line, sid, day_here or fallback))
         found = parse_received(line, sid, day_here or fallback)
+        d["acked"].extend(received_ids(line, sid, day_here or fallback, found))
         if found is None:
             return
         sender, to, priority, stamp, minute, said = found
@@ -161,7 +163,8 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
                 continue
         if section is None:
             continue
-        lm = LABEL.match(line.strip())
+        stripped = line.strip()
+        lm = LABEL.match(stripped) if stripped[:2] == "**" else None
         if lm:
             dated = _DATED.match(lm.group(1).strip())
             if dated:

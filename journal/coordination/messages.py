@@ -131,6 +131,8 @@ def utc_stamp(moment: datetime | None = None) -> str:
 
 def normalize_text(text: str) -> str:
     """Line breaks as ``\n`` only (``str.splitlines`` also breaks at U+2028, U+2029 and U+0085)."""
+    if "\r" not in text and "\u2028" not in text and "\u2029" not in text and "\x85" not in text:
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(LINE_BREAKS)
 
 
@@ -154,6 +156,9 @@ def escape(text: str) -> str:
 
 
 def _unescape(lines: list[str]) -> str:
+    text = "\n".join(lines)
+    if "\\" not in text and "lt;!--" not in text:  # nothing any of the patterns below changes
+        return text
     return "\n".join(_UNAMP.sub(r"&\1lt;!--", _UNESCAPE.sub(r"\1", line).replace("&lt;!--", "<!--"))
                      for line in lines)
 
@@ -198,14 +203,20 @@ def parse_received(line: str, recipient: str, day: str = "") -> list[str] | None
     return [sender, to, priority or "normal", stamp, minute, _unescape([quoted])]
 
 
-def received_ids(line: str, recipient: str, created_day: str = "") -> list[str]:
-    """The message ids a Messages Received entry of ``recipient`` acknowledges ([] for any other line)."""
+_UNSET: Any = object()
+
+
+def received_ids(line: str, recipient: str, created_day: str = "", parsed: Any = _UNSET) -> list[str]:
+    """The message ids a Messages Received entry of ``recipient`` acknowledges ([] for any other line).
+
+    ``parsed``: the line's ``parse_received(line, recipient, created_day)``, when the caller has it.
+    """
     if not _RECEIVED.match(line):
         return []
     legacy = message_ids(line)
     if legacy:
         return legacy
-    found = parse_received(line, recipient, created_day)
+    found = parse_received(line, recipient, created_day) if parsed is _UNSET else parsed
     if found is None:
         return []
     sender, to, _priority, stamp, _minute, text = found
