@@ -177,8 +177,9 @@ def require_regular(path: Path, allow_dir: bool = False) -> os.stat_result:
     raise InvalidInput(f"{path} is {_kind(st.st_mode)}, not a regular file")
 
 
-def open_regular(path: Path) -> BinaryIO:
-    """Open a file for reading, refusing (without blocking) anything but a regular file."""
+def _open_regular_fd(path: Path) -> tuple[int, os.stat_result]:
+    """A descriptor open for reading on ``path`` and its stat, refusing (without blocking)
+    anything but a regular file (a FIFO opened without O_NONBLOCK would wait for a writer)."""
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
     except FileNotFoundError as e:
@@ -189,12 +190,40 @@ def open_regular(path: Path) -> BinaryIO:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise InvalidInput(f"{path} is {_kind(st.st_mode)}, not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading, refusing (without blocking) anything but a regular file."""
+    fd, _st = _open_regular_fd(path)
+    try:
         if _NONBLOCK:
             os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
     return os.fdopen(fd, "rb")
+
+
+def read_upto(fd: int, limit: int, expect: int = 65536) -> bytes:
+    """What ``fd`` holds up to its end, or its first ``limit + 1`` bytes when it holds more
+    (so the caller can tell), read in pieces: ``f.read(limit + 1)`` would allocate the whole
+    limit first (64 MB for a 2 KB log: most of what reading one cost). ``expect``: the size
+    to read first (a regular file's size, plus one to see its end)."""
+    chunks: list[bytes] = []
+    total = 0
+    size = max(1, min(expect, limit + 1))
+    while total <= limit:
+        chunk = os.read(fd, min(size, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = max(size, 1 << 20)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_cache(path: Path) -> bytes | None:
@@ -218,8 +247,11 @@ def check_text(text: str, what: str = "text") -> str:
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """Read a UTF-8 text file exactly (line endings kept), with clear errors."""
-    with open_regular(path) as f:
-        data = f.read(limit + 1)
+    fd, st = _open_regular_fd(path)
+    try:
+        data = read_upto(fd, limit, st.st_size + 1)
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise MalformedFile(f"{path} is larger than {limit // (1024 * 1024)} MB")
     if b"\x00" in data:

@@ -23,8 +23,10 @@ def _lines(path: Path) -> Iterator[tuple[int, int, bytes | None, bool]]:
     gz = path.name.endswith(".gz")
     offset = 0
     with (gzip.open if gz else open)(path, "rb") as f:
-        data = f.read(MAX_LINE + 1) if not gz and os.fstat(f.fileno()).st_size <= MAX_LINE else b""
-        if data and len(data) <= MAX_LINE:  # no line can be over MAX_LINE: split it whole
+        size = -1 if gz else os.fstat(f.fileno()).st_size
+        # (read(size + 1), not read(MAX_LINE + 1), which would allocate MAX_LINE bytes first)
+        data = f.read(size + 1) if 0 < size <= MAX_LINE else b""
+        if data and len(data) <= size:  # the whole file, so no line can be over MAX_LINE: split it whole
             parts = data.split(b"\n")
             last = parts.pop()
             for n, line in enumerate(parts, 1):

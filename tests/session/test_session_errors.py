@@ -185,3 +185,41 @@ def test_idle_archive_uses_file_names_not_frontmatter_ids(cli, seeded):
     out = cli("archive", "--idle-days", "10").stdout  # exit 0: s1's own log is not idle
     assert "archived old" in out and "archived s1" not in out
     assert (seeded / "coordination/sessions/ACTIVE/s1.md").is_file()
+
+
+@pytest.mark.parametrize("size, limit, expect", [
+    (0, 10, 1), (10, 10, 11), (11, 10, 11), (12, 10, 11), (10, 10, 1), (10, 10, 3), (300_000, 1 << 20, 1),
+    (3 << 20, 2 << 20, 1),
+])
+def test_read_upto_gives_the_whole_file_or_one_byte_over_the_limit(tmp_path, size, limit, expect) -> None:
+    import os
+
+    from journal.fsutil import read_upto
+
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        got = read_upto(fd, limit, expect)
+    finally:
+        os.close(fd)
+    assert got == data[:limit + 1]
+
+
+def test_read_upto_reads_a_pipe_to_its_end_in_pieces() -> None:
+    import os
+    import threading
+
+    from journal.fsutil import read_upto
+
+    data = os.urandom(3 << 20)  # more than a pipe holds: the writer waits for the reader
+    r, w = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(w, data), os.close(w)))
+    writer.start()
+    try:
+        got = read_upto(r, 4 << 20)
+    finally:
+        writer.join()
+        os.close(r)
+    assert got == data
