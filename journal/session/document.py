@@ -142,13 +142,23 @@ def read_frontmatter_file(path: Path, limit: int = 1 << 20) -> dict[str, Any]:
 _FAST_LINE = re.compile(r"( {2})?([A-Za-z_][A-Za-z0-9_-]{0,1023}):(?: (.+))?")  # (YAML: a key of 1,024 at most)
 _FAST_PLAIN = re.compile(r"[\w./+(][\w./+()-]*(?: [\w./+()-]+)*")
 _FAST_DECIMAL = re.compile(r"0|[1-9][0-9]*")
-# what the YAML reader refuses (its NON_PRINTABLE), the byte-order mark, and what YAML
-# reads as a line break besides LF (NEL, LS, PS: inside a quoted value they fold it)
-_FAST_REFUSED = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# besides what the YAML reader refuses (its NON_PRINTABLE): the byte-order mark, and what
+# YAML reads as a line break besides LF (NEL, LS, PS: inside a quoted value they fold it)
+_FAST_ODD_CHARS = ("\ufeff", "\x85", "\u2028", "\u2029")
 _INT_TAG = "tag:yaml.org,2002:int"
 _NOT_PLAIN: Any = object()
 _resolvers: Any = None
+_non_printable: Any = None
+
+
+def _refused(text: str) -> bool:
+    """Whether ``text`` holds a character the plain reader leaves to YAML (see above)."""
+    global _non_printable
+    if _non_printable is None:
+        from yaml.reader import Reader
+
+        _non_printable = Reader.NON_PRINTABLE.search
+    return _non_printable(text) is not None or any(c in text for c in _FAST_ODD_CHARS)
 
 
 def _implicit_tag(v: str) -> str | None:
@@ -186,7 +196,7 @@ def _fast_scalar(v: str) -> Any:
 
 def fast_mapping(text: str) -> dict[str, Any] | None:
     """``text`` as YAML reads it when it is frontmatter of the plain shapes above, else None."""
-    if not text or "\r" in text or "\t" in text or _FAST_REFUSED.search(text):
+    if not text or "\r" in text or "\t" in text or _refused(text):
         return None
     out: dict[str, Any] = {}
     nested: dict[str, Any] | None = None  # the mapping the indented lines go to
