@@ -5,6 +5,7 @@ import gzip
 import os
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -12,28 +13,47 @@ import orjson
 
 from journal.errors import InvalidInput
 from journal.events.files import MAX_LINE, log_files, log_paths, session_of
-from journal.events.schema import validate
+from journal.events.schema import clean_log, validate
 from journal.fsutil import locked
 from journal.problems import Problem
 from journal.workspace import Workspace
 
 
-def _lines(path: Path) -> Iterator[tuple[int, int, bytes | None, bool]]:
-    """(line number, byte offset, line or None when over MAX_LINE, ends with newline)."""
+def _whole(path: Path) -> bytes | None:
+    """A plain log's bytes when it is small enough that no line can be over MAX_LINE."""
+    if path.name.endswith(".gz"):
+        return None
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        # (read(size + 1), not read(MAX_LINE + 1), which would allocate MAX_LINE bytes first)
+        data = f.read(size + 1) if 0 < size <= MAX_LINE else None
+    return data if data is not None and len(data) <= MAX_LINE else None
+
+
+def _split(data: bytes) -> Iterator[tuple[int, int, bytes | None, bool]]:
+    offset = 0
+    parts = data.split(b"\n")
+    last = parts.pop()
+    for n, line in enumerate(parts, 1):
+        yield n, offset, line, True
+        offset += len(line) + 1
+    if last:
+        yield len(parts) + 1, offset, last, False
+
+
+def _lines(path: Path, data: bytes | None = None) -> Iterator[tuple[int, int, bytes | None, bool]]:
+    """(line number, byte offset, line or None when over MAX_LINE, ends with newline);
+    ``data``: the file's bytes, when they were read whole already."""
+    if data is not None:
+        yield from _split(data)
+        return
     gz = path.name.endswith(".gz")
     offset = 0
     with (gzip.open if gz else open)(path, "rb") as f:
         size = -1 if gz else os.fstat(f.fileno()).st_size
-        # (read(size + 1), not read(MAX_LINE + 1), which would allocate MAX_LINE bytes first)
-        data = f.read(size + 1) if 0 < size <= MAX_LINE else b""
-        if data and len(data) <= size:  # the whole file, so no line can be over MAX_LINE: split it whole
-            parts = data.split(b"\n")
-            last = parts.pop()
-            for n, line in enumerate(parts, 1):
-                yield n, offset, line, True
-                offset += len(line) + 1
-            if last:
-                yield len(parts) + 1, offset, last, False
+        whole = f.read(size + 1) if 0 < size <= MAX_LINE else b""
+        if whole and len(whole) <= size:  # the whole file, so no line can be over MAX_LINE: split it whole
+            yield from _split(whole)
             return
         f.seek(0)
         n = 0
@@ -80,7 +100,18 @@ def check_file(ws: Workspace, path: Path, state: dict[str, Any]) -> list[Problem
     seq_at = state.get("seq", 0)
     ids: set[str] = state.setdefault("ids", set())
     try:
-        for n, offset, line, has_nl in _lines(path):
+        data = _whole(path)
+        clean = clean_log(data) if data is not None else None
+        if clean is not None:  # every line a valid event: only seq, session and ids are left to see
+            fresh = {eid for _, eid, _ in clean}
+            seqs = [seq for seq, _, _ in clean]
+            if (len(fresh) == len(clean) and fresh.isdisjoint(ids) and all(s == sid for _, _, s in clean)
+                    and (not seqs or seqs[0] > seq_at and all(a < b for a, b in pairwise(seqs)))):
+                ids |= fresh
+                if seqs:
+                    state["seq"] = seqs[-1]
+                return problems
+        for n, offset, line, has_nl in _lines(path, data):
             if line is None:
                 problems.append(Problem(rel, n, "too-long", f"line over {MAX_LINE // (1024 * 1024)} MB skipped by queries"))
                 continue

@@ -258,6 +258,134 @@ def _fast_valid(event: dict[str, Any], trusted: frozenset[str] = frozenset()) ->
     return True
 
 
+_INT_RANGE = (-(1 << 63), (1 << 63) - 1)  # within what orjson reads as an int (beyond it: a float), and msgspec bounds
+
+
+def _decoded_type(node: dict[str, Any], name: str, unique: list[str] | None) -> Any:
+    """The msgspec type that decodes the values passing ``node`` or fewer, never more; None
+    when ``node`` uses anything outside the subset below.
+
+    An object with ``properties`` becomes a struct that refuses unknown fields even where the
+    schema allows them (such an event goes the long way), so no value is skipped unread.
+    msgspec cannot check ``uniqueItems``: where ``unique`` is a list (the event's own fields)
+    the field's name is added to it for the caller to check, elsewhere the node is refused.
+    """
+    import keyword
+    from typing import Annotated, Literal, Union
+
+    import msgspec
+
+    keys = set(node) - _ANNOTATIONS
+    if "enum" in keys or "const" in keys:
+        allowed = node["enum"] if "enum" in node else [node["const"]]
+        if keys - {"enum", "const"} or not allowed or not all(type(a) in (str, int) for a in allowed):
+            return None
+        return Literal[tuple(allowed)]
+    kind = node.get("type")
+    if not keys:
+        return Any
+    if isinstance(kind, list):
+        members = [_decoded_type({"type": t}, name, None) for t in kind]  # one type each: no struct among them
+        return None if keys != {"type"} or not kind or None in members else Union[tuple(members)]  # noqa: UP007 - built at run time
+    if kind == "string" and keys <= {"type", "minLength", "maxLength", "pattern"}:
+        meta = {arg: node[key] for key, arg in (("minLength", "min_length"), ("maxLength", "max_length"),
+                                                 ("pattern", "pattern")) if key in node}
+        return Annotated[str, msgspec.Meta(**meta)] if meta else str
+    if kind == "integer" and keys <= {"type", "minimum"}:
+        low = node.get("minimum", _INT_RANGE[0])
+        return None if type(low) is not int else Annotated[int, msgspec.Meta(ge=max(low, _INT_RANGE[0]),
+                                                                              le=_INT_RANGE[1])]
+    if kind == "boolean" and keys == {"type"}:
+        return bool
+    if kind == "null" and keys == {"type"}:
+        return type(None)
+    if kind == "array" and keys <= {"type", "items", "uniqueItems"}:
+        item = _decoded_type(node["items"], name + "Item", None) if "items" in node else Any
+        if item is None or node.get("uniqueItems") and (unique is None or item is Any):
+            return None
+        if node.get("uniqueItems") and unique is not None:
+            unique.append(name)
+        return list[item]  # type: ignore[valid-type]
+    if kind != "object" or not keys <= {"type", "properties", "required", "additionalProperties"}:
+        return None
+    props: dict[str, Any] = node.get("properties", {})
+    required = node.get("required", [])
+    extra = node.get("additionalProperties", True)
+    if not props:
+        value = Any if extra is True else None if extra is False else _decoded_type(extra, name + "Value", None)
+        return None if value is None or required else dict[str, value]  # type: ignore[valid-type]
+    if extra not in (True, False) or not set(required) <= set(props):
+        return None
+    top = unique is not None and not name  # the event itself: its fields may leave uniqueItems to the caller
+    fields: list[Any] = []
+    for key, sub in props.items():
+        if not key.isidentifier() or keyword.iskeyword(key):
+            return None
+        field = _decoded_type(sub, key if top else name + "_" + key, unique if top else None)
+        if field is None:
+            return None
+        fields.append((key, field) if key in required else (key, field | msgspec.UnsetType, msgspec.UNSET))
+    fields.sort(key=lambda f: len(f) == 3)  # the required fields first, as a struct wants them
+    return msgspec.defstruct(name or "Event", fields, forbid_unknown_fields=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _lines_decoder() -> tuple[Any, tuple[str, ...]] | None:
+    """A msgspec decoder of a whole log into events checked against the schema in C (the
+    schema without its ``x-`` fields, which send an event the long way), and the fields
+    whose items must be unique; None when the schema uses what it cannot express."""
+    sch = schema()
+    unique: list[str] = []
+    node = {"type": "object", "required": sch["required"], "properties": sch["properties"],
+            "additionalProperties": False}
+    try:
+        import msgspec
+
+        event = _decoded_type(node, "", unique)
+        decoder = msgspec.json.Decoder(event) if event is not None else None
+    except (ImportError, TypeError):  # pragma: no cover - no msgspec, or a union it cannot decode
+        return None
+    return (decoder, tuple(unique)) if decoder is not None and hasattr(decoder, "decode_lines") else None
+
+
+def clean_log(data: bytes) -> list[tuple[Any, Any, Any]] | None:
+    """(seq, event_id, session_id) of each line of a whole log when every line is an event
+    the schema accepts, written the way journal writes it (``{…}`` and a newline, nothing
+    around it, no blank line); None when a line needs reading one at a time.
+
+    msgspec's ``decode_lines`` reads JSON values separated by any whitespace, so the shape
+    is what makes it line by line: with every line ending in ``}`` and the next starting with
+    ``{``, no value can run on into the next line (after a ``}`` inside a value only ``,``,
+    ``}`` or ``]`` may come), and as many values as lines leaves one value to a line. What
+    msgspec would take and orjson does not is kept off this path: no field is skipped unread
+    (msgspec checks neither UTF-8 nor numbers in what it skips) and typed integers stay
+    within orjson's range.
+    """
+    if not data:
+        return []
+    lines = data.count(b"\n")
+    if data[:1] != b"{" or data[-2:] != b"}\n" or data.count(b"}\n{") != lines - 1:
+        return None
+    parts = _lines_decoder()
+    if parts is None:
+        return None
+    decoder, unique = parts
+    import msgspec
+
+    try:
+        events = decoder.decode_lines(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+    if len(events) != lines:
+        return None
+    for name in unique:
+        for e in events:
+            items = getattr(e, name)
+            if items is not msgspec.UNSET and len(set(items)) != len(items):
+                return None
+    return [(e.seq, e.event_id, e.session_id) for e in events]
+
+
 def validate(event: dict[str, Any], trusted: frozenset[str] = frozenset()) -> None:
     """Raise InvalidInput naming the first bad field unless ``event`` matches the schema.
 
