@@ -258,7 +258,8 @@ def _fast_valid(event: dict[str, Any], trusted: frozenset[str] = frozenset()) ->
     return True
 
 
-_INT_RANGE = (-(1 << 63), (1 << 63) - 1)  # within what orjson reads as an int (beyond it: a float), and msgspec bounds
+# typed integers stay within orjson's int range (beyond it orjson reads a float) and msgspec's bounds (int64)
+_INT_RANGE = (-(1 << 63), (1 << 63) - 1)
 
 
 def _decoded_type(node: dict[str, Any], name: str, unique: list[str] | None) -> Any:
@@ -343,7 +344,7 @@ def _lines_decoder() -> tuple[Any, tuple[str, ...]] | None:
 
         event = _decoded_type(node, "", unique)
         decoder = msgspec.json.Decoder(event) if event is not None else None
-    except (ImportError, TypeError):  # pragma: no cover - no msgspec, or a union it cannot decode
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - no msgspec, a union or bound it cannot take
         return None
     return (decoder, tuple(unique)) if decoder is not None and hasattr(decoder, "decode_lines") else None
 
