@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from journal import clock
+from journal.ids import short_hash
 from journal.session.document import LABEL, LINE_BREAKS, fence_step
 from journal.session.links import message_ids, strip_trailing_markers
 
@@ -85,8 +86,6 @@ class Message:
 def message_id(sender: str, to: str, stamp: str, text: str) -> str:
     """The id of a message: 12 hex digits of BLAKE2b over sender, recipient, minute and the
     first line of the text (as ``quote`` gives it), so both ends derive it from their line."""
-    from journal.ids import short_hash
-
     return short_hash("\x1f".join((sender, to, stamp, quote(text))))
 
 

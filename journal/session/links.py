@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from journal.ids import short_hash
 from journal.workspace import Workspace
 
 MAX_EVENT_TEXT = 16_384
@@ -39,8 +40,6 @@ def message_marker(message_id: str) -> str:
 def line_hash(line: str) -> str:
     """The link key of a Markdown line: 12 hex digits of BLAKE2b over the line as written,
     without its line ending, trailing white space and legacy references."""
-    from journal.ids import short_hash
-
     return short_hash(strip_markers(line.rstrip("\r\n")).rstrip())
 
 
@@ -79,8 +78,9 @@ def place_events(doc_lines: list[str], events: list[dict[str, Any]]) -> dict[str
                 holders.setdefault(key, []).append(eid)
     placed: dict[str, list[int]] = {}
     for i, line in enumerate(doc_lines):
-        for eid in event_ids(line):
-            placed.setdefault(eid, []).append(i)
+        if "<!--" in line:
+            for eid in event_ids(line):
+                placed.setdefault(eid, []).append(i)
         if not line.strip():
             continue
         waiting = holders.get(line_hash(line))
