@@ -107,7 +107,8 @@ def test_list_sees_a_same_size_edit_made_right_after_a_listing(cli, repo):
 def test_grep_gives_the_same_hits_with_and_without_gnu_grep(cli, repo):
     cli("create", "s1")
     cli("add", "-s", "s1", "completed", "visited the café and ٣ items; Straße")
-    for pattern, flags in (("caf\\w", []), ("\\d items", []), ("café", []), ("CAFÉ", ["-i"]), ("straße", ["-i"]),
+    # ("caf\\w" alone also matches the commit hash in the frontmatter about once in a hundred runs)
+    for pattern, flags in (("caf\\w and", []), ("\\d items", []), ("café", []), ("CAFÉ", ["-i"]), ("straße", ["-i"]),
                            ("visited", []), ("VISITED", ["-i"])):
         with_grep = json.loads(cli("grep", pattern, "--json", *flags).stdout)
         without = json.loads(cli("grep", pattern, "--json", *flags, PATH="/nonexistent").stdout)
