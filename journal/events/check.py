@@ -43,19 +43,15 @@ def _split(data: bytes) -> Iterator[tuple[int, int, bytes | None, bool]]:
 
 def _lines(path: Path, data: bytes | None = None) -> Iterator[tuple[int, int, bytes | None, bool]]:
     """(line number, byte offset, line or None when over MAX_LINE, ends with newline);
-    ``data``: the file's bytes, when they were read whole already."""
-    if data is not None:
+    ``data``: the file's bytes, when they were read whole already (``_whole``)."""
+    if data is None:
+        data = _whole(path)
+    if data is not None:  # the whole file, so no line can be over MAX_LINE: split it whole
         yield from _split(data)
         return
     gz = path.name.endswith(".gz")
     offset = 0
     with (gzip.open if gz else open)(path, "rb") as f:
-        size = -1 if gz else os.fstat(f.fileno()).st_size
-        whole = f.read(size + 1) if 0 < size <= MAX_LINE else b""
-        if whole and len(whole) <= size:  # the whole file, so no line can be over MAX_LINE: split it whole
-            yield from _split(whole)
-            return
-        f.seek(0)
         n = 0
         while True:
             line = f.readline(MAX_LINE + 1)
