@@ -22,11 +22,11 @@ that is not the limit. The state saves each read's new ids as one joined
 string; a refresh does not rebuild sets of the old ones but checks that none of
 its new ids is among them (see ``meets_saved``). On disk (``logstate``) the old
 ids sit in append-only files with a file of their 32-bit hashes beside each: the
-check reads only the hashes, 4 bytes an id, unless one of them matches.
+check reads only the hashes, 4 bytes an id, unless one of them matches. The usage
+rows too have a file of their own, raw cells, to which a refresh appends its new rows.
 """
 from __future__ import annotations
 
-import base64
 import os
 from array import array
 from bisect import bisect_left
@@ -54,10 +54,6 @@ _SEP = "\n"
 
 MAX_RUNS = 8  # id runs kept apart (one per read) before they are joined into one
 TYPED_MIN = 16 * 1024 * 1024  # bytes to read from which lines are decoded into typed records (see ``feed``)
-
-
-def _b64(a: array[int]) -> str:
-    return base64.b64encode(a.tobytes()).decode("ascii")
 
 
 def run_part(ids: Any) -> str | list[Any]:
@@ -177,6 +173,9 @@ class ClaudeTally:
         self.pending: dict[Any, tuple[str, Any]] = {}  # unanswered tool_use id -> (name, call timestamp)
         self.rows: dict[Any, int] = {}        # message id (new in this read) -> row number in ``table``
         self.table: array[int] = array("i")   # ROW ints per closed message; widened to "q" if a value needs it
+        # (file name, bytes) of the table's prefix kept in the state's file (``logstate``), while
+        # no row of that prefix has changed: a save then appends only the rows after it
+        self.table_stored: list[Any] | None = None
         # bucket index -> (model, UTC quarter-hour, prompt band); 0 is the bucket of rows without usage
         self.bkeys: list[tuple[str, str, int]] = [("", "", 0)]
         self.bucket_ix: dict[tuple[str, str, int], int] = {("", "", 0): 0}
@@ -740,10 +739,14 @@ class ClaudeTally:
             self.overflow64 = True
             raise OverflowError("token count over 64 bits")
         self.table = array("q", self.table)
+        self.table_stored = None  # the file's cells are narrower: it is written anew
         return self.table
 
     def _store(self, ix: int, row: tuple[int, ...]) -> None:
         """Overwrite the usage row of a message closed before."""
+        st = self.table_stored
+        if st is not None and ix * ROW * self.table.itemsize < st[1]:
+            self.table_stored = None  # a row the file holds changed: the file is written anew
         try:
             self.table[ix * ROW:ix * ROW + ROW] = array(self.table.typecode, row)
         except OverflowError:
@@ -807,14 +810,15 @@ class ClaudeTally:
                     and _disjoint(self.calls, sv["calls"]) and _disjoint(mids, sv["rows"]))
 
     def dump(self) -> dict[str, Any]:
-        """Plain JSON-able state: ids as joined strings, usage rows as a packed array."""
+        """The state: plain JSON but for ``table``, the usage rows as an array, which ``logstate``
+        keeps in a file of its own (appending the rows after ``table_stored``); ids as joined strings."""
         lo, hi = self._ts_range()
         sv = self.saved
         return {"s": self.s.dump(), "started": self.started,
                 "users": _save(sv["users"], self.users), "error_keys": _save(sv["error_keys"], self.error_keys),
                 "calls": _save(sv["calls"], self.calls), "rows": _save(sv["rows"], self.rows),
                 "pending": [[k, v[0], v[1]] for k, v in self.pending.items()],
-                "table": _b64(self.table), "table_type": self.table.typecode,
+                "table": self.table, "table_type": self.table.typecode, "table_stored": self.table_stored,
                 "bkeys": [list(k) for k in self.bkeys], "totals": [list(m) for m in self.totals],
                 "cur": [self.cur_mid, self.cur_ix, None if self.cur_row is None else list(self.cur_row),
                         self.cur_u if type(self.cur_u) in (dict, type(None)) else self.cur_u.as_dict(),
@@ -833,8 +837,17 @@ class ClaudeTally:
             rows = list(_ids(d["rows"]))  # in row order
             t.old_rows = dict(zip(rows, range(len(rows))))
         t.pending = {k: (name, ts) for k, name, ts in d["pending"]}
-        t.table = array(d["table_type"])
-        t.table.frombytes(base64.b64decode(d["table"]))
+        table = d["table"]
+        if type(table) is str:  # a state saved before the table had a file of its own
+            import base64
+
+            t.table = array(d["table_type"])
+            t.table.frombytes(base64.b64decode(table))
+        else:  # (a copy: see above)
+            t.table = array(table.typecode, table)
+            stored = d.get("table_stored")
+            if stored is not None:
+                t.table_stored = list(stored)
         t.bkeys = [(k[0], k[1], k[2]) for k in d["bkeys"]]
         t.bucket_ix = {k: i for i, k in enumerate(t.bkeys)}
         t.totals = [list(m) for m in d["totals"]]

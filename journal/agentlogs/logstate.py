@@ -18,6 +18,11 @@ append (a full read; a file longer than its state knows, after such a crash or
 another save) writes new files under fresh names and removes the old ones once
 the record points away from them. Ids a joined file cannot hold (not strings, or
 holding a newline) stay in the record.
+
+The usage rows of a Claude Code state (an integer array, one row a message) are kept
+the same way in a file of raw cells: appended to while no row the file holds has
+changed (``ClaudeTally.table_stored``), else written anew. Read as JSON, they cost a
+refresh two base64 conversions and a rewrite of a few MB a GB of log.
 """
 from __future__ import annotations
 
@@ -27,10 +32,12 @@ from array import array
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from journal.fsutil import guard, make_dirs, open_for_write, read_cache
+from journal.errors import JournalError
+from journal.fsutil import guard, make_dirs, open_for_write, open_regular, read_cache
 
 RECORD = "state.json"
 KINDS = ("users", "error_keys", "calls", "rows")
+TABLE_TYPES = ("i", "q")  # the cells a usage table may have
 
 
 HASH_MASK = 0xFFFFFFFF  # the width of the id hashes kept (narrowed in tests to force collisions)
@@ -105,14 +112,38 @@ def load(d: Path) -> dict[str, Any] | None:
     tally: Any = rec.get("tally")
     if files and not isinstance(tally, dict):
         return None
-    for k, (name, n, count) in files.items():
+    table_file = rec.pop("table_file", None)
+    if table_file is not None:  # (before the id files are opened: nothing to close if it fails)
         try:
-            f = open(d / name, "rb")  # noqa: SIM115 - kept open until the run is read (see StoredIds)
-        except OSError:
+            name, n, typecode = table_file
+            table = array(typecode)
+            if (typecode not in TABLE_TYPES or type(name) is not str or os.sep in name or n % table.itemsize
+                    or not isinstance(tally, dict)):
+                return None
+            with open_regular(d / name) as f:
+                data = f.read(n)
+        except (OSError, TypeError, ValueError, JournalError):
+            return None
+        if len(data) != n:
+            return None
+        table.frombytes(data)
+        tally["table"], tally["table_type"], tally["table_stored"] = table, typecode, [name, n]
+    if type(files) is not dict:
+        return None
+    for k, entry in files.items():
+        try:
+            name, n, count = entry
+        except (TypeError, ValueError):
+            return None
+        if k not in KINDS or type(name) is not str or os.sep in name or type(n) is not int or type(count) is not int:
+            return None
+        try:  # (a FIFO put there must not hang the read: regular files only)
+            f = open_regular(d / name)  # kept open until the run is read (see StoredIds)
+        except (OSError, JournalError):
             return None
         try:
-            h = open(d / (name + ".crc"), "rb")  # noqa: SIM115
-        except OSError:
+            h = open_regular(d / (name + ".crc"))
+        except (OSError, JournalError):
             f.close()
             return None
         if os.fstat(f.fileno()).st_size < n or os.fstat(h.fileno()).st_size < count * 4:
@@ -161,6 +192,31 @@ def _write_ids(d: Path, kind: str, runs: list[Any]) -> list[Any]:
         finally:
             os.close(fd)
     return [name, base + len(data), count + len(hs) // 4]
+
+
+def _write_table(d: Path, table: array[int], stored: Any) -> list[Any]:
+    """Put the usage ``table`` in its file: the cells past ``stored`` = [name, bytes] appended to that
+    file when it still has exactly those bytes, else a new file. Returns the record's entry:
+    [file name, bytes, typecode]."""
+    raw = memoryview(table).cast("B")
+    try:
+        name, base = stored if stored is not None else ("", -1)
+        same = base <= len(raw) and (d / name).stat().st_size == base
+    except (OSError, TypeError, ValueError):
+        same = False
+    if not same:
+        import time
+
+        name, base = f"table.{os.getpid()}-{time.time_ns()}.rows", 0
+    fd = open_for_write(d / name, os.O_WRONLY | os.O_CREAT)
+    try:
+        if len(raw) > base:
+            os.pwrite(fd, raw[base:], base)
+        os.ftruncate(fd, len(raw))
+        _sync(fd)
+    finally:
+        os.close(fd)
+    return [name, len(raw), table.typecode]
 
 
 def _sync(fd: int) -> None:
@@ -218,10 +274,19 @@ def save(d: Path, state: dict[str, Any]) -> None:
                         continue
                 if runs:
                     tally[k] = [r.text() if isinstance(r, StoredIds) else r for r in runs]
+            table = tally.pop("table", None)
+            stored = tally.pop("table_stored", None)
+            if isinstance(table, array):
+                rec["table_file"] = _write_table(d, table, stored)
+                tally["table"] = None
+            elif table is not None:
+                tally["table"] = table
         rec["id_files"] = files
         _replace(d / RECORD, orjson.dumps(rec))
         keep = {name + x for name, _, _ in files.values() for x in ("", ".crc")}
-        for p in [*d.glob("*.ids"), *d.glob("*.ids.crc")]:
+        if "table_file" in rec:
+            keep.add(rec["table_file"][0])
+        for p in [*d.glob("*.ids"), *d.glob("*.ids.crc"), *d.glob("*.rows")]:
             if p.name not in keep:
                 p.unlink(missing_ok=True)  # noqa: journal's own file in its own state folder
     finally:

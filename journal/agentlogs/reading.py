@@ -11,7 +11,9 @@ from journal.agentlogs.model import Event, Summary
 from journal.agentlogs.summary import Accumulator
 from journal.errors import MalformedFile, NotFound
 
-STATE_VERSION = 3  # 2: claude-code state is a ClaudeTally dump; 3: the token vocabulary, usage buckets
+STATE_VERSION = 4  # 2: claude-code state is a ClaudeTally dump; 3: the token vocabulary, usage buckets;
+#                   4: its usage rows in a file of their own (older code, which would misread it, reads anew)
+RESUMABLE = (3, STATE_VERSION)  # 3 differs only in keeping the rows in the record (base64)
 MAX_DOCUMENT = 512 * 1024 * 1024
 
 
@@ -143,8 +145,9 @@ def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None 
 
 
 def _resumable(path: Path, fmt: str, ident: dict[str, Any], state: dict[str, Any] | None) -> bool:
-    """True when ``state`` was saved by this version, for this format, from this file (maybe since grown)."""
-    return bool(state and state.get("version") == STATE_VERSION and state.get("format") == fmt
+    """True when ``state`` was saved by this version (or one it reads on from), for this format, from
+    this file (maybe since grown)."""
+    return bool(state and state.get("version") in RESUMABLE and state.get("format") == fmt
                 and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity")))
 
 

@@ -21,6 +21,21 @@ from journal.agentlogs.model import Summary
 from journal.agentlogs.prices import default_book
 from journal.agentlogs.reading import summarize_events
 
+
+def as_saved(state: dict[str, Any], under: Path) -> dict[str, Any]:
+    """``state`` as the next refresh finds it: saved by ``logstate`` in a new folder under
+    ``under`` (the usage rows in a file of their own, the ids in theirs), then loaded."""
+    import tempfile
+
+    from journal.agentlogs import logstate
+    from journal.fsutil import allow_outside
+
+    d = allow_outside(tempfile.mkdtemp(dir=under), "a test's own state folder", tree=True)
+    logstate.save(d, state)
+    loaded = logstate.load(d)
+    assert loaded is not None
+    return loaded
+
 CLAUDE_SAMPLES = cases(CLAUDE_OWN, CLAUDE_REAL)  # (src, name): the own ones, and the real ones when present
 
 
@@ -218,7 +233,7 @@ def test_resume_at_every_cut_equals_one_read(edge: Path, tmp_path: Path) -> None
         p = tmp_path / f"cut{cut}.jsonl"
         p.write_bytes(data[:cut])
         first, state = summarize(p, "claude-code")
-        state = orjson.loads(orjson.dumps(state))  # as saved and loaded between runs
+        state = as_saved(state, tmp_path)
         with open(p, "ab") as f:
             f.write(data[cut:])
         again, _ = summarize(p, "claude-code", state)
@@ -241,10 +256,11 @@ def test_state_is_compact(tmp_path: Path) -> None:
     p.write_bytes(b"".join(recs))
     s, state = summarize(p, "claude-code")
     assert s.tool_calls == 2000 and s.assistant_turns == 2000
-    size = len(orjson.dumps(state))
+    as_saved(state, tmp_path)
+    size = sum(f.stat().st_size for d in tmp_path.iterdir() if d.is_dir() for f in d.iterdir())
     # per message: its id and its call's id (10 and 12 characters here, each with a
-    # separator, "\n" in JSON), six 4-byte usage numbers (32 in base64); nothing per line
-    assert size < 2000 * (12 + 14 + 32) + 2000, size
+    # separator) and a 4-byte hash of each, six 4-byte usage numbers; nothing per line
+    assert size < 2000 * (11 + 13 + 8 + 24) + 3000, size
     assert not state["tally"]["pending"]
 
 
@@ -287,7 +303,7 @@ def test_random_logs_equal_event_stream_and_resume(tmp_path: Path, recs: list[An
     cut = cut_at % (len(data) + 1)
     p.write_bytes(data[:cut])
     _first, state = summarize(p, "claude-code")
-    state = orjson.loads(orjson.dumps(state))
+    state = as_saved(state, tmp_path)
     p.write_bytes(data)  # same inode, grown
     again, _ = summarize(p, "claude-code", state)
     a, b = again.to_dict(), whole.to_dict()
@@ -308,7 +324,7 @@ def test_many_refreshes_equal_one_read(edge: Path, tmp_path: Path) -> None:
     for cut in ends[::3] + [len(data)]:
         p.write_bytes(data[:cut])
         s, state = summarize(p, "claude-code", state)
-        state = orjson.loads(orjson.dumps(state))
+        state = as_saved(state, tmp_path)
     assert all(len(state["tally"][k]) <= MAX_RUNS for k in ("users", "calls", "rows"))
     a, b = s.to_dict(), whole.to_dict()
     for d in (a, b):
@@ -364,7 +380,7 @@ def test_usage_shapes_the_typed_record_does_not_take(tmp_path: Path) -> None:
     cut = sum(map(len, lines[:-1]))
     log.write_bytes(b"".join(lines)[:cut])
     _, state = summarize(log, "claude-code")
-    state = orjson.loads(orjson.dumps(state))  # as saved and loaded between runs
+    state = as_saved(state, tmp_path)
     log.write_bytes(b"".join(lines))
     resumed, _ = summarize(log, "claude-code", state)
     assert resumed.bytes_read == len(lines[-1])

@@ -19,7 +19,7 @@ import pytest
 from agentlog_samples import CLAUDE_MAIN, CLAUDE_REAL, CLAUDE_SUB, SETS, path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_agentlogs_claude_fast import CLAUDE_SAMPLES, RECORD, edge_log, line
+from test_agentlogs_claude_fast import CLAUDE_SAMPLES, RECORD, as_saved, edge_log, line
 
 from journal.agentlogs import claude_parallel, summarize
 from journal.agentlogs.claude_tally import ClaudeTally
@@ -65,8 +65,14 @@ def norm_state(state: dict[str, Any]) -> dict[str, Any]:
     """The state with sets of ids compared as sets (a set's order is not the log's)."""
     from journal.agentlogs.claude_tally import _ids
 
-    d = orjson.loads(orjson.dumps(state))
+    from journal.agentlogs.logstate import StoredIds
+
+    def plain(v: Any) -> Any:  # the usage rows (an array); ids loaded from a saved state's files
+        return v.text() if isinstance(v, StoredIds) else list(v)
+
+    d = orjson.loads(orjson.dumps(state, default=plain))
     t = d["tally"]
+    t.pop("table_stored", None)  # (the name of a saved state's file)
     for k in ("users", "error_keys", "calls"):
         t[k] = sorted(_ids(t[k]))
     t["rows"] = list(_ids(t["rows"]))  # in row order: that order is kept
@@ -249,8 +255,8 @@ def test_refresh_after_a_parallel_read(tmp_path: Path, monkeypatch: pytest.Monke
     assert norm_state(st_par) == norm_state(st_ser)
     with open(p, "ab") as f:
         f.write(data[cut:] + data[:4000])  # new lines, then repeated ones (a re-read with lookups)
-    after_par = summarize(p, "claude-code", orjson.loads(orjson.dumps(st_par)))
-    after_ser = summarize(p, "claude-code", orjson.loads(orjson.dumps(st_ser)))
+    after_par = summarize(p, "claude-code", as_saved(st_par, tmp_path))
+    after_ser = summarize(p, "claude-code", as_saved(st_ser, tmp_path))
     assert_same(after_par, after_ser)
     a, b = after_par[0].to_dict(), serial(p, monkeypatch)[0].to_dict()
     assert a.pop("bytes_read") < b.pop("bytes_read") / 10

@@ -76,7 +76,101 @@ def test_refresh_appends_ids_and_keeps_the_file(tmp_path: Path) -> None:
     assert sorted(after.values()) == sorted([b"t1\nt2", b"m1"])  # m2 is still open: no row yet
 
 
-@pytest.mark.parametrize("crash_at", ["record", "appends"])
+def rows_file(d: Path) -> Path:
+    (f,) = d.glob("table.*.rows")
+    return f
+
+
+def test_refresh_appends_usage_rows_and_keeps_the_file(tmp_path: Path) -> None:
+    """The usage rows live in a file of raw cells, which a refresh appends its new rows to."""
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    msgs = [line(assistant(f"a{i}", f"2026-01-01T00:00:0{i}.000Z", f"m{i}", [], usage(10 * i, i))) for i in range(1, 6)]
+    p.write_bytes(b"".join(msgs[:3]))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    f = rows_file(d)
+    before = f.read_bytes()
+    assert len(before) == 2 * 6 * 4  # m1 and m2 are closed; m3 is still open: six 4-byte cells a row
+    assert orjson.loads((d / logstate.RECORD).read_bytes())["tally"]["table"] is None  # not in the record
+    with open(p, "ab") as fh:
+        fh.write(b"".join(msgs[3:]))
+    s, state = summarize(p, "claude-code", logstate.load(d))
+    logstate.save(d, state)
+    assert rows_file(d) == f and f.read_bytes()[:len(before)] == before and len(f.read_bytes()) == 4 * 6 * 4
+    assert (s.tokens.input, s.tokens.output, s.assistant_turns) == (150, 15, 5)
+    same_figures(s, summarize_events(p, "claude-code")[0])
+
+
+def test_a_changed_old_row_writes_the_rows_anew(tmp_path: Path) -> None:
+    """An old message's usage coming back changes a row the file holds: a new file, the figures exact."""
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    first = [line(assistant(f"a{i}", f"2026-01-01T00:00:0{i}.000Z", f"m{i}", [], usage(1, 1))) for i in range(1, 4)]
+    p.write_bytes(b"".join(first))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    old = rows_file(d)
+    with open(p, "ab") as fh:  # m1 again, with a larger usage: its last usage counts
+        fh.write(line(assistant("a9", "2026-01-01T00:00:09.000Z", "m1", [], usage(50, 7))))
+        fh.write(line(assistant("a10", "2026-01-01T00:00:10.000Z", "m4", [], usage(1, 1))))
+    s, state = summarize(p, "claude-code", logstate.load(d))
+    logstate.save(d, state)
+    new = rows_file(d)
+    assert new != old and not old.exists()
+    assert (s.tokens.input, s.tokens.output, s.assistant_turns) == (50 + 1 + 1 + 1, 7 + 1 + 1 + 1, 4)
+    same_figures(s, summarize_events(p, "claude-code")[0])
+    s, _ = summarize(p, "claude-code", logstate.load(d))  # and read back from the new file
+    same_figures(s, summarize_events(p, "claude-code")[0])
+
+
+def test_wide_rows_are_written_anew_and_read_back(tmp_path: Path) -> None:
+    """A count over 32 bits widens the table to 8-byte cells: a new file of those."""
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    msgs = [line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [], usage(1, 1))),
+            line(assistant("a2", "2026-01-01T00:00:02.000Z", "m2", [], usage(1, 1))),
+            line(assistant("a3", "2026-01-01T00:00:03.000Z", "m3", [], usage(2**40, 1))),
+            line(assistant("a4", "2026-01-01T00:00:04.000Z", "m4", [], usage(1, 1)))]
+    p.write_bytes(b"".join(msgs[:2]))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    old = rows_file(d)
+    with open(p, "ab") as fh:
+        fh.write(b"".join(msgs[2:]))
+    s, state = summarize(p, "claude-code", logstate.load(d))
+    logstate.save(d, state)
+    assert rows_file(d) != old and len(rows_file(d).read_bytes()) == 3 * 6 * 8
+    assert orjson.loads((d / logstate.RECORD).read_bytes())["table_file"][2] == "q"
+    assert s.tokens.input == 2**40 + 3
+    s, _ = summarize(p, "claude-code", logstate.load(d))
+    same_figures(s, summarize_events(p, "claude-code")[0])
+
+
+def test_a_state_with_its_rows_in_the_record_is_resumed(tmp_path: Path) -> None:
+    """A state of the earlier layout (the rows base64 in the record) is read on from its offset,
+    and saved in the new one."""
+    import base64
+
+    data = edge_log()
+    ends = [i + 1 for i, c in enumerate(data) if c == 10]
+    p = tmp_path / "grow.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(data[:ends[len(ends) // 2]])
+    _s, state = summarize(p, "claude-code")
+    table = state["tally"].pop("table")
+    state["tally"].pop("table_stored")
+    state["tally"]["table"] = base64.b64encode(table.tobytes()).decode("ascii")
+    state["version"] = 3
+    logstate.save(d, state)
+    assert not list(d.glob("*.rows"))
+    p.write_bytes(data)
+    s, state = summarize(p, "claude-code", logstate.load(d))
+    assert s.bytes_read == len(data) - ends[len(ends) // 2]  # resumed, not read again whole
+    same_figures(s, summarize_events(p, "claude-code")[0])
+    logstate.save(d, state)
+    assert rows_file(d).stat().st_size > 0
+    assert orjson.loads((d / logstate.RECORD).read_bytes())["version"] == 4
+
+
+@pytest.mark.parametrize("crash_at", ["record", "appends", "rows"])
 def test_crash_between_the_writes_leaves_an_exact_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          crash_at: str) -> None:
     """A save killed after its id appends (or during them) leaves the old state: the next refresh is exact."""
@@ -99,6 +193,14 @@ def test_crash_between_the_writes_leaves_an_exact_state(tmp_path: Path, monkeypa
     with monkeypatch.context() as m:
         if crash_at == "record":
             m.setattr(logstate, "_replace", crash)
+        elif crash_at == "rows":  # the rows appended, the record not yet replaced
+            write_table = logstate._write_table
+
+            def crash_after(*a: Any) -> None:
+                write_table(*a)
+                raise Crash
+
+            m.setattr(logstate, "_write_table", crash_after)
         else:
             m.setattr(logstate, "_sync", crash)  # the first file synced: during the appends
         with pytest.raises(Crash):
@@ -158,6 +260,80 @@ def test_a_missing_or_short_id_file_means_no_state(tmp_path: Path) -> None:
     f.unlink()
     assert logstate.load(d) is None
     assert logstate.load(tmp_path / "nothing") is None
+
+
+@pytest.mark.parametrize("entry", [None, 7, [], ["x"], ["a", "b", "c"], ["../calls.ids", 2, 1], [3, 2, 1]])
+def test_a_malformed_id_file_entry_means_no_state(tmp_path: Path, entry: Any) -> None:
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2))))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    record = orjson.loads((d / logstate.RECORD).read_bytes())
+    record["id_files"]["calls"] = entry
+    (d / logstate.RECORD).write_bytes(orjson.dumps(record))
+    assert logstate.load(d) is None
+    record["id_files"] = {"nonsense": record["id_files"]["users"] if "users" in record["id_files"] else ["x", 1, 1]}
+    (d / logstate.RECORD).write_bytes(orjson.dumps(record))
+    assert logstate.load(d) is None
+
+
+def test_a_fifo_for_a_state_file_means_no_state(tmp_path: Path) -> None:
+    import signal
+
+    class Waited(Exception):  # (not an OSError, which the load takes for "no state")
+        pass
+
+    def waited(*_a: Any) -> None:
+        raise Waited("the load waited for a writer on the FIFO")
+
+    old = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(20)
+    try:
+        fifo_loads(tmp_path)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def fifo_loads(tmp_path: Path) -> None:
+    """A FIFO where the rows and where an id file should be: the load says "no state" at once."""
+    import os
+
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(line(assistant("a1", "2026-01-01T00:00:01.000Z", "m1", [tool_use("t1", "Bash")], usage(1, 2))))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    for f in [rows_file(d), next(d.glob("calls.*.ids"))]:
+        keep = f.read_bytes()
+        f.unlink()
+        os.mkfifo(f)
+        assert logstate.load(d) is None  # at once: not waiting for a writer
+        f.unlink()
+        f.write_bytes(keep)
+    assert logstate.load(d) is not None
+
+
+@pytest.mark.parametrize("damage", ["short", "missing", "typecode", "odd length"])
+def test_a_damaged_rows_file_or_entry_means_no_state(tmp_path: Path, damage: str) -> None:
+    p = tmp_path / "s.jsonl"
+    d = tmp_path / "state"
+    p.write_bytes(b"".join(line(assistant(f"a{i}", f"2026-01-01T00:00:0{i}.000Z", f"m{i}", [], usage(1, 2)))
+                           for i in range(1, 4)))
+    logstate.save(d, summarize(p, "claude-code")[1])
+    assert logstate.load(d) is not None
+    f = rows_file(d)
+    record = orjson.loads((d / logstate.RECORD).read_bytes())
+    if damage == "short":
+        f.write_bytes(f.read_bytes()[:-1])
+    elif damage == "missing":
+        f.unlink()
+    else:
+        name, n, _code = record["table_file"]
+        record["table_file"] = [name, n, "d"] if damage == "typecode" else [name, n - 2, "i"]
+        (d / logstate.RECORD).write_bytes(orjson.dumps(record))
+    assert logstate.load(d) is None
+    s, _ = summarize(p, "claude-code", logstate.load(d))  # no state: read whole
+    assert s.bytes_read == p.stat().st_size and s.tokens.input == 3
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,6 +10,7 @@ from agentlog_samples import CLAUDE_MAIN, CLAUDE_SUB, OWN, own
 from conftest import run
 
 from journal.agentlogs import summarize
+from journal.agentlogs.reading import STATE_VERSION
 
 
 def test_an_entry_of_the_earlier_release_is_read_by_its_rules_then_rewritten(proj: Path) -> None:
@@ -47,7 +48,7 @@ def test_reader_state_of_the_earlier_release_is_read_again_whole(tmp_path: Path)
     _s, state = summarize(p)
     state = dict(state, version=2)  # as the earlier release saved it
     s, new = summarize(p, state=state)
-    assert s.bytes_read == p.stat().st_size and new["version"] == 3
+    assert s.bytes_read == p.stat().st_size and new["version"] == STATE_VERSION
     assert s.tokens.input == OWN["codex_rollout.jsonl"]["input"]
 
 
