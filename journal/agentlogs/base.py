@@ -62,4 +62,6 @@ def as_list(v: Any) -> list[Any]:
 
 
 def as_int(v: Any) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else 0
+    """A token count from a log: a whole number of zero or more, else 0 (a float, a string, a
+    negative number: no count a peer would add up)."""
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else 0

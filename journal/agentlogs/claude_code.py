@@ -65,7 +65,7 @@ class ClaudeCodeReader(Reader):
             return
         content = msg.get("content")
         if t == "user":
-            if rec.get("isMeta"):
+            if rec.get("isMeta") or rec.get("isCompactSummary"):  # (the summary a compaction starts the context with)
                 return
             if isinstance(content, list):
                 for b in content:

@@ -69,6 +69,7 @@ class Record(_Fields):
     agentId: Any = None
     isApiErrorMessage: Any = None
     isMeta: Any = None
+    isCompactSummary: Any = None
     isSidechain: Any = None
     subtype: Any = None
     level: Any = None

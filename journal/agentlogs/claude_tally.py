@@ -115,13 +115,14 @@ def usage_row(u: Any, mi: int) -> tuple[int, ...]:
     v3 = u.get("cache_creation_input_tokens")
     # a dict's must be a dict; a typed usage's is a ``records.CacheCreation`` or None (it decoded as an object)
     v4 = cc.get("ephemeral_1h_input_tokens") if cc is not None and (type(cc) is dict or type(u) is not dict) else 0
-    return (v0 if type(v0) is int and _I64 <= v0 < _U64 else 0, v1 if type(v1) is int and _I64 <= v1 < _U64 else 0,
-            v2 if type(v2) is int and _I64 <= v2 < _U64 else 0, v3 if type(v3) is int and _I64 <= v3 < _U64 else 0,
-            v4 if type(v4) is int and _I64 <= v4 < _U64 else 0, mi)
+    return (v0 if type(v0) is int and 0 <= v0 < _U64 else 0, v1 if type(v1) is int and 0 <= v1 < _U64 else 0,
+            v2 if type(v2) is int and 0 <= v2 < _U64 else 0, v3 if type(v3) is int and 0 <= v3 < _U64 else 0,
+            v4 if type(v4) is int and 0 <= v4 < _U64 else 0, mi)
 
 
-# What orjson reads as an int (a number outside these it reads as a float, which counts 0).
-_I64, _U64 = -(1 << 63), 1 << 64
+# Above what orjson reads as an int (it reads a larger number as a float, which counts 0, as a
+# negative one does: see ``base.as_int``).
+_U64 = 1 << 64
 
 
 def _decoder() -> Any:
@@ -386,7 +387,7 @@ class ClaudeTally:
                     if not started:
                         started = self._start(rec)
                     msg = rec.message
-                    if msg is None or rec.isMeta:
+                    if msg is None or rec.isMeta or rec.isCompactSummary:
                         continue
                     content = msg.content
                     text = None
@@ -620,7 +621,7 @@ class ClaudeTally:
                     if not started:
                         started = self._start(rec)
                     msg = rec.get("message")
-                    if type(msg) is not dict or rec.get("isMeta"):
+                    if type(msg) is not dict or rec.get("isMeta") or rec.get("isCompactSummary"):
                         continue
                     content = msg.get("content")
                     text = None

@@ -85,6 +85,9 @@ class CopilotReader(Reader):
     def _shutdown(self, d: dict[str, Any], ts: str | None) -> Iterator[Event]:
         """One run's totals, per model: they replace what its messages said (kept where they fit)."""
         metrics = as_dict(d.get("modelMetrics"))
+        if len(metrics) == 1 and "" in self.run_out:  # messages that named no model: the run's only one
+            (only,) = metrics
+            self.run_out.setdefault(only, []).extend(self.run_out.pop(""))
         run = self.runs
         self.runs += 1
         premium = 0.0
@@ -105,6 +108,9 @@ class CopilotReader(Reader):
                 input=max(0, inp - cr - cw), cache_read=cr, cache_write=cw, output=out - told if keep else out,
                 reasoning=as_int(u.get("reasoningTokens")), model=model, raw=raw, prompt=0))
         if metrics:
+            for model, said in self.run_out.items():  # a model the totals do not name: they replace its messages
+                for key, _n in said:
+                    yield Event(m.USAGE, ts, key=key, usage=Usage(output=0, model=model or None, prompt=0))
             self.run_out.clear()
         total = d.get("totalPremiumRequests")
         self.premium += total if isinstance(total, (int, float)) and not isinstance(total, bool) else premium

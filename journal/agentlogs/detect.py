@@ -20,8 +20,14 @@ MAX_SNIFF_DOCUMENT = 64 * 1024 * 1024
 def _head_records(path: Path) -> tuple[list[Any], bytes]:
     import orjson
 
+    from journal.agentlogs.jsonl import MAX_LINE, strip_bom
+
     with open(path, "rb") as f:
         head = f.read(HEAD_BYTES)
+        if len(head) == HEAD_BYTES and b"\n" not in head:  # one long first line (a pasted image…): read it whole
+            rest = f.readline(MAX_LINE - len(head))
+            head += rest
+    head = strip_bom(head)
     recs: list[Any] = []
     for line in head.split(b"\n")[:HEAD_LINES + 1]:
         if not line.strip():
@@ -38,8 +44,10 @@ def _whole(path: Path) -> Any:
 
     if path.stat().st_size > MAX_SNIFF_DOCUMENT:
         return None
+    from journal.agentlogs.jsonl import strip_bom
+
     try:
-        return orjson.loads(path.read_bytes())
+        return orjson.loads(strip_bom(path.read_bytes()))
     except orjson.JSONDecodeError:
         return None
 

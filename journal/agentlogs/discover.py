@@ -43,18 +43,20 @@ def candidates(repo: Path | None = None) -> Iterator[tuple[LogFormat, Path]]:
             continue
         for pattern in f.globs:
             for path in base.glob(pattern):
-                if path.is_dir() == f.directory:
+                if path.is_dir() if f.directory else path.is_file():  # (a FIFO would hang the probe)
                     yield f, path
 
 
 def _head(path: Path, n: int = 256 * 1024) -> list[dict[str, Any]]:
     import orjson
 
+    from journal.agentlogs.jsonl import strip_bom
+
     with open(path, "rb") as f:
-        data = f.read(n)
+        data = strip_bom(f.read(n))
     if path.suffix == ".json":
         try:
-            doc = orjson.loads(path.read_bytes())
+            doc = orjson.loads(strip_bom(path.read_bytes()))
         except orjson.JSONDecodeError:
             return []
         return [doc] if isinstance(doc, dict) else []

@@ -14,6 +14,12 @@ from typing import Any
 
 CHUNK = 1024 * 1024  # measured: 1 MB reads split faster than 8 MB ones and keep the peak low
 MAX_LINE = 16 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which some editors put first: not part of the first record
+
+
+def strip_bom(data: bytes) -> bytes:
+    """``data`` (a file's first bytes) without a leading UTF-8 byte order mark."""
+    return data[3:] if data[:3] == BOM else data
 
 
 @dataclass
@@ -44,6 +50,7 @@ def iter_batches(path: Path, offset: int = 0, scan: LineScan | None = None,
     carry = b""
     skipping = False      # inside an oversized line: drop bytes up to its newline
     left = -1 if end is None else max(0, end - offset)  # bytes still to read; -1: to the end of the file
+    first = offset == 0   # a byte order mark there is skipped
     with open(path, "rb") as f:
         if offset:
             f.seek(offset)
@@ -54,6 +61,11 @@ def iter_batches(path: Path, offset: int = 0, scan: LineScan | None = None,
             if not buf:
                 break
             st.bytes_read += len(buf)
+            if first:  # the file's first bytes
+                first = False
+                if buf[:3] == BOM:
+                    buf = buf[3:]
+                    pos = 3
             if skipping:
                 nl = buf.find(b"\n")
                 if nl < 0:

@@ -25,8 +25,10 @@ def reader_for(fmt: str, path: Path) -> Reader:
 
 
 def _check(path: Path) -> None:
-    if not path.exists():
-        raise NotFound(f"{path} does not exist")
+    """A log is a regular file (or a MassGen folder): a FIFO would hang the read, a device is no log."""
+    from journal.fsutil import require_regular
+
+    require_regular(path, allow_dir=True)
 
 
 def _parse_lines(path: Path, reader: Reader, offset: int, scan: LineScan,
@@ -85,14 +87,32 @@ def _load_document(path: Path) -> Any:
 
     if path.stat().st_size > MAX_DOCUMENT:
         raise MalformedFile(f"{path} is over {MAX_DOCUMENT >> 20} MB: too big for a single-JSON log")
+    from journal.agentlogs.jsonl import strip_bom
+
     try:
-        return orjson.loads(path.read_bytes())
+        return orjson.loads(strip_bom(path.read_bytes()))
     except orjson.JSONDecodeError as e:
         raise MalformedFile(f"{path} is not valid JSON ({e})") from e
 
 
-def _same_file(path: Path, ident: dict[str, Any], old: dict[str, Any] | None) -> bool:
-    """True when ``path`` is the file ``old`` describes, possibly grown."""
+TAIL_BYTES = 4096  # the bytes before a saved offset whose hash the state keeps (see ``_same_file``)
+
+
+def _tail(path: Path, offset: int) -> dict[str, Any]:
+    """The length and hash of the bytes just before ``offset``: what a read resumed there relies on."""
+    from journal.agentlogs.jsonl import sha1_hex
+
+    n = min(TAIL_BYTES, offset)
+    with open(path, "rb") as f:
+        f.seek(offset - n)
+        tail = f.read(n)
+    return {"tail_len": len(tail), "tail_sha1": sha1_hex(tail)}
+
+
+def _same_file(path: Path, ident: dict[str, Any], old: dict[str, Any] | None, offset: int = 0) -> bool:
+    """True when ``path`` is the file ``old`` describes, possibly grown: the same inode, the same
+    first bytes and the same bytes before ``offset`` (an edit that moved or changed the lines
+    read last — or, unless it kept every length, any line before them — means a read anew)."""
     from journal.agentlogs.jsonl import sha1_hex
 
     if not old or old.get("inode") != ident["inode"] or old.get("dev") != ident["dev"]:
@@ -100,7 +120,12 @@ def _same_file(path: Path, ident: dict[str, Any], old: dict[str, Any] | None) ->
     n = old.get("head_len", 0)
     with open(path, "rb") as f:
         head = f.read(n)
-    return len(head) == n and sha1_hex(head) == old.get("head_sha1")
+    if len(head) != n or sha1_hex(head) != old.get("head_sha1"):
+        return False
+    if "tail_sha1" not in old:  # (a state saved before the tail was kept)
+        return True
+    return old.get("tail_len") == min(TAIL_BYTES, offset) and _tail(path, offset) == {
+        "tail_len": old.get("tail_len"), "tail_sha1": old.get("tail_sha1")}
 
 
 def summarize(path: str | Path, fmt: str = "auto", state: dict[str, Any] | None = None
@@ -148,7 +173,8 @@ def _resumable(path: Path, fmt: str, ident: dict[str, Any], state: dict[str, Any
     """True when ``state`` was saved by this version (or one it reads on from), for this format, from
     this file (maybe since grown)."""
     return bool(state and state.get("version") in RESUMABLE and state.get("format") == fmt
-                and state.get("offset", 0) <= ident["size"] and _same_file(path, ident, state.get("identity")))
+                and state.get("offset", 0) <= ident["size"]
+                and _same_file(path, ident, state.get("identity"), state.get("offset", 0)))
 
 
 def summarize_events(path: Path, fmt: str, state: dict[str, Any] | None = None,
@@ -179,7 +205,8 @@ def summarize_events(path: Path, fmt: str, state: dict[str, Any] | None = None,
 
     import orjson
 
-    new_state = {"version": STATE_VERSION, "format": fmt, "identity": ident, "offset": scan.offset,
+    new_state = {"version": STATE_VERSION, "format": fmt, "identity": {**ident, **_tail(path, scan.offset)},
+                 "offset": scan.offset,
                  "lines": lines, "skipped": skipped, "unknown": reader.unknown,
                  "reader": copy.deepcopy(reader.dump()), "acc": acc.dump()}
     tail_skipped = 0
@@ -242,7 +269,8 @@ def _claude_pass(path: Path, ident: dict[str, Any], state: dict[str, Any] | None
     lines += part.lines + scan.oversized
     skipped += tally.bad + tally.blank + scan.oversized
     tally.bad = tally.blank = 0
-    new_state = {"version": STATE_VERSION, "format": "claude-code", "identity": ident, "offset": scan.offset,
+    new_state = {"version": STATE_VERSION, "format": "claude-code", "identity": {**ident, **_tail(path, scan.offset)},
+                 "offset": scan.offset,
                  "lines": lines, "skipped": skipped, "tally": tally.dump()}
     tail_skipped = 0
     if scan.tail_oversized:

@@ -75,7 +75,7 @@ def panel_lines(s: Summary, top: int = 5) -> list[tuple[str, str]]:
             f"{m} {human_tokens(mt.total)}" + (f" {money(s.cost.by_model[m], s.cost.estimated)}"
                                                if m in s.cost.by_model else "")
             for m, mt in by.items())))
-    out.append(("Tools", f"{s.tool_calls} calls, {s.tool_failures} failed"))
+    out.append(("Tools", f"{s.tool_calls} call{'' if s.tool_calls == 1 else 's'}, {s.tool_failures} failed"))
     out.append(("Errors", str(s.errors)))
     rows = tool_rows(s, "calls")[:top]
     if rows:

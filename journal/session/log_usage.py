@@ -6,7 +6,8 @@ Each log's figures come from its saved summary while the log is unchanged (see
 ``machine_logs.saved_summary``), so a report over hundreds of linked logs reads one
 small file per log. The subagents of a linked Claude Code log are counted with it
 (their files sit beside it), as peers' totals count them; a log linked to several
-sessions, or found again by discovery, is counted once.
+sessions, or found again by discovery, is counted once, and a zag backfill of a
+provider log that is linked too is not counted (the Machine Logs line says so).
 """
 from __future__ import annotations
 
@@ -34,13 +35,17 @@ def sources(ws: Workspace, session: str | None = None, discover: bool = False,
     if session is not None and not refs:
         raise NotFound(f"no session {session!r}")
     linked: list[tuple[str, Path, str]] = []
+    entries: list[tuple[str, dict[str, Any]]] = []
     for ref in refs:
         try:
             doc = SessionDoc.read(ref.path)
         except (JournalError, OSError):  # a broken session file is `journal check`'s business
             continue
-        for e in ml.linked_entries(doc):
-            linked.append((ref.id, ml.resolve_stored(ws, e["path"]), str(e.get("format") or "auto")))
+        entries.extend((ref.id, e) for e in ml.linked_entries(doc))
+    restated = ml.duplicates([e for _, e in entries])  # a zag backfill of a log linked too: counted once
+    for i, (sid, e) in enumerate(entries):
+        if i not in restated:
+            linked.append((sid, ml.resolve_stored(ws, e["path"]), str(e.get("format") or "auto")))
     if discover:
         from journal.agentlogs.discover import discover as find
 
