@@ -9,7 +9,7 @@ from journal.agentlogs.base import Reader
 from journal.agentlogs.jsonl import LineScan, file_identity, iter_lines
 from journal.agentlogs.model import Event, Summary
 from journal.agentlogs.summary import Accumulator
-from journal.errors import MalformedFile, NotFound
+from journal.errors import MalformedFile
 
 STATE_VERSION = 4  # 2: claude-code state is a ClaudeTally dump; 3: the token vocabulary, usage buckets;
 #                   4: its usage rows in a file of their own (older code, which would misread it, reads anew)
