@@ -58,7 +58,10 @@ def parse_when(value: str, what: str = "time") -> datetime:
         return midnight if text == "today" else midnight - timedelta(days=1)
     m = _RELATIVE.match(text)
     if m:
-        return current - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+        try:
+            return current - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+        except OverflowError:  # (before the year 1)
+            raise InvalidInput(f"{what} {value!r} is too far back: times start at the year 1") from None
     try:
         return parse_time(value, what)
     except InvalidInput:

@@ -45,7 +45,7 @@ def _parse(settings: dict[str, Any], origin: Path) -> dict[str, Any]:
         out["statuses"] = tuple(dict.fromkeys([*DEFAULT_STATUSES, *(s.strip().lower() for s in extra)]))
     if "stale_hours" in settings:
         value = settings["stale_hours"]
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < float("inf"):
             raise InvalidInput(f"{origin}: setting 'stale_hours' must be a positive number")
         out["stale_hours"] = float(value)
     if "auto_commit" in settings:

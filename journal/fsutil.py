@@ -177,13 +177,18 @@ def require_regular(path: Path, allow_dir: bool = False) -> os.stat_result:
     raise InvalidInput(f"{path} is {_kind(st.st_mode)}, not a regular file")
 
 
-def _open_regular_fd(path: Path) -> tuple[int, os.stat_result]:
+def _open_regular_fd(path: Path, follow: bool = True) -> tuple[int, os.stat_result]:
     """A descriptor open for reading on ``path`` and its stat, refusing (without blocking)
-    anything but a regular file (a FIFO opened without O_NONBLOCK would wait for a writer)."""
+    anything but a regular file (a FIFO opened without O_NONBLOCK would wait for a writer);
+    ``follow=False`` refuses a symbolic link there too (a session file is never one)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC | (0 if follow else NOFOLLOW))
     except FileNotFoundError as e:
         raise NotFound(f"{path} does not exist") from e
+    except OSError as e:
+        if not follow and os.path.islink(path):
+            raise UnsafePath(f"{path} is a symbolic link: journal does not read session files through one") from e
+        raise
     except IsADirectoryError as e:
         raise InvalidInput(f"{path} is a directory") from e
     try:
@@ -196,9 +201,9 @@ def _open_regular_fd(path: Path) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path, follow: bool = True) -> BinaryIO:
     """Open a file for reading, refusing (without blocking) anything but a regular file."""
-    fd, _st = _open_regular_fd(path)
+    fd, _st = _open_regular_fd(path, follow)
     try:
         if _NONBLOCK:
             os.set_blocking(fd, True)
@@ -245,9 +250,10 @@ def check_text(text: str, what: str = "text") -> str:
     return text
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file exactly (line endings kept), with clear errors."""
-    fd, st = _open_regular_fd(path)
+def read_text(path: Path, limit: int = MAX_FILE_BYTES, follow: bool = True) -> str:
+    """Read a UTF-8 text file exactly (line endings kept), with clear errors (``follow=False``:
+    a symbolic link is refused)."""
+    fd, st = _open_regular_fd(path, follow)
     try:
         data = read_upto(fd, limit, st.st_size + 1)
     finally:

@@ -82,6 +82,8 @@ class ClaudeCodeReader(Reader):
             return
         mid = msg.get("id") or rec.get("uuid")
         model = msg.get("model")
+        if type(model) is not str:  # (a log may hold anything: a name is a string)
+            model = None
         if model == "<synthetic>":
             return
         yield Event(m.ASSISTANT, ts, key=mid, name=model)

@@ -308,6 +308,8 @@ class ClaudeTally:
                         continue
                     mid = msg.id or rec.uuid
                     model = msg.model
+                    if type(model) is not str:  # (a log may hold anything: a name is a string)
+                        model = None
                     if model == "<synthetic>":
                         continue
                     new = False
@@ -540,6 +542,8 @@ class ClaudeTally:
                         continue
                     mid = msg.get("id") or rec.get("uuid")
                     model = msg.get("model")
+                    if type(model) is not str:
+                        model = None
                     if model == "<synthetic>":
                         continue
                     new = False

@@ -143,7 +143,7 @@ class Accumulator:
                 s.extra[key] = val
 
     def _model(self, model: str) -> None:
-        if model not in self.s.models:
+        if type(model) is str and model not in self.s.models:
             self.s.models.append(model)
 
     def _result(self, name: str, success: bool | None, dur: float | None,

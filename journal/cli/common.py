@@ -64,7 +64,13 @@ def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON to stdout."""
     import orjson
 
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode())
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode()
+    except TypeError:  # an integer beyond 64 bits (a hand-edited file may hold one): the standard library's
+        import json
+
+        text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write(text)
     sys.stdout.write("\n")
 
 

@@ -103,6 +103,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     debug = "--debug" in args
     _tune_gc()
     try:
+        _check_args(args)
         code = fastpath.run(args)
         code = _run_app(args) if code is None else code
         if code == 0:
@@ -130,6 +131,18 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise
         common.err(f"journal: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
         return 70
+
+
+def _check_args(args: list[str]) -> None:
+    """Refuse an argument that is not text: bytes that are not UTF-8 reach Python as lone
+    surrogates, which no file journal writes can hold."""
+    from journal.errors import InvalidInput
+
+    for i, a in enumerate(args, 1):
+        try:
+            a.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise InvalidInput(f"argument {i} is not valid UTF-8 (byte {e.start + 1} of it)") from None
 
 
 # Commands that change the journal (with these subcommands or options): auto_commit commits after them.

@@ -24,7 +24,7 @@ def serve(
     from journal.errors import InvalidInput
     from journal.web.server import Board
 
-    if stale_hours is not None and stale_hours <= 0:
+    if stale_hours is not None and not 0 < stale_hours < float("inf"):  # (nan is neither)
         raise InvalidInput("--stale-hours must be a positive number")
     ws = workspace()
     board = Board(ws, host=host, port=port, redact=not no_redact, stale_hours=stale_hours)

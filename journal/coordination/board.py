@@ -53,7 +53,7 @@ def board(ws: Workspace, stale_hours: float | None = None, all_branches: bool = 
 
     ``all_branches`` adds the active sessions of other branches and worktrees, each row
     naming its ``source``; a session found in several places shows its newest copy."""
-    if stale_hours is not None and stale_hours <= 0:
+    if stale_hours is not None and not 0 < stale_hours < float("inf"):  # (nan is neither)
         raise InvalidInput("--stale-hours must be a positive number")
     limit = ws.config.stale_hours if stale_hours is None else stale_hours
     view = branch_view(ws) if all_branches else load_view(ws)

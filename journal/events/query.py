@@ -163,7 +163,8 @@ def iter_events(ws: Workspace, session_id: str | None, flt: Filter, stats: ReadS
     if limit is None:
         yield from stream
     else:
-        yield from deque(stream, maxlen=limit) if limit else ()
+        # (a limit beyond any count keeps them all: deque takes no larger one)
+        yield from deque(stream, maxlen=limit if limit < 1 << 62 else None) if limit else ()
 
 
 def query_events(

@@ -110,8 +110,10 @@ def read_frontmatter(text: str, where: str) -> tuple[dict[str, Any], int]:
 
 def read_frontmatter_file(path: Path, limit: int = 1 << 20) -> dict[str, Any]:
     """The frontmatter of a session file, reading only the head of the file."""
+    from journal.fsutil import open_regular
+
     where = str(path)
-    with open(path, "rb") as f:
+    with open_regular(path, follow=False) as f:  # (a FIFO would hang the read; a link leads outside)
         data = f.read(16384)
         while True:
             more = f.read(65536) if len(data) < limit else b""
@@ -368,7 +370,7 @@ class SessionDoc:
         from journal.fsutil import read_text
 
         try:
-            return cls(read_text(path), str(path), bare)
+            return cls(read_text(path, follow=False), str(path), bare)
         except NotAdopted:
             raise not_adopted(path) from None
 

@@ -54,8 +54,14 @@ def _checkbox_items(doc: SessionDoc, start: int, end: int) -> list[tuple[int, bo
 def _match_item(items: list[tuple[int, bool, str]], text: str, what: str) -> tuple[int, bool, str] | None:
     """The item numbered ``text`` (from 1; a number is never matched as text), else the one
     whose text is ``text``, else the one containing it; None when there is none."""
-    if text.isdigit():
-        return items[int(text) - 1] if 1 <= int(text) <= len(items) else None
+    number = text.strip()
+    if number[:1] in ("-", "+"):
+        number = number[1:]
+    if number and number.isascii() and number.isdigit():  # (a sign too: "-1" is a number, never text)
+        n = int(text)
+        if n < 1:
+            raise InvalidInput(f"{what} number {text.strip()} is out of range: numbers start at 1")
+        return items[n - 1] if n <= len(items) else None
     exact = [it for it in items if it[2].lower() == text.lower()]
     if exact:
         return exact[0]

@@ -57,7 +57,7 @@ def _grep_args(pattern: str, ignore_case: bool) -> list[str] | None:
     """
     if any(c in _REGEX_SYNTAX for c in pattern) or (ignore_case and not pattern.isascii()):
         return None
-    return ["-lZ", "-F", *(["-i"] if ignore_case else []), "-e", pattern, "--"]
+    return ["-lZ", "-D", "skip", "-F", *(["-i"] if ignore_case else []), "-e", pattern, "--"]  # (-D: no FIFOs)
 
 
 def _chunks(files: list[str], jobs: int, max_bytes: int = 100_000) -> list[list[str]]:
@@ -153,8 +153,12 @@ def compile_pattern(pattern: str, ignore_case: bool = False) -> Any:
     except re2.error as e:
         why = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
         why = why.replace("(?m)", "", 1).rstrip(": ")
+        import warnings
+
         try:
-            re.compile(pattern)  # compiling is safe (it is matching that can blow up)
+            with warnings.catch_warnings():  # ("possible nested set" and such: the error below says it)
+                warnings.simplefilter("ignore")
+                re.compile(pattern)  # compiling is safe (it is matching that can blow up)
         except re.error as bad:
             raise InvalidInput(f"pattern {pattern!r} is not a valid regular expression: {bad}") from None
         raise InvalidInput(f"pattern {pattern!r} uses syntax journal grep does not support ({why}): "
@@ -170,7 +174,7 @@ def _scan_file(path: Path, kind: str, label: str, regex: Any, section_filter: se
     from journal.fsutil import open_regular
 
     try:
-        with open_regular(path) as f:
+        with open_regular(path, follow=False) as f:  # (a link would lead outside the workspace)
             raw_bytes = f.read()
     except (OSError, JournalError):  # gone meanwhile, or a pipe where a log should be
         return []

@@ -228,9 +228,10 @@ def _event_recorded(ws: Workspace, session_id: str, event_id: str) -> bool:
 def _lines_present(text: bytes, events: list[dict[str, Any]]) -> bool:
     """Whether the lines the events say they wrote all stand in ``text`` (the change landed,
     and the file was edited since)."""
-    from journal.session.links import line_hash
+    from journal.session.links import keys_of, line_hash
 
-    keys = [k for e in events for k in ((e.get("data") or {}).get("lines") or ()) if isinstance(k, str)]
+    keys = [k for e in events if isinstance(e.get("data"), dict) for k in keys_of(e["data"], "lines")
+            if isinstance(k, str)]
     if not keys:
         return False
     have = {line_hash(line) for line in text.decode("utf-8", "replace").split("\n") if line.strip()}

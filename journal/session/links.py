@@ -54,6 +54,12 @@ def _data(event: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def keys_of(data: dict[str, Any], name: str) -> list[Any]:
+    """An event's ``lines`` or ``replaces`` keys: a list (an event added by hand may hold anything there)."""
+    v = data.get(name)
+    return v if isinstance(v, list) else []
+
+
 def place_events(doc_lines: list[str], events: list[dict[str, Any]]) -> dict[str, list[int]]:
     """For each event id, the indices of the document's lines it wrote and that still stand.
 
@@ -70,10 +76,10 @@ def place_events(doc_lines: list[str], events: list[dict[str, Any]]) -> dict[str
     for event in events:
         data = _data(event)
         eid = str(event.get("event_id", ""))
-        for key in data.get("replaces") or ():
+        for key in keys_of(data, "replaces"):
             if holders.get(key):
                 holders[key].pop(0)
-        for key in relinked.get(eid) or data.get("lines") or ():
+        for key in relinked.get(eid) or keys_of(data, "lines"):
             if isinstance(key, str):
                 holders.setdefault(key, []).append(eid)
     placed: dict[str, list[int]] = {}
@@ -96,10 +102,10 @@ def unplaced(doc_lines: list[str], events: list[dict[str, Any]]) -> list[dict[st
     retired: set[str] = set()
     for event in events:
         data = _data(event)
-        retired.update(k for k in data.get("replaces") or () if isinstance(k, str))
+        retired.update(k for k in keys_of(data, "replaces") if isinstance(k, str))
     for event in events:
         data = _data(event)
-        keys = [k for k in data.get("lines") or () if isinstance(k, str)]
+        keys = [k for k in keys_of(data, "lines") if isinstance(k, str)]
         if keys and event.get("event_id") not in placed and not set(keys) <= retired:
             out.append(event)
     return out

@@ -157,6 +157,21 @@ CASES: list[tuple[str, list[str], str | None]] = [
     ("missing-argument", ["show"], None),
     ("extra-argument", ["restore", "s1", "s2"], None),
     ("check-unknown-option", ["check", "--repair"], None),
+    # numbers with a sign are numbers (never matched as text); times and limits past any range
+    ("resolve-negative-number", ["resolve", "-s", "s1", "blocker", "-1"], None),
+    ("resolve-plus-zero", ["resolve", "-s", "s1", "blocker", "+0"], None),
+    ("since-before-year-1", ["events", "query", "--all", "--since", "9999999d"], None),
+    ("until-before-year-1", ["events", "query", "--all", "--until", "9999999w"], None),
+    ("usage-since-before-year-1", ["logs", "usage", "--since", "9999999d"], None),
+    ("discover-since-before-year-1", ["logs", "discover", "-s", "s1", "--since", "9999999d"], None),
+    ("stale-hours-nan", ["board", "--stale-hours", "nan"], None),
+    ("stale-hours-inf", ["board", "--stale-hours", "inf"], None),
+    # arguments that are not UTF-8 (bytes the shell passed as they are)
+    ("next-not-utf8", ["add", "-s", "s1", "next", "x\udcff"], None),
+    ("message-not-utf8", ["message", "s2", "caf\udce9", "-s", "s1"], None),
+    ("create-role-not-utf8", ["create", "s9", "D\udcffv", "m"], None),
+    ("grep-not-utf8", ["grep", "\udcff"], None),
+    ("hook-command-not-utf8", ["hook", "install", "claude-code", "--command", "j\udcff"], None),
 ]
 
 TEMPLATES = {

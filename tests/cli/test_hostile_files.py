@@ -1,0 +1,99 @@
+"""Files put where journal reads, by hand or by a pull: a FIFO or a symbolic link for a session
+log, an event added by hand whose fields have other shapes, a number past 64 bits in the
+frontmatter. Reading commands never hang, never follow the link out of the workspace, and
+never stop with an internal error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journal.cli.main import main
+
+
+class Waited(Exception):
+    pass
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    monkeypatch.chdir(tmp_path)
+    for k in ("JOURNAL_ROOT", "JOURNAL_SESSION", "JOURNAL_NOW"):
+        monkeypatch.delenv(k, raising=False)
+    for args in (["init"], ["create", "s1", "Dev", "Wire up"], ["create", "s2", "Peer", "Review"],
+                 ["add", "-s", "s2", "blocker", "Waiting for keys"]):
+        assert main(args) == 0, args
+
+    def waited(*_a: Any) -> None:
+        raise Waited("a command waited on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(60)
+    capsys.readouterr()
+    yield tmp_path / "coordination" / "sessions" / "ACTIVE"
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    c = capsys.readouterr()
+    return code, c.out, c.err
+
+
+def test_a_fifo_for_a_session_log_hangs_nothing(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (ws / "s1.md").unlink()
+    os.mkfifo(ws / "s1.md")
+    code, out, err = cli(capsys, "list")
+    assert code == 0 and "s2" in out
+    code, out, _ = cli(capsys, "grep", "Waiting")
+    assert code == 0 and "Waiting for keys" in out
+    code, out, err = cli(capsys, "show", "s1")
+    assert code == 2 and len(err.splitlines()) == 1 and "s1" in err  # (a FIFO is no session log)
+
+
+def test_a_symbolic_link_for_a_session_log_is_not_read_through(ws: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    try:
+        (ws / "s1.md").unlink()
+        (ws / "s1.md").symlink_to(secret)
+        code, out, err = cli(capsys, "show", "s1")
+        assert code == 2 and "is a symbolic link" in err and "root:x" not in out + err
+        code, out, err = cli(capsys, "grep", "root:")
+        assert code == 1 and "root:x" not in out
+        code, out, err = cli(capsys, "export", "s1", "--out", str(tmp_path / "bundle.md"))
+        assert code == 2 and not (tmp_path / "bundle.md").exists()
+        code, out, err = cli(capsys, "check")
+        assert code == 1 and "a symbolic link" in out + err
+    finally:
+        secret.unlink()
+
+
+def test_an_event_added_by_hand_with_other_shapes_breaks_no_reader(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "events", "add", "note", "-s", "s2", "--data", '{"lines": 5, "replaces": "x"}')[0] == 0
+    code, out, err = cli(capsys, "check")
+    assert code == 0 and "internal error" not in err, (out, err)
+    assert cli(capsys, "show", "s2", "--events")[0] == 0
+    assert cli(capsys, "add", "-s", "s2", "next", "then this")[0] == 0
+
+
+def test_a_number_past_64_bits_in_the_frontmatter_still_prints_as_json(ws: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    path = ws / "s1.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nrole: Dev\n", "\nrole: Dev\nbudget: 99999999999999999999\n", 1), encoding="utf-8")
+    code, out, err = cli(capsys, "show", "s1", "--json")
+    assert code == 0, err
+    assert "99999999999999999999" in out and json.loads(out)
+    code, out, err = cli(capsys, "list", "--json")
+    assert code == 0 and json.loads(out)
