@@ -10,6 +10,7 @@ failure is a TemplateError naming the template and, where known, its line.
 from __future__ import annotations
 
 import operator
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -49,13 +50,33 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
 
 
+_WIDE = re.compile(r"\d{7,}")  # a width or precision of a million or more in a format string
+
+
+def _bounded(args: Iterable[Any], what: str) -> None:
+    """Refuse a call whose numbers would pad or repeat past MAX_OUTPUT (``center(300000000)``,
+    ``"%300000000s"``, ``"{:>300000000}"``): the text would be built before its size is counted."""
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool) and a > MAX_OUTPUT:
+            raise _Refused(f"{what} with {a:,}: that would make more than {MAX_OUTPUT // 1_000_000} MB")
+        if isinstance(a, str) and _WIDE.search(a) and ("%" in a or "{" in a):
+            raise _Refused(f"{what} with a format width of a million or more")
+
+
 @lru_cache(maxsize=1)
 def _env() -> Any:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     class Sandbox(SandboxedEnvironment):  # type: ignore[misc]
-        intercepted_binops = frozenset({"*", "**"})
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            if getattr(__obj, "__name__", "") not in ("range", "safe_range"):  # (its loops are counted: ``_steps``)
+                owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # (str.format comes wrapped)
+                _bounded([*args, *kwargs.values(), *([owner] if isinstance(owner, str) else [])],
+                         f"{getattr(__obj, '__name__', 'a call')}()")
+            return super().call(__context, __obj, *args, **kwargs)
 
         def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
             if op == "*":
@@ -63,6 +84,9 @@ def _env() -> Any:
                     if isinstance(times, int) and _size(seq) * max(times, 0) > MAX_OUTPUT:
                         raise _Refused(f"a repetition would be over {MAX_OUTPUT // 1_000_000} MB")
                 return operator.mul(left, right)
+            if op == "%":
+                _bounded([left, *(right if isinstance(right, tuple) else (right,))], "a % format")
+                return operator.mod(left, right)
             if op == "**":
                 if isinstance(right, (int, float)) and abs(right) > MAX_POWER:
                     raise _Refused(f"an exponent over {MAX_POWER:,}")
@@ -71,7 +95,21 @@ def _env() -> Any:
 
     env = Sandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.globals[_STEP_HELPER] = _steps
+    for name in ("center", "format", "indent", "wordwrap", "truncate"):  # filters that pad or format
+        env.filters[name] = _guarded(env.filters[name], name)
     return env
+
+
+def _guarded(f: Any, name: str) -> Any:
+    """Filter ``f`` with its arguments bounded (see ``_bounded``)."""
+    import functools
+
+    @functools.wraps(f)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        _bounded([*args[1:], *kwargs.values()] if name != "format" else [*args, *kwargs.values()], f"the {name} filter")
+        return f(*args, **kwargs)
+
+    return run
 
 
 def _compile(source: str, where: str) -> Any:

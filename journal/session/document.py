@@ -49,6 +49,10 @@ def _yaml():
 _handler: Any = None
 
 
+class AliasesRefused(ValueError):
+    """Frontmatter that uses YAML aliases (see ``_yaml_handler``)."""
+
+
 def _yaml_handler() -> Any:
     global _handler
     if _handler is None:
@@ -61,7 +65,11 @@ def _yaml_handler() -> Any:
             END_BOUNDARY = re.compile(r"^(?:-{3,}|\.{3})[ \t\r]*$", re.M)
 
             def load(self, fm: str, **kwargs: object) -> Any:
-                return yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                if "&" in fm and "*" in fm and any(isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(fm, Loader=loader)):
+                    # nine levels of nine aliases print as gigabytes: journal never writes one
+                    raise AliasesRefused("it uses YAML aliases (&anchor / *alias), which journal does not read")
+                return yaml.load(fm, Loader=loader)  # noqa: S506
 
         _handler = Handler()
     return _handler
@@ -243,6 +251,8 @@ def load_yaml(text: str, where: str) -> Any:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 2}" if mark is not None else ""
         raise MalformedFile(f"{where}: malformed YAML frontmatter{at}") from e
+    except AliasesRefused as e:
+        raise MalformedFile(f"{where}: malformed YAML frontmatter: {e}") from e
     except (ValueError, OverflowError) as e:  # a value YAML reads as an impossible date or time
         raise MalformedFile(f"{where}: malformed YAML frontmatter ({e}; quote the value to keep it as text)") from e
 

@@ -150,6 +150,11 @@ CASES: list[tuple[str, list[str], str | None]] = [
     ("template-loops", ["create", "t4", "Dev", "m", "--template", "T_LOOPS"], None),
     ("template-undefined", ["create", "t5", "Dev", "m", "--template", "T_UNDEFINED"], None),
     ("template-fifo", ["create", "t6", "Dev", "m", "--template", "FIFO"], None),
+    ("template-center-filter", ["create", "t7", "Dev", "m", "--template", "T_CENTER"], None),
+    ("template-format-filter", ["create", "t8", "Dev", "m", "--template", "T_FORMAT_FILTER"], None),
+    ("template-percent-width", ["create", "t9", "Dev", "m", "--template", "T_PERCENT"], None),
+    ("template-str-format-width", ["create", "t10", "Dev", "m", "--template", "T_STR_FORMAT"], None),
+    ("template-ljust", ["create", "t11", "Dev", "m", "--template", "T_LJUST"], None),
     # the parser itself
     ("unknown-command", ["frobnicate"], None),
     ("unknown-option", ["list", "--no-such-option"], None),
@@ -180,6 +185,11 @@ TEMPLATES = {
     "T_HUGE": "---\nid: {{ id }}\n---\n{{ 'x' * 100000000 }}\n",
     "T_LOOPS": "---\nid: {{ id }}\n---\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n",
     "T_UNDEFINED": "---\nid: {{ id }}\n---\n{{ no_such_variable }}\n",
+    "T_CENTER": "---\nid: {{ id }}\n---\n{{ 'x' | center(300000000) }}\n",
+    "T_FORMAT_FILTER": "---\nid: {{ id }}\n---\n{{ '%300000000s' | format('x') }}\n",
+    "T_PERCENT": "---\nid: {{ id }}\n---\n{{ '%300000000s' % 'x' }}\n",
+    "T_STR_FORMAT": "---\nid: {{ id }}\n---\n{{ '{:>300000000}'.format('x') }}\n",
+    "T_LJUST": "---\nid: {{ id }}\n---\n{{ 'x'.ljust(300000000) }}\n",
 }
 
 

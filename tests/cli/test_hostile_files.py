@@ -97,3 +97,20 @@ def test_a_number_past_64_bits_in_the_frontmatter_still_prints_as_json(ws: Path,
     assert "99999999999999999999" in out and json.loads(out)
     code, out, err = cli(capsys, "list", "--json")
     assert code == 0 and json.loads(out)
+
+
+def test_yaml_aliases_in_the_frontmatter_are_refused_not_expanded(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Nine levels of nine aliases: 1.3 KB that print as gigabytes."""
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh"):
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    path = ws / "s1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nrole: Dev\n", "\nrole: Dev\n" + "\n".join(levels) + "\n", 1),
+                    encoding="utf-8")
+    before = path.read_bytes()
+    code, out, err = cli(capsys, "show", "s1", "--json")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "YAML aliases" in err
+    code, out, err = cli(capsys, "check")
+    assert code == 1 and "YAML aliases" in out + err
+    assert cli(capsys, "export", "s1", "--out", str(ws.parent / "e.md"))[0] == 2
+    assert path.read_bytes() == before
