@@ -53,8 +53,6 @@ def _warn(warnings: list[str]) -> None:
 
 
 def _summary(event: dict[str, Any], width: int = 100) -> str:
-    import orjson
-
     data = event.get("data")
     if isinstance(data, dict):
         for key in ("message", "text", "decision", "commitment", "command", "tool"):
@@ -62,7 +60,9 @@ def _summary(event: dict[str, Any], width: int = 100) -> str:
                 text = data[key]
                 break
         else:
-            text = orjson.dumps(data).decode()
+            from journal.events.schema import show_json
+
+            text = show_json(data)
     else:
         text = ""
     text = " ".join(text.split())
@@ -125,10 +125,9 @@ def query(
     jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON event per line."),
 ) -> None:
     """Events oldest first, filtered; compressed logs are read too."""
-    import orjson
-
     from journal.events.files import ReadStats
     from journal.events.query import iter_events, make_filter
+    from journal.events.schema import show_json
 
     ws = workspace()
     flt = make_filter(types, agent, since, until, contains)
@@ -142,7 +141,7 @@ def query(
     elif jsonl:
         buf = sys.stdout.buffer
         for event in stream:
-            buf.write(orjson.dumps(event) + b"\n")
+            buf.write(show_json(event).encode("utf-8", "surrogatepass") + b"\n")
     else:
         for e in stream:
             raw = e.get("provenance")

@@ -78,6 +78,18 @@ def check(fix: bool, as_json: bool, files: Optional[list[str]] = None) -> None:
     from journal.session.check import check_workspace, only_files
 
     ws = workspace()
+    if files:  # what the report is limited to must be there, and the repository's (or the workspace's)
+        import os
+
+        from journal.errors import InvalidInput
+
+        within = [os.path.realpath(p) for p in (ws.git_root, ws.root) if p is not None]
+        for f in files:
+            if not os.path.lexists(f):
+                raise InvalidInput(f"{f} does not exist")
+            real = os.path.realpath(f)
+            if not any(real == w or real.startswith(w.rstrip(os.sep) + os.sep) for w in within):
+                raise InvalidInput(f"{f} is outside the repository: check reports only the workspace's files")
     problems = check_workspace(ws, fix=fix)
     if files:
         problems = only_files(ws, problems, files)

@@ -133,16 +133,15 @@ def _owner(meta: dict[str, Any]) -> str:
 
 
 def _event_row(row: dict[str, Any]) -> dict[str, Any]:
-    import orjson
+    from journal.events.schema import show_json
 
     e = row["event"]
     data = e.get("data") if isinstance(e.get("data"), dict) else {}
     prov = e.get("provenance") if isinstance(e.get("provenance"), dict) else {}
     text = str(data.get("text") or "")
     if not text and data:
-        text = orjson.dumps({k: v for k, v in data.items() if k not in ("action", "section")},
-                            default=str).decode()
-    detail = orjson.dumps(e, option=orjson.OPT_INDENT_2, default=str).decode()
+        text = show_json({k: v for k, v in data.items() if k not in ("action", "section")})
+    detail = show_json(e, indent=True)
     return {"id": e.get("event_id"), "seq": e.get("seq"), "time": str(e.get("timestamp") or ""),
             "type": e.get("event_type"), "agent": prov.get("agent"), "source": prov.get("source"),
             "action": data.get("action"), "section": data.get("section"),

@@ -162,6 +162,8 @@ CASES: list[tuple[str, list[str], str | None]] = [
     ("missing-argument", ["show"], None),
     ("extra-argument", ["restore", "s1", "s2"], None),
     ("check-unknown-option", ["check", "--repair"], None),
+    ("check-file-missing", ["check", "no-such-file.md"], None),
+    ("check-file-outside", ["check", "/etc/passwd"], None),
     # numbers with a sign are numbers (never matched as text); times and limits past any range
     ("resolve-negative-number", ["resolve", "-s", "s1", "blocker", "-1"], None),
     ("resolve-plus-zero", ["resolve", "-s", "s1", "blocker", "+0"], None),

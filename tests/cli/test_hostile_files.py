@@ -112,5 +112,29 @@ def test_yaml_aliases_in_the_frontmatter_are_refused_not_expanded(ws: Path, caps
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and "YAML aliases" in err
     code, out, err = cli(capsys, "check")
     assert code == 1 and "YAML aliases" in out + err
-    assert cli(capsys, "export", "s1", "--out", str(ws.parent / "e.md"))[0] == 2
+    code, _out, err = cli(capsys, "export", "s1", "--out", str(ws.parent.parent.parent / "e.md"))
+    assert code == 2 and "YAML aliases" in err
     assert path.read_bytes() == before
+
+
+def test_an_event_nested_past_what_journal_writes_is_still_shown(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """900 levels (journal itself refuses more than 255 when adding, as orjson does): read from disk, shown."""
+    assert cli(capsys, "events", "add", "note", "-s", "s2", "--data", '{"text": "first"}')[0] == 0
+    log = ws.parent.parent / "events" / "s2.jsonl"
+    last = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    deep: list[Any] = []
+    cur = deep
+    for _ in range(900):
+        cur.append([])
+        cur = cur[0]
+    event = dict(last, event_id=last["event_id"][:-1] + ("z" if last["event_id"][-1] != "z" else "y"),
+                 seq=last["seq"] + 1, data={"deep": deep})
+    with open(log, "a", encoding="utf-8") as f:
+        f.write(json.dumps(event, separators=(",", ":")) + "\n")
+    for args in (["events", "query", "-s", "s2"], ["events", "query", "-s", "s2", "--json"],
+                 ["events", "query", "-s", "s2", "--jsonl"], ["show", "s2", "--events"],
+                 ["export", "s2", "--out", str(ws.parent.parent.parent / "bundle.md")]):
+        code, out, err = cli(capsys, *args)
+        assert code == 0 and "internal error" not in err, (args, err)
+    code, out, _ = cli(capsys, "events", "query", "-s", "s2", "--json")
+    assert json.loads(out)[-1]["seq"] == event["seq"]
