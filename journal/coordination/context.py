@@ -110,12 +110,29 @@ def _fit(header: list[str], blocks: list[Block], limit: int, see: str) -> str:
             parts.append(f"_Left out for length: {', '.join(left_out)} (see {see})._\n")
         return "\n".join(parts)
 
+    def drop(victim: Block, keep: int) -> None:  # keep the first ``keep`` items, count the rest
+        victim.dropped += len(victim.items) - keep
+        del victim.items[keep:]
+
     text = render()
     while len(text) > limit and blocks:
+        # Items go from the end of the lowest-ranked block until the text fits, the block when it
+        # has none left. The text shrinks with each item dropped (a line of two characters or more
+        # goes, the count of those left out grows by a digit at most), so the most items that fit
+        # are found by halving, in a few renders, not one render an item.
         victim = min(blocks, key=lambda b: b.rank)
-        if victim.items:
-            victim.items.pop()
-            victim.dropped += 1
+        items, dropped = list(victim.items), victim.dropped
+        lo, hi = 0, len(items) - 1  # the most items kept that may fit lies in [lo, hi]
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            victim.items[:], victim.dropped = items, dropped
+            drop(victim, mid)
+            if len(render()) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        victim.items[:], victim.dropped = items, dropped
+        drop(victim, max(lo, 0))
         if not victim.items:
             blocks.remove(victim)
             left_out.append(victim.title.split(" (")[0].lower())
