@@ -185,12 +185,12 @@ def _open_regular_fd(path: Path, follow: bool = True) -> tuple[int, os.stat_resu
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | _CLOEXEC | (0 if follow else NOFOLLOW))
     except FileNotFoundError as e:
         raise NotFound(f"{path} does not exist") from e
+    except IsADirectoryError as e:
+        raise InvalidInput(f"{path} is a directory") from e
     except OSError as e:
         if not follow and os.path.islink(path):
             raise UnsafePath(f"{path} is a symbolic link: journal does not read session files through one") from e
         raise
-    except IsADirectoryError as e:
-        raise InvalidInput(f"{path} is a directory") from e
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

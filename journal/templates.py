@@ -51,16 +51,21 @@ def _size(value: Any) -> int:
 
 
 _WIDE = re.compile(r"\d{7,}")  # a width or precision of a million or more in a format string
+_PADDING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})  # str methods that pad to a width
 
 
-def _bounded(args: Iterable[Any], what: str) -> None:
-    """Refuse a call whose numbers would pad or repeat past MAX_OUTPUT (``center(300000000)``,
-    ``"%300000000s"``, ``"{:>300000000}"``): the text would be built before its size is counted."""
+def _width(fmt: Any, what: str) -> None:
+    """Refuse a format string with a width of a million or more (``"%300000000s"``,
+    ``"{:>300000000}"``): the text would be built before its size is counted."""
+    if isinstance(fmt, str) and ("%" in fmt or "{" in fmt) and _WIDE.search(fmt):
+        raise _Refused(f"{what} with a format width of a million or more")
+
+
+def _count(args: Iterable[Any], what: str) -> None:
+    """Refuse a padding width past MAX_OUTPUT (``center(300000000)``)."""
     for a in args:
         if isinstance(a, int) and not isinstance(a, bool) and a > MAX_OUTPUT:
             raise _Refused(f"{what} with {a:,}: that would make more than {MAX_OUTPUT // 1_000_000} MB")
-        if isinstance(a, str) and _WIDE.search(a) and ("%" in a or "{" in a):
-            raise _Refused(f"{what} with a format width of a million or more")
 
 
 @lru_cache(maxsize=1)
@@ -72,10 +77,13 @@ def _env() -> Any:
         intercepted_binops = frozenset({"*", "**", "%"})
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-            if getattr(__obj, "__name__", "") not in ("range", "safe_range"):  # (its loops are counted: ``_steps``)
-                owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # (str.format comes wrapped)
-                _bounded([*args, *kwargs.values(), *([owner] if isinstance(owner, str) else [])],
-                         f"{getattr(__obj, '__name__', 'a call')}()")
+            owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # (str.format comes wrapped)
+            if isinstance(owner, str):
+                name = getattr(__obj, "__name__", "")
+                if name in _PADDING:
+                    _count([*args, *kwargs.values()], f"{name}()")
+                elif name in ("format", "format_map"):
+                    _width(owner, f"{name}()")
             return super().call(__context, __obj, *args, **kwargs)
 
         def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
@@ -85,7 +93,7 @@ def _env() -> Any:
                         raise _Refused(f"a repetition would be over {MAX_OUTPUT // 1_000_000} MB")
                 return operator.mul(left, right)
             if op == "%":
-                _bounded([left, *(right if isinstance(right, tuple) else (right,))], "a % format")
+                _width(left, "a % format")
                 return operator.mod(left, right)
             if op == "**":
                 if isinstance(right, (int, float)) and abs(right) > MAX_POWER:
@@ -95,18 +103,21 @@ def _env() -> Any:
 
     env = Sandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.globals[_STEP_HELPER] = _steps
-    for name in ("center", "format", "indent", "wordwrap", "truncate"):  # filters that pad or format
+    for name in ("center", "format", "indent"):  # filters that pad or format
         env.filters[name] = _guarded(env.filters[name], name)
     return env
 
 
 def _guarded(f: Any, name: str) -> Any:
-    """Filter ``f`` with its arguments bounded (see ``_bounded``)."""
+    """Filter ``f`` with its width bounded (see ``_width`` and ``_count``)."""
     import functools
 
     @functools.wraps(f)
     def run(*args: Any, **kwargs: Any) -> Any:
-        _bounded([*args[1:], *kwargs.values()] if name != "format" else [*args, *kwargs.values()], f"the {name} filter")
+        if name == "format":
+            _width(args[0] if args else None, "the format filter")
+        else:
+            _count([*args[1:], *kwargs.values()], f"the {name} filter")
         return f(*args, **kwargs)
 
     return run
