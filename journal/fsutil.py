@@ -60,7 +60,8 @@ def allow_outside(path: str | os.PathLike[str], why: str, tree: bool = False) ->
     return Path(p)
 
 
-def _within(path: str, folder: str) -> bool:
+def within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it (both as given: resolve them first)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
@@ -97,18 +98,18 @@ def guard(path: str | os.PathLike[str]) -> Path:
             raise UnsafePath(f"{p} is not a regular file ({_kind(st.st_mode)}): journal writes only regular files")
     real_parent = os.path.realpath(parent)
     for root in _roots:
-        if _within(parent, root):
+        if within(parent, root):
             expected = os.path.normpath(os.path.join(os.path.realpath(root), os.path.relpath(parent, root)))
             if real_parent != expected:
                 link = _first_link(root, parent) or parent
                 raise UnsafePath(f"{link} is a symbolic link: journal does not write through links")
             return Path(p)
     for root in _roots:  # a path the caller resolved already
-        if _within(real_parent, os.path.realpath(root)):
+        if within(real_parent, os.path.realpath(root)):
             return Path(p)
     if os.path.join(real_parent, os.path.basename(p)) in _outside_files:
         return Path(p)
-    if any(_within(real_parent, tree) for tree in _outside_trees):
+    if any(within(real_parent, tree) for tree in _outside_trees):
         return Path(p)
     where = f"the workspace {list(_roots)[-1]}" if _roots else "any workspace"
     raise UnsafePath(f"{p} is outside {where}: journal writes only inside its root")

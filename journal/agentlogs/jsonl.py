@@ -63,9 +63,9 @@ def iter_batches(path: Path, offset: int = 0, scan: LineScan | None = None,
             st.bytes_read += len(buf)
             if first:  # the file's first bytes
                 first = False
-                if buf[:3] == BOM:
-                    buf = buf[3:]
-                    pos = 3
+                read = len(buf)
+                buf = strip_bom(buf)
+                pos = read - len(buf)
             if skipping:
                 nl = buf.find(b"\n")
                 if nl < 0:

@@ -117,8 +117,7 @@ def load(d: Path) -> dict[str, Any] | None:
         try:
             name, n, typecode = table_file
             table = array(typecode)
-            if (typecode not in TABLE_TYPES or type(name) is not str or os.sep in name or n % table.itemsize
-                    or not isinstance(tally, dict)):
+            if typecode not in TABLE_TYPES or not _own_name(name) or n % table.itemsize or not isinstance(tally, dict):
                 return None
             with open_regular(d / name) as f:
                 data = f.read(n)
@@ -135,7 +134,7 @@ def load(d: Path) -> dict[str, Any] | None:
             name, n, count = entry
         except (TypeError, ValueError):
             return None
-        if k not in KINDS or type(name) is not str or os.sep in name or type(n) is not int or type(count) is not int:
+        if k not in KINDS or not _own_name(name) or type(n) is not int or type(count) is not int:
             return None
         try:  # (a FIFO put there must not hang the read: regular files only)
             f = open_regular(d / name)  # kept open until the run is read (see StoredIds)
@@ -152,6 +151,11 @@ def load(d: Path) -> dict[str, Any] | None:
             return None
         tally[k] = [StoredIds(name, n, count, f, h)]
     return rec
+
+
+def _own_name(name: Any) -> bool:
+    """Whether a record's file ``name`` can be one of the state's own (a name in its folder)."""
+    return type(name) is str and os.sep not in name
 
 
 def _fileable(runs: Any) -> bool:
@@ -175,22 +179,13 @@ def _write_ids(d: Path, kind: str, runs: list[Any]) -> list[Any]:
         if not rest:  # nothing new of this kind: the files stay as they are
             return [name, base, count]
     else:
-        import time
-
-        name, base, count, rest = f"{kind}.{os.getpid()}-{time.time_ns()}.ids", 0, 0, runs
+        name, base, count, rest = _fresh_name(kind, "ids"), 0, 0, runs
     data = "\n".join(r.text() if isinstance(r, StoredIds) else r for r in rest).encode("utf-8")
     hs = _hashes(data.split(b"\n")).tobytes() if data else b""
     if base and data:
         data = b"\n" + data
-    for fname, at, blob in ((name + ".crc", count * 4, hs), (name, base, data)):
-        fd = open_for_write(d / fname, os.O_WRONLY | os.O_CREAT)
-        try:
-            if blob:
-                os.pwrite(fd, blob, at)
-            os.ftruncate(fd, at + len(blob))
-            _sync(fd)
-        finally:
-            os.close(fd)
+    _put(d / (name + ".crc"), hs, count * 4)
+    _put(d / name, data, base)
     return [name, base + len(data), count + len(hs) // 4]
 
 
@@ -205,18 +200,29 @@ def _write_table(d: Path, table: array[int], stored: Any) -> list[Any]:
     except (OSError, TypeError, ValueError):
         same = False
     if not same:
-        import time
+        name, base = _fresh_name("table", "rows"), 0
+    _put(d / name, raw[base:], base)
+    return [name, len(raw), table.typecode]
 
-        name, base = f"table.{os.getpid()}-{time.time_ns()}.rows", 0
-    fd = open_for_write(d / name, os.O_WRONLY | os.O_CREAT)
+
+def _fresh_name(kind: str, suffix: str) -> str:
+    """A file name no other save uses: the process and the moment in it."""
+    import time
+
+    return f"{kind}.{os.getpid()}-{time.time_ns()}.{suffix}"
+
+
+def _put(path: Path, blob: Any, at: int) -> None:
+    """``blob`` written at byte ``at`` of ``path`` (created if need be), the file cut right after
+    it and synced: an append where ``at`` is the recorded length, a whole file where it is 0."""
+    fd = open_for_write(path, os.O_WRONLY | os.O_CREAT)
     try:
-        if len(raw) > base:
-            os.pwrite(fd, raw[base:], base)
-        os.ftruncate(fd, len(raw))
+        if len(blob):
+            os.pwrite(fd, blob, at)
+        os.ftruncate(fd, at + len(blob))
         _sync(fd)
     finally:
         os.close(fd)
-    return [name, len(raw), table.typecode]
 
 
 def _sync(fd: int) -> None:

@@ -61,16 +61,10 @@ def read_text_arg(text: str, what: str = "text") -> str:
 
 
 def print_json(data: Any) -> None:
-    """Write ``data`` as indented JSON to stdout."""
-    import orjson
+    """Write ``data`` as indented JSON to stdout (see ``jsontext.show_json``)."""
+    from journal.jsontext import show_json
 
-    try:
-        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str).decode()
-    except TypeError:  # an integer beyond 64 bits (a hand-edited file may hold one): the standard library's
-        import json
-
-        text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
-    sys.stdout.write(text)
+    sys.stdout.write(show_json(data, indent=True))
     sys.stdout.write("\n")
 
 

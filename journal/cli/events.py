@@ -60,7 +60,7 @@ def _summary(event: dict[str, Any], width: int = 100) -> str:
                 text = data[key]
                 break
         else:
-            from journal.events.schema import show_json
+            from journal.jsontext import show_json
 
             text = show_json(data)
     else:
@@ -127,7 +127,7 @@ def query(
     """Events oldest first, filtered; compressed logs are read too."""
     from journal.events.files import ReadStats
     from journal.events.query import iter_events, make_filter
-    from journal.events.schema import show_json
+    from journal.jsontext import show_json
 
     ws = workspace()
     flt = make_filter(types, agent, since, until, contains)

@@ -82,13 +82,13 @@ def check(fix: bool, as_json: bool, files: Optional[list[str]] = None) -> None:
         import os
 
         from journal.errors import InvalidInput
+        from journal.fsutil import within
 
-        within = [os.path.realpath(p) for p in (ws.git_root, ws.root) if p is not None]
+        folders = [os.path.realpath(p) for p in (ws.git_root, ws.root) if p is not None]
         for f in files:
             if not os.path.lexists(f):
                 raise InvalidInput(f"{f} does not exist")
-            real = os.path.realpath(f)
-            if not any(real == w or real.startswith(w.rstrip(os.sep) + os.sep) for w in within):
+            if not any(within(os.path.realpath(f), folder) for folder in folders):
                 raise InvalidInput(f"{f} is outside the repository: check reports only the workspace's files")
     problems = check_workspace(ws, fix=fix)
     if files:

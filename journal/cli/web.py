@@ -21,11 +21,10 @@ def serve(
 
     Needs the web extra (pip install '.[web]' in a checkout). Example: journal serve --open
     """
-    from journal.errors import InvalidInput
+    from journal.coordination.board import check_stale_hours
     from journal.web.server import Board
 
-    if stale_hours is not None and not 0 < stale_hours < float("inf"):  # (nan is neither)
-        raise InvalidInput("--stale-hours must be a positive number")
+    check_stale_hours(stale_hours)  # (before the server starts)
     ws = workspace()
     board = Board(ws, host=host, port=port, redact=not no_redact, stale_hours=stale_hours)
     if board.exposed:

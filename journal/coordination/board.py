@@ -48,13 +48,18 @@ def branch_view(ws: Workspace) -> Any:
     return view_of(found)
 
 
+def check_stale_hours(stale_hours: float | None) -> None:
+    """Refuse a ``--stale-hours`` that is not a positive number (nan and infinity are not)."""
+    if stale_hours is not None and not 0 < stale_hours < float("inf"):
+        raise InvalidInput("--stale-hours must be a positive number")
+
+
 def board(ws: Workspace, stale_hours: float | None = None, all_branches: bool = False) -> list[dict[str, Any]]:
     """One row per active session, what needs attention first (blocked, stale, blockers, urgent mail).
 
     ``all_branches`` adds the active sessions of other branches and worktrees, each row
     naming its ``source``; a session found in several places shows its newest copy."""
-    if stale_hours is not None and not 0 < stale_hours < float("inf"):  # (nan is neither)
-        raise InvalidInput("--stale-hours must be a positive number")
+    check_stale_hours(stale_hours)
     limit = ws.config.stale_hours if stale_hours is None else stale_hours
     view = branch_view(ws) if all_branches else load_view(ws)
     counts = view.counts if view.counts is not None else unread_counts(view)

@@ -101,14 +101,19 @@ class Block:
         return "\n".join(lines) + "\n"
 
 
+def render_briefing(header: list[str], blocks: list[Block], left_out: list[str], see: str) -> str:
+    """The briefing's text: the header, each block, and what was left out for length."""
+    parts = ["\n".join(header) + "\n"] + [b.render() for b in blocks]
+    if left_out:
+        parts.append(f"_Left out for length: {', '.join(left_out)} (see {see})._\n")
+    return "\n".join(parts)
+
+
 def _fit(header: list[str], blocks: list[Block], limit: int, see: str) -> str:
     left_out: list[str] = []
 
     def render() -> str:
-        parts = ["\n".join(header) + "\n"] + [b.render() for b in blocks]
-        if left_out:
-            parts.append(f"_Left out for length: {', '.join(left_out)} (see {see})._\n")
-        return "\n".join(parts)
+        return render_briefing(header, blocks, left_out, see)
 
     def drop(victim: Block, keep: int) -> None:  # keep the first ``keep`` items, count the rest
         victim.dropped += len(victim.items) - keep

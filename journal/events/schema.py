@@ -417,22 +417,6 @@ def _check_int(text: str, what: str) -> int:
     raise InvalidInput(f"{what}: integer out of range for 64 bits ({shown}); pass it as a string")
 
 
-def show_json(value: Any, indent: bool = False) -> str:
-    """An event's value as JSON text to show. An event read from disk may hold what journal
-    never writes (nesting past orjson's 255 levels, a value that is no JSON type): the
-    standard library writes those, and whatever it cannot as text."""
-    import orjson
-
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0, default=str).decode()
-    except TypeError:  # (orjson.JSONEncodeError is one)
-        try:
-            return json.dumps(value, indent=2 if indent else None, default=str, ensure_ascii=False,
-                              separators=None if indent else (",", ":"))
-        except (RecursionError, ValueError):
-            return "… (nested too deeply to show)"
-
-
 def parse_json(value: str, what: str, kind: type | None = None) -> Any:
     """JSON text given for an event (its data, commitments...) as a value the log can hold.
 

@@ -230,8 +230,7 @@ def _lines_present(text: bytes, events: list[dict[str, Any]]) -> bool:
     and the file was edited since)."""
     from journal.session.links import keys_of, line_hash
 
-    keys = [k for e in events if isinstance(e.get("data"), dict) for k in keys_of(e["data"], "lines")
-            if isinstance(k, str)]
+    keys = [k for e in events if isinstance(e.get("data"), dict) for k in keys_of(e["data"], "lines")]
     if not keys:
         return False
     have = {line_hash(line) for line in text.decode("utf-8", "replace").split("\n") if line.strip()}

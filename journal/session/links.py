@@ -54,10 +54,11 @@ def _data(event: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def keys_of(data: dict[str, Any], name: str) -> list[Any]:
-    """An event's ``lines`` or ``replaces`` keys: a list (an event added by hand may hold anything there)."""
+def keys_of(data: dict[str, Any], name: str) -> list[str]:
+    """An event's ``lines`` or ``replaces`` keys: the strings of that list (an event added by hand
+    may hold anything there)."""
     v = data.get(name)
-    return v if isinstance(v, list) else []
+    return [k for k in v if isinstance(k, str)] if isinstance(v, list) else []
 
 
 def place_events(doc_lines: list[str], events: list[dict[str, Any]]) -> dict[str, list[int]]:
@@ -102,10 +103,10 @@ def unplaced(doc_lines: list[str], events: list[dict[str, Any]]) -> list[dict[st
     retired: set[str] = set()
     for event in events:
         data = _data(event)
-        retired.update(k for k in keys_of(data, "replaces") if isinstance(k, str))
+        retired.update(keys_of(data, "replaces"))
     for event in events:
         data = _data(event)
-        keys = [k for k in keys_of(data, "lines") if isinstance(k, str)]
+        keys = keys_of(data, "lines")
         if keys and event.get("event_id") not in placed and not set(keys) <= retired:
             out.append(event)
     return out

@@ -242,7 +242,7 @@ def build(ws: Workspace, session_id: str, fmt: str, include_logs: bool = False,
     data = pages.session(ws, session_id, pages.Scrub(red), save_state=False)
     sid = data["id"]
     warnings: list[str] = []
-    from journal.events.schema import show_json
+    from journal.jsontext import show_json
 
     events = "".join(show_json(r["event"]) + "\n" for r in data["_timeline"])  # (as read: see show_json)
     summaries = [{"path": item["path"], "format": item["format"], "linked": item["linked"],

@@ -133,7 +133,7 @@ def _owner(meta: dict[str, Any]) -> str:
 
 
 def _event_row(row: dict[str, Any]) -> dict[str, Any]:
-    from journal.events.schema import show_json
+    from journal.jsontext import show_json
 
     e = row["event"]
     data = e.get("data") if isinstance(e.get("data"), dict) else {}

@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal.coordination.context import Block, _fit
+from journal.coordination.context import Block, _fit, render_briefing
 
 
 def one_at_a_time(header: list[str], blocks: list[Block], limit: int, see: str) -> str:
@@ -16,10 +16,7 @@ def one_at_a_time(header: list[str], blocks: list[Block], limit: int, see: str) 
     left_out: list[str] = []
 
     def render() -> str:
-        parts = ["\n".join(header) + "\n"] + [b.render() for b in blocks]
-        if left_out:
-            parts.append(f"_Left out for length: {', '.join(left_out)} (see {see})._\n")
-        return "\n".join(parts)
+        return render_briefing(header, blocks, left_out, see)
 
     text = render()
     while len(text) > limit and blocks:
