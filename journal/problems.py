@@ -5,6 +5,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 
+# what check says of a symbolic link where journal keeps its files (a pull may bring one)
+LINK_REFUSED = ("a symbolic link: journal never reads or writes through one "
+                "(replace it with the file it points to, or remove it)")
+
+
 @dataclass
 class Problem:
     """One problem in one file; ``fixed`` tells whether ``check --fix`` repaired it.

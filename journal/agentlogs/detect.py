@@ -97,3 +97,39 @@ def detect_format(path: Path) -> str:
                 if cls.detect([doc]):
                     return cls.format
     raise InvalidInput(f"cannot tell the format of {path}: tried {tried}; pass --format")
+
+
+def _fits(path: Path, recs: list[Any], head: bytes) -> set[str]:
+    """The formats whose detection takes this log's head (or, for a JSON document, the whole)."""
+    found = {cls.format for cls in ORDER if cls.detect(recs)}
+    if head.lstrip().startswith((b"{", b"[")):
+        doc = _whole(path)
+        if doc is not None:
+            found.update(cls.format for cls in LEGACY if cls.detect([doc]))
+    return found
+
+
+def confirm_format(path: Path, fmt: str) -> str:
+    """``fmt``, refused when the log plainly is in another format.
+
+    A format forced on another format's log reads none of its records: the summary would
+    be all zeros, with no word. A log whose head no format recognizes is read as asked
+    (that is what ``--format`` is for), as is one the named format recognizes too.
+    """
+    check_format(fmt)
+    if fmt == "auto" or not path.exists():
+        return fmt
+    from journal.agentlogs.massgen import is_massgen_dir
+
+    if path.is_dir():
+        if fmt != "massgen" or not is_massgen_dir(path):
+            raise InvalidInput(f"{path} is a directory, not a {fmt} log file")
+        return fmt
+    if fmt == "massgen":
+        raise InvalidInput(f"{path} is a file: a massgen log is a directory")
+    recs, head = _head_records(path)
+    found = _fits(path, recs, head)
+    if found and fmt not in found:
+        other = min(found)
+        raise InvalidInput(f"{path} is a {other} log, not {fmt}: drop --format or pass --format {other}")
+    return fmt

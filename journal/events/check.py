@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from journal.errors import InvalidInput
-from journal.events.files import MAX_LINE, log_files, log_paths, session_of
+from journal.events.files import MAX_LINE, log_files, log_paths, odd_log_files, session_of
 from journal.events.schema import clean_log, validate
 from journal.fsutil import locked
 from journal.problems import Problem
@@ -210,6 +210,7 @@ def check_logs(ws: Workspace, fix: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     for note in ingest_spool(ws, None):  # spooled hook records are part of the logs
         problems.append(Problem(ws.rel(ws.state_dir / "spool"), None, "spool", note))
+    problems += [Problem(ws.rel(path), None, kind, what) for path, kind, what in odd_log_files(ws)]
     states: dict[str, dict[str, Any]] = {}
     for path in log_files(ws):
         state = states.setdefault(session_of(path), {})

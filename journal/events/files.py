@@ -172,15 +172,45 @@ def _select(path: Path, body: bytes, needles: list[bytes] | None, fold: bool,
 
 
 def log_files(ws: Workspace, session_id: str | None = None) -> list[Path]:
-    """The log files of one session (compressed part first) or of every session."""
+    """The log files of one session (compressed part first) or of every session: regular
+    files only, never read through a symbolic link (``odd_log_files`` names the others)."""
     if session_id is not None:
         path = ws.events_path(session_id)
-        return [p for p in (path.with_name(path.name + ".gz"), path) if p.is_file()]
-    if not ws.events_dir.is_dir():
-        return []
-    files = [p for p in ws.events_dir.iterdir()
-             if p.is_file() and (p.name.endswith(".jsonl") or p.name.endswith(".jsonl.gz"))]
+        return [p for p in (path.with_name(path.name + ".gz"), path) if _regular(p)]
+    files = [Path(e.path) for e in _log_entries(ws) if e.is_file(follow_symlinks=False)]
     return sorted(files, key=lambda p: (session_of(p), p.name.endswith(".jsonl")))
+
+
+def odd_log_files(ws: Workspace) -> list[tuple[Path, str, str]]:
+    """The entries of events/ named as event logs that are not regular files: (path, kind, what)."""
+    out = []
+    for e in _log_entries(ws):
+        if e.is_symlink():
+            from journal.problems import LINK_REFUSED
+
+            out.append((Path(e.path), "symlink", LINK_REFUSED))
+        elif not e.is_file(follow_symlinks=False):
+            out.append((Path(e.path), "not-a-file", "not a regular file: journal reads and writes only regular files"))
+    return sorted(out)
+
+
+def _log_entries(ws: Workspace) -> list[Any]:
+    import os
+
+    try:
+        with os.scandir(ws.events_dir) as it:
+            return [e for e in it if e.name.endswith((".jsonl", ".jsonl.gz"))]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _regular(path: Path) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def session_of(path: Path) -> str:

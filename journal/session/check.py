@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from journal.cache import FileCache
 from journal.errors import JournalError, NotAdopted
-from journal.problems import Problem
+from journal.problems import LINK_REFUSED, Problem
 from journal.workspace import SessionRef, Workspace
 
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$)|\|{7}( |$))")
@@ -66,6 +66,7 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
         if doc.find(*names, sections=sections) is None:
             problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"
                                     + (" (journal adds it when first written to)" if adopted else ""), note=adopted))
+    problems += _twice(doc, sections, rel, REQUIRED, adopted)
     current = doc.find(*CURRENT_WORK, sections=sections)
     if current is not None:
         body_status = doc.field_value(current, "Status")
@@ -82,6 +83,22 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
                 line = (doc.field_line(current, "Progress") or 0) + 1
                 problems.append(Problem(rel, line, "session", f"Current Work says progress {body_progress!r} but the frontmatter says {progress}"))
     return problems, (str(sid) if sid is not None else None)
+
+
+def _twice(doc: Any, sections: list[Any], rel: str, required: tuple[tuple[str, ...], ...], note: bool) -> list[Problem]:
+    """A second heading of a section journal writes to: every command reads and writes the
+    first, so items under the second are out of reach (resolve, update) or counted apart."""
+    from journal.session.document import norm
+
+    out = []
+    for names in required:
+        wanted = {norm(n) for n in names}
+        same = [s for s in sections if norm(s.title) in wanted]
+        for extra in same[1:]:
+            out.append(Problem(rel, extra.head + 1, "session",
+                               f"a second '## {extra.title}' section (the first is at line {same[0].head + 1}): "
+                               "journal writes only to the first (resolve and update cannot reach the items under the second); merge the two", note=note))
+    return out
 
 
 def only_files(ws: Workspace, problems: list[Problem], files: list[str]) -> list[Problem]:
@@ -102,7 +119,7 @@ def check_session_file(ws: Workspace, ref: SessionRef) -> list[Problem]:
     return _check_session(ws, ref.path, ref.id, ref.archived)[0]
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a section's second heading is reported
 
 
 class _Scan:
@@ -138,9 +155,8 @@ class _Scan:
             mine = stamps[at:at + len(entries)]
             at += len(entries)
             self.raw[kind] = [(e.name, st[1], st[2]) for e, st in zip(entries, mine) if st is not None and st[0]]
-            if kind != "E":
-                self.odd += [(e.path, "not a regular file") for e, st in zip(entries, mine)
-                             if st is not None and not st[0]]
+            self.odd += [(e.path, "not a regular file") for e, st in zip(entries, mine)
+                         if st is not None and not st[0]]
         self.ws = ws
 
     def _list(self, folder: Path, endings: tuple[str, ...]) -> list[Any]:
@@ -153,8 +169,9 @@ class _Scan:
             return []
         self.temps += [e.path for e in entries if e.name[0] == "." and e.name.endswith(".tmp")]
         kept = [e for e in entries if e.name[0] != "." and e.name.endswith(endings)]
-        self.links += [e.path for e in kept if e.is_symlink()]
-        return kept
+        links = [e for e in kept if e.is_symlink()]
+        self.links += [e.path for e in links]
+        return [e for e in kept if e not in links] if links else kept  # never read through a link
 
     def signature(self) -> str | None:
         """Every log's and event log's name, mtime and size, folded; None while one is racy."""
@@ -293,10 +310,9 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
             _check_event_logs(ws, fix=True)
         problems = check_intents(ws, fix) + problems
     scan = _Scan(ws)
-    problems += [Problem(ws.rel(Path(p)), 0, "symlink", "a symbolic link: journal never writes through one "
-                         "(replace it with the file it points to, or remove it)") for p in sorted(scan.links)]
-    problems += [Problem(ws.rel(Path(p)), 0, "session", f"{what}: journal reads and writes only regular files")
-                 for p, what in sorted(scan.odd)]
+    problems += [Problem(ws.rel(Path(p)), 0, "symlink", LINK_REFUSED) for p in sorted(scan.links)]
+    problems += [Problem(ws.rel(Path(p)), 0, "not-a-file" if Path(p).parent == ws.events_dir else "session",
+                         f"{what}: journal reads and writes only regular files") for p, what in sorted(scan.odd)]
     from journal.session.intents import pending
 
     moving = {p.stem for p in pending(ws)}  # sessions in the middle of a change (reported above)

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from journal.errors import InvalidInput
-from journal.session.sections import headings_for
+from journal.session.sections import SECTION_NAMES, headings_for
 from journal.workspace import Workspace, scan_sessions
 
 _REGEX_SYNTAX = set(".^$*+?{}[]\\|()")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADINGS = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -225,4 +226,32 @@ def grep(ws: Workspace, pattern: str, *, archived: bool = False, knowledge: bool
     for path, kind, label in files:
         if candidates is None or str(path) in candidates:
             hits += _scan_file(path, kind, label, regex, section_filter, ws)
+    if section and not hits and not _known_section(section) and not _any_has(files, section_filter or set()):
+        raise InvalidInput(f"no log searched has a section {section!r}: name one of "
+                           f"{', '.join(sorted(SECTION_NAMES))} or a heading's title")
     return hits
+
+
+def _known_section(name: str) -> bool:
+    """A section name every log has (an alias, or the title of a section journal writes)."""
+    from journal.session.document import norm
+    from journal.session.sections import REQUIRED
+
+    return name.strip().lower() in SECTION_NAMES or norm(name) in {norm(n) for names in REQUIRED for n in names}
+
+
+def _any_has(files: list[tuple[Path, str, str]], wanted: set[str]) -> bool:
+    """Whether one of ``files`` has a heading titled as ``wanted`` says (a typo has none)."""
+    from journal.errors import JournalError
+    from journal.fsutil import open_regular
+    from journal.session.document import norm
+
+    for path, _kind, _label in files:
+        try:
+            with open_regular(path, follow=False) as f:
+                text = f.read().decode("utf-8", "replace")
+        except (OSError, JournalError):
+            continue
+        if any(norm(m.group(2)) in wanted for m in _HEADINGS.finditer(text)):
+            return True
+    return False

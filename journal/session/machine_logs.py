@@ -426,7 +426,9 @@ def link(ws: Workspace, session_id: str, path: str | Path, fmt: str = "auto") ->
         raise InvalidInput(archived_message(session_id))
     log = Path(path).expanduser()
     require_regular(log, allow_dir=True)  # a pipe would hang the read; a device is no log
-    s = summarize_incremental(ws, log, fmt)
+    from journal.agentlogs.detect import confirm_format
+
+    s = summarize_incremental(ws, log, confirm_format(log, fmt))
     entry = make_entry(ws, log, s)
     mutate_session(ws, session_id, lambda doc: apply_entries(ws, doc, ref.path, [entry]))
     return entry
@@ -485,6 +487,9 @@ def summarize_path(ws: Workspace, path: str | Path, fmt: str = "auto", subagents
     ``subagents``, the figures of its Claude Code subagents added."""
     log = Path(path).expanduser()
     require_regular(log, allow_dir=True)  # a pipe would hang the read; a device is no log
+    from journal.agentlogs.detect import confirm_format
+
+    fmt = confirm_format(log, fmt)
     if ws.exists():
         s = summarize_incremental(ws, log, fmt)
     else:

@@ -241,3 +241,41 @@ def test_usage_counts_a_backfill_of_a_linked_log_once(proj: Path) -> None:
     main = summarize(proj / "logs" / "main.jsonl")[0]
     assert rep["total"]["total"] == main.tokens.total
     assert [r["key"] for r in rep["rows"]] == ["claude-code"]
+
+
+# -- a format forced on another format's log ----------------------------------------------------
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Through main(), the single exit point: exit 2 and one line on stderr; that line."""
+    from journal.cli.main import main
+
+    capsys.readouterr()
+    assert main(list(args)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_a_forced_format_that_the_log_is_not_is_refused(proj: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = proj / "claude.jsonl"
+    log.write_bytes(line(user("u1", "2026-03-01T10:00:00.000Z", "fix the login"))
+                    + line(assistant("a1", "2026-03-01T10:00:05.000Z", "m1",
+                                     {"input_tokens": 7, "output_tokens": 3})))
+    before = (proj / "coordination" / "sessions" / "ACTIVE" / "s1.md").read_bytes()
+    said = refused(capsys, "logs", "link", str(log), "-s", "s1", "--format", "gemini")
+    assert "is a claude-code log, not gemini" in said and "--format claude-code" in said
+    assert (proj / "coordination" / "sessions" / "ACTIVE" / "s1.md").read_bytes() == before
+    assert "not copilot" in refused(capsys, "logs", "summary", str(log), "--format", "copilot", "--json")
+    assert "a massgen log is a directory" in refused(capsys, "logs", "tools", str(log), "--format", "massgen")
+    # the format it is, forced, reads as detection does: 7 in, 3 out, one user turn
+    code, out = run("logs", "summary", str(log), "--format", "claude-code", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["tokens"]["input"], data["tokens"]["output"], data["user_turns"]) == (7, 3, 1)
+
+
+def test_a_forced_format_reads_a_log_no_format_recognizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "odd.jsonl"
+    log.write_bytes(line({"something": "else"}))
+    assert "cannot tell the format" in refused(capsys, "logs", "summary", str(log))
+    code, _ = run("logs", "summary", str(log), "--format", "codex", "--json")
+    assert code == 0

@@ -99,6 +99,7 @@ CASES: list[tuple[str, list[str], str | None]] = [
     ("list-status-bogus", ["list", "--status", "bogus"], None),
     ("show-ghost", ["show", "ghost"], None),
     ("show-no-section", ["show", "s1", "--section", "nope"], None),
+    ("grep-no-section", ["grep", "Wire", "--section", "nope"], None),
     ("grep-backreference", ["grep", "(a)\\1"], None),
     ("grep-lookahead", ["grep", "(?=a)b"], None),
     ("grep-lookbehind", ["grep", "(?<=a)b"], None),
@@ -141,6 +142,10 @@ CASES: list[tuple[str, list[str], str | None]] = [
     ("logs-tools-fifo", ["logs", "tools", "FIFO"], None),
     ("logs-format", ["logs", "summary", "x.jsonl", "--format", "bogus"], None),
     ("logs-sort", ["logs", "tools", "x.jsonl", "--sort", "bogus"], None),
+    ("logs-summary-wrong-format", ["logs", "summary", "claude.jsonl", "--format", "gemini"], None),
+    ("logs-tools-wrong-format", ["logs", "tools", "claude.jsonl", "--format", "codex"], None),
+    ("logs-link-wrong-format", ["logs", "link", "claude.jsonl", "-s", "s1", "--format", "copilot"], None),
+    ("logs-link-file-as-massgen", ["logs", "link", "claude.jsonl", "-s", "s1", "--format", "massgen"], None),
     ("logs-list-limit", ["logs", "list", "--limit", "0"], None),
     ("logs-discover-since", ["logs", "discover", "-s", "s1", "--since", "the other day"], None),
     # templates
@@ -215,6 +220,10 @@ def _hashes(repo: Path) -> dict[str, str]:
 def _comparable(hashes: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in hashes.items() if not k.startswith(MAY_CHANGE)}
 
+CLAUDE_LINE = ('{"type": "user", "uuid": "u1", "sessionId": "0b1f6a52-2a7e-4d7e-9c1e-5f1b2c3d4e5f", '
+               '"cwd": "/r", "timestamp": "2026-03-01T10:00:00.000Z", '
+               '"message": {"role": "user", "content": "fix the login"}}\n')
+
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -238,6 +247,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             assert main(args) == 0, args
         os.mkfifo(repo / "FIFO")
         (repo / "x.jsonl").write_text('{"type": "user"}\n', encoding="utf-8")
+        (repo / "claude.jsonl").write_text(CLAUDE_LINE, encoding="utf-8")
         for name, text in TEMPLATES.items():
             (repo / name).write_text(text, encoding="utf-8")
         yield repo

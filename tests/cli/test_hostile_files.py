@@ -138,3 +138,25 @@ def test_an_event_nested_past_what_journal_writes_is_still_shown(ws: Path, capsy
         assert code == 0 and "internal error" not in err, (args, err)
     code, out, _ = cli(capsys, "events", "query", "-s", "s2", "--json")
     assert json.loads(out)[-1]["seq"] == event["seq"]
+
+
+def test_event_logs_that_are_not_files_are_named_and_never_read(ws: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    events = ws.parent.parent / "events"
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.jsonl"  # an event log's shape, outside the workspace
+    line = (events / "s1.jsonl").read_bytes().splitlines()[0]
+    outside.write_bytes(line.replace(b'"s1"', b'"s8"').replace(b"Wire up", b"SECRET TEXT") + b"\n")
+    os.symlink(outside, events / "s8.jsonl")
+    os.mkfifo(events / "s9.jsonl")
+    (events / "s7.jsonl").mkdir()
+    for args in (["events", "check"], ["check"]):
+        code, out, err = cli(capsys, *args)
+        assert code == 1, (args, out, err)
+        assert "events/s8.jsonl: a symbolic link: journal never reads or writes through one" in out
+        assert "events/s9.jsonl: not a regular file" in out and "events/s7.jsonl: not a regular file" in out
+        assert "SECRET" not in out
+    code, out, _ = cli(capsys, "events", "query", "--all", "--jsonl")
+    assert code == 0 and "SECRET" not in out and '"s1"' in out
+    code, out, err = cli(capsys, "events", "query", "-s", "s8", "--jsonl")
+    assert "SECRET" not in out + err
+    outside.unlink()

@@ -142,6 +142,28 @@ def test_check_reports_problems(cli, seeded):
     assert proc.stderr == "journal: error: 17 problem(s) found\n"
 
 
+def test_check_names_a_second_heading_of_a_section_journal_writes_to(cli, seeded):
+    """A hand-added second '## Blockers & Issues' (a paste, a merge by hand): its items are
+    listed by `blockers` but out of reach of `resolve`, so check names it, with both lines."""
+    path = seeded / "coordination/sessions/ACTIVE/s1.md"
+    before = path.read_text(encoding="utf-8")
+    first = before.splitlines().index("## Blockers & Issues") + 1
+    path.write_text(before + "\n## Blockers & Issues\n\n- [ ] pasted twice\n", encoding="utf-8")
+    second = len(before.splitlines()) + 2
+    proc = cli("check", check=False)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        f"sessions/ACTIVE/s1.md:{second}: a second '## Blockers & Issues' section (the first is at line {first}): "
+        "journal writes only to the first (resolve and update cannot reach the items under the second); merge the two"]
+    path.write_text(before.replace("## Services Built/Modified", "## Services built/modified") + "## Next steps\n",
+                    encoding="utf-8")  # a title differing by case is the same section to every command
+    proc = cli("check", check=False)
+    assert proc.returncode == 1 and "a second '## Next steps' section" in proc.stdout
+    assert len(proc.stdout.splitlines()) == 1, proc.stdout
+    path.write_text(before, encoding="utf-8")
+    assert cli("check").returncode == 0
+
+
 def test_check_fix_removes_temp_files_of_dead_writes_at_once(cli, seeded):
     """A temp file whose writer's lock is free was left by a crash, however young (none of the
     old five-minute wait); one whose writer holds the lock is a write in progress."""

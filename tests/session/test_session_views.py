@@ -38,6 +38,15 @@ def test_grep_scopes_sections_and_json(cli, repo):
     plain = cli("grep", "TLS 1.0")
     assert plain.stdout.startswith("sessions/ACTIVE/alpha.md:") and "[alpha › Blockers & Issues]" in plain.stdout
     assert cli("grep", "no such text anywhere", check=False).returncode == 1
+    # a section no log has is a typo (exit 2, named); one that some log has, or one journal
+    # writes, only has no hits (exit 1)
+    typo = cli("grep", "relay", "--section", "nxet", check=False)
+    assert typo.returncode == 2 and "no log searched has a section 'nxet'" in typo.stderr
+    assert cli("grep", "no such text", "--section", "Next Steps", check=False).returncode == 1
+    path = repo / "coordination/sessions/ACTIVE/beta.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n## Risks\n\n- the relay\n", encoding="utf-8")
+    assert cli("grep", "no such text", "--section", "risks", check=False).returncode == 1
+    assert json.loads(cli("grep", "relay", "--section", "risks", "--json").stdout)[0]["section"] == "Risks"
 
 
 def test_grep_handles_unicode_and_regex_syntax(cli, repo):
