@@ -8,6 +8,8 @@ from typing import Any
 # what check says of a symbolic link where journal keeps its files (a pull may bring one)
 LINK_REFUSED = ("a symbolic link: journal never reads or writes through one "
                 "(replace it with the file it points to, or remove it)")
+# what check says of a FIFO, folder or device where journal keeps a file
+NOT_REGULAR = "not a regular file: journal reads and writes only regular files"
 
 
 @dataclass

@@ -185,12 +185,12 @@ def odd_log_files(ws: Workspace) -> list[tuple[Path, str, str]]:
     """The entries of events/ named as event logs that are not regular files: (path, kind, what)."""
     out = []
     for e in _log_entries(ws):
-        if e.is_symlink():
-            from journal.problems import LINK_REFUSED
+        from journal.problems import LINK_REFUSED, NOT_REGULAR
 
+        if e.is_symlink():
             out.append((Path(e.path), "symlink", LINK_REFUSED))
         elif not e.is_file(follow_symlinks=False):
-            out.append((Path(e.path), "not-a-file", "not a regular file: journal reads and writes only regular files"))
+            out.append((Path(e.path), "not-a-file", NOT_REGULAR))
     return sorted(out)
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from journal.cache import FileCache
 from journal.errors import JournalError, NotAdopted
-from journal.problems import LINK_REFUSED, Problem
+from journal.problems import LINK_REFUSED, NOT_REGULAR, Problem
 from journal.workspace import SessionRef, Workspace
 
 _CONFLICT = re.compile(r"^(<{7}( |$)|={7}$|>{7}( |$)|\|{7}( |$))")
@@ -66,7 +66,7 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
         if doc.find(*names, sections=sections) is None:
             problems.append(Problem(rel, 0, "session", f"section '## {names[0]}' is missing"
                                     + (" (journal adds it when first written to)" if adopted else ""), note=adopted))
-    problems += _twice(doc, sections, rel, REQUIRED, adopted)
+    problems += _twice(sections, rel, REQUIRED, adopted)
     current = doc.find(*CURRENT_WORK, sections=sections)
     if current is not None:
         body_status = doc.field_value(current, "Status")
@@ -85,7 +85,7 @@ def _check_session(ws: Workspace, path: Path, expected_id: str, archived: bool) 
     return problems, (str(sid) if sid is not None else None)
 
 
-def _twice(doc: Any, sections: list[Any], rel: str, required: tuple[tuple[str, ...], ...], note: bool) -> list[Problem]:
+def _twice(sections: list[Any], rel: str, required: tuple[tuple[str, ...], ...], note: bool) -> list[Problem]:
     """A second heading of a section journal writes to: every command reads and writes the
     first, so items under the second are out of reach (resolve, update) or counted apart."""
     from journal.session.document import norm
@@ -132,7 +132,7 @@ class _Scan:
         from journal.parallel import ordered_map
 
         self.links: list[str] = []
-        self.odd: list[tuple[str, str]] = []  # (path, what) of entries that are not what journal keeps there
+        self.odd: list[str] = []  # entries that are not regular files
         self.temps: list[str] = []  # temp files of writes (live or left by a crash)
         self.raw: dict[str, list[tuple[str, int, int]]] = {}
         listed = [(kind, self._list(folder, endings), folder) for kind, folder, endings in (
@@ -155,8 +155,7 @@ class _Scan:
             mine = stamps[at:at + len(entries)]
             at += len(entries)
             self.raw[kind] = [(e.name, st[1], st[2]) for e, st in zip(entries, mine) if st is not None and st[0]]
-            self.odd += [(e.path, "not a regular file") for e, st in zip(entries, mine)
-                         if st is not None and not st[0]]
+            self.odd += [e.path for e, st in zip(entries, mine) if st is not None and not st[0]]
         self.ws = ws
 
     def _list(self, folder: Path, endings: tuple[str, ...]) -> list[Any]:
@@ -312,7 +311,7 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
     scan = _Scan(ws)
     problems += [Problem(ws.rel(Path(p)), 0, "symlink", LINK_REFUSED) for p in sorted(scan.links)]
     problems += [Problem(ws.rel(Path(p)), 0, "not-a-file" if Path(p).parent == ws.events_dir else "session",
-                         f"{what}: journal reads and writes only regular files") for p, what in sorted(scan.odd)]
+                         NOT_REGULAR) for p in sorted(scan.odd)]
     from journal.session.intents import pending
 
     moving = {p.stem for p in pending(ws)}  # sessions in the middle of a change (reported above)
