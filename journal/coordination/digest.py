@@ -103,7 +103,11 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
         "adopted": meta.get("adopted") is not False, "adopt_problem": meta.get("adopt_problem"),
     }
     d["day"] = fallback = day or (d["updated"] or d["created"] or "")[:10]
-    lines = text[body_at:].split("\n")
+    body = text[body_at:]
+    lines = body.split("\n")
+    if "\r" in body:
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    fences = "```" in body or "~~~" in body  # without either, no line opens or closes a fence
     section: str | None = None
     label: str | None = None  # the **Label:** (or ### heading) the line is under
     fence: str | None = None
@@ -136,16 +140,20 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
             d["acked"].append(key)
             d["noted"].append([sender, to, priority, stamp, said, key])
 
-    for raw in lines:
-        line = raw[:-1] if raw.endswith("\r") else raw
+    for line in lines:
         if header is not None:
             if not line or line[0] in " \t":
                 cont.append(line)
-                fence = fence_step(line, fence)[1]
+                if fences:
+                    fence = fence_step(line, fence)[1]
                 continue
             finish()
-        is_fence, fence = fence_step(line, fence)
-        if is_fence or fence is not None or not line.strip():
+        if fences:
+            is_fence, fence = fence_step(line, fence)
+            if is_fence or fence is not None:
+                continue
+        stripped = line.strip()
+        if not stripped:
             continue
         if line[0] == "#":
             h = _HEAD.match(line)
@@ -163,7 +171,6 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
                 continue
         if section is None:
             continue
-        stripped = line.strip()
         lm = LABEL.match(stripped) if stripped[:2] == "**" else None
         if lm:
             dated = _DATED.match(lm.group(1).strip())

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 from typing import Any, TypeVar
 
 from journal.cache import FileCache
@@ -123,10 +123,10 @@ CACHE_VERSION = 2  # 2: a section's second heading is reported
 
 
 class _Scan:
-    """One pass over ACTIVE/, ARCHIVE/ and events/: names and stamps (one stat each, by
-    name in an open folder, and shared among forked workers on a big history: a stat
-    waits on the system, not on Python), the links and non-regular files among them, and
-    temp files of writes."""
+    """One pass over ACTIVE/, ARCHIVE/ and events/: names and stamps (one lstat each, by
+    name in an open folder, in chunks shared among forked workers on a big history: a
+    stat waits on the system, not on Python), the links and non-regular files among
+    them, and temp files of writes."""
 
     def __init__(self, ws: Workspace) -> None:
         from journal.parallel import ordered_map
@@ -135,42 +135,45 @@ class _Scan:
         self.odd: list[str] = []  # entries that are not regular files
         self.temps: list[str] = []  # temp files of writes (live or left by a crash)
         self.raw: dict[str, list[tuple[str, int, int]]] = {}
-        listed = [(kind, self._list(folder, endings), folder) for kind, folder, endings in (
+        listed = [(kind, str(folder), self._list(str(folder), endings)) for kind, folder, endings in (
             ("A", ws.active_dir, (".md",)), ("R", ws.archive_dir, (".md",)),
             ("E", ws.events_dir, (".jsonl", ".jsonl.gz")))]
         fds: list[int] = []
         try:
-            files: list[tuple[str, str, int | None]] = []
-            for _kind, entries, folder in listed:
-                fd = _open_folder(folder) if entries else None
+            chunks: list[tuple[str, int | None, list[str]]] = []
+            for _kind, folder, names in listed:
+                fd = _open_folder(folder) if names else None
                 if fd is not None:
                     fds.append(fd)
-                files += [(e.path, e.name, fd) for e in entries]
-            stamps = ordered_map(_stamp, files)
+                chunks += [(folder, fd, names[at:at + _CHUNK]) for at in range(0, len(names), _CHUNK)]
+            stamped = iter(ordered_map(_stamp_chunk, chunks))
         finally:
             for fd in fds:
                 os.close(fd)
-        at = 0
-        for kind, entries, _folder in listed:
-            mine = stamps[at:at + len(entries)]
-            at += len(entries)
-            self.raw[kind] = [(e.name, st[1], st[2]) for e, st in zip(entries, mine) if st is not None and st[0]]
-            self.odd += [e.path for e, st in zip(entries, mine) if st is not None and not st[0]]
+        for kind, folder, names in listed:
+            rows = self.raw[kind] = []
+            for at in range(0, len(names), _CHUNK):
+                for name, st in zip(names[at:at + _CHUNK], next(stamped)):
+                    if st is None:  # gone since the listing
+                        continue
+                    mode, mtime, size = st
+                    if S_ISREG(mode):
+                        rows.append((name, mtime, size))
+                    elif S_ISLNK(mode):  # never read through a link
+                        self.links.append(os.path.join(folder, name))
+                    else:
+                        self.odd.append(os.path.join(folder, name))
         self.ws = ws
 
-    def _list(self, folder: Path, endings: tuple[str, ...]) -> list[Any]:
-        """The entries of ``folder`` that journal keeps there (os.DirEntry: named, not yet
-        stat'ed); its links and temp files noted on the way."""
+    def _list(self, folder: str, endings: tuple[str, ...]) -> list[str]:
+        """The names of the files journal keeps in ``folder`` (not yet stat'ed); its temp
+        files noted on the way."""
         try:
-            with os.scandir(folder) as it:
-                entries = list(it)
+            names = os.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
             return []
-        self.temps += [e.path for e in entries if e.name[0] == "." and e.name.endswith(".tmp")]
-        kept = [e for e in entries if e.name[0] != "." and e.name.endswith(endings)]
-        links = [e for e in kept if e.is_symlink()]
-        self.links += [e.path for e in links]
-        return [e for e in kept if e not in links] if links else kept  # never read through a link
+        self.temps += [os.path.join(folder, n) for n in names if n[0] == "." and n.endswith(".tmp")]
+        return [n for n in names if n[0] != "." and n.endswith(endings)]
 
     def signature(self) -> str | None:
         """Every log's and event log's name, mtime and size, folded; None while one is racy."""
@@ -221,7 +224,7 @@ class _Scan:
         return out
 
 
-def _open_folder(folder: Path) -> int | None:
+def _open_folder(folder: str) -> int | None:
     """A descriptor of ``folder`` to stat its files by name, where the system can."""
     if os.stat not in os.supports_dir_fd:  # pragma: no cover - Windows
         return None
@@ -231,16 +234,25 @@ def _open_folder(folder: Path) -> int | None:
         return None
 
 
-def _stamp(file: tuple[str, str, int | None]) -> tuple[bool, int, int] | None:
-    """(regular file, mtime_ns, size) of (path, name, its folder's fd or None), links
-    followed; None when it is gone. By name in the open folder, a stat walks one name, not
-    the whole path."""
-    path, name, fd = file
-    try:
-        st = os.stat(path) if fd is None else os.stat(name, dir_fd=fd)
-    except OSError:
-        return None
-    return S_ISREG(st.st_mode), st.st_mtime_ns, st.st_size
+_CHUNK = 64  # names stat'ed per task: a call per file would cost as much as its stat
+
+
+def _stamp_chunk(job: tuple[str, int | None, list[str]]) -> list[tuple[int, int, int] | None]:
+    """(mode, mtime_ns, size) of each name of (folder, its fd or None, names), links not
+    followed; None for a name gone since the listing. By name in the open folder, a stat
+    walks one name, not the whole path."""
+    folder, fd, names = job
+    stat = os.stat
+    out: list[tuple[int, int, int] | None] = []
+    for name in names:
+        try:
+            st = stat(name, dir_fd=fd, follow_symlinks=False) if fd is not None else \
+                stat(os.path.join(folder, name), follow_symlinks=False)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_mode, st.st_mtime_ns, st.st_size))
+    return out
 
 
 def _entries(folder: Path) -> list:  # type: ignore[type-arg]

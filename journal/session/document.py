@@ -204,6 +204,30 @@ def _fast_scalar(v: str) -> Any:
     return _NOT_PLAIN
 
 
+_NO_VALUE: Any = object()  # a key alone on its line
+_CACHED_LINE = 200  # characters: the longest frontmatter line whose reading is remembered
+
+
+def _fast_line(line: str) -> tuple[bool, str, Any] | None:
+    """(indented, key, value) of one frontmatter line of the plain shapes above (value
+    ``_NO_VALUE`` for a key alone), or None when the line has another shape."""
+    m = _FAST_LINE.fullmatch(line)
+    if m is None:
+        return None
+    indent, key, v = m.groups()
+    if _implicit_tag(key) is not None:  # a key YAML reads as a bool or null
+        return None
+    if v is None:
+        return bool(indent), key, _NO_VALUE
+    value = _fast_scalar(v)
+    return None if value is _NOT_PLAIN else (bool(indent), key, value)
+
+
+# The same lines come back in every log of a history (status, owner, branch, versions): each
+# is read once. The values are immutable (str, int, None), so a remembered one can be shared.
+_remembered_line = functools.lru_cache(maxsize=4096)(_fast_line)
+
+
 def fast_mapping(text: str) -> dict[str, Any] | None:
     """``text`` as YAML reads it when it is frontmatter of the plain shapes above, else None."""
     if not text or "\r" in text or "\t" in text or _refused(text):
@@ -214,28 +238,20 @@ def fast_mapping(text: str) -> dict[str, Any] | None:
     for line in text.split("\n"):
         if not line:
             continue
-        m = _FAST_LINE.fullmatch(line)
-        if m is None:
+        parsed = _remembered_line(line) if len(line) <= _CACHED_LINE else _fast_line(line)
+        if parsed is None:
             return None
-        indent, key, v = m.groups()
-        if _implicit_tag(key) is not None:  # a key YAML reads as a bool or null
-            return None
-        if indent:
-            if nested is None or v is None or key in nested:
-                return None
-            value = _fast_scalar(v)
-            if value is _NOT_PLAIN:
+        indented, key, value = parsed
+        if indented:
+            if nested is None or value is _NO_VALUE or key in nested:
                 return None
             nested[key] = value
             out[open_key] = nested
         elif key in out:
             return None
-        elif v is None:  # a key alone: null, or the mapping of the lines indented under it
+        elif value is _NO_VALUE:  # a key alone: null, or the mapping of the lines indented under it
             out[key], nested, open_key = None, {}, key
         else:
-            value = _fast_scalar(v)
-            if value is _NOT_PLAIN:
-                return None
             out[key], nested = value, None
     return out or None
 

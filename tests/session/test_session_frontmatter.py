@@ -231,3 +231,19 @@ def test_the_plain_frontmatter_reader_takes_what_the_tool_writes(cli, repo: Path
     fast = fast_mapping(text[start:end])
     assert fast is not None and repr(("ok", fast)) == repr(_yaml_answer(text[start:end]))
     assert (fast["progress"], fast["owner"]["agent"]) == (40, "claude-code")
+
+
+def test_each_read_gives_its_own_mapping_though_lines_are_remembered() -> None:
+    """The same lines in many logs are read once; each log still gets mappings of its own,
+    and a line too long to be remembered reads the same as YAML says."""
+    from journal.session.document import fast_mapping
+
+    text = "id: s1\nstatus: building\nowner:\n  kind: agent\n  agent: claude-code\n"
+    first, second = fast_mapping(text), fast_mapping(text)
+    assert first == second and first is not second and first["owner"] is not second["owner"]
+    first["owner"]["agent"] = "codex"
+    first["status"] = "done"
+    assert fast_mapping(text) == {"id": "s1", "status": "building", "owner": {"kind": "agent", "agent": "claude-code"}}
+    long = "mission: " + "word " * 60 + "end\n"
+    _agrees_with_yaml(long)
+    assert fast_mapping(long) == {"mission": ("word " * 60 + "end")}
