@@ -331,13 +331,28 @@ def _decoded_type(node: dict[str, Any], name: str, unique: list[str] | None) -> 
 
 
 @functools.lru_cache(maxsize=1)
-def _lines_decoder() -> tuple[Any, tuple[str, ...]] | None:
+def _lines_decoder() -> tuple[Any, tuple[str, ...], tuple[tuple[str, Callable[[str], Any]], ...]] | None:
     """A msgspec decoder of a whole log into events checked against the schema in C (the
-    schema without its ``x-`` fields, which send an event the long way), and the fields
-    whose items must be unique; None when the schema uses what it cannot express."""
+    schema without its ``x-`` fields, which send an event the long way), the fields whose
+    items must be unique, and the event's own patterned string fields with their patterns'
+    ``search``; None when the schema uses what it cannot express.
+
+    msgspec runs a field's pattern on every value it decodes, through Python: two thirds of
+    a log's decoding time. Those of the event's own fields (its id, time and type) are
+    lifted out and run once per distinct value of the log instead, with the same
+    ``re.search``; a pattern deeper in an event stays with msgspec."""
     sch = schema()
     unique: list[str] = []
-    node = {"type": "object", "required": sch["required"], "properties": sch["properties"],
+    properties = dict(sch["properties"])
+    lifted: list[tuple[str, Callable[[str], Any]]] = []
+    for key, sub in sch["properties"].items():  # the event's own patterned strings: checked after decoding
+        if isinstance(sub, dict) and sub.get("type") == "string" and isinstance(sub.get("pattern"), str):
+            try:
+                lifted.append((key, re.compile(sub["pattern"]).search))  # as msgspec would: re.search
+            except re.error:
+                return None
+            properties[key] = {k: v for k, v in sub.items() if k != "pattern"}
+    node = {"type": "object", "required": sch["required"], "properties": properties,
             "additionalProperties": False}
     try:
         import msgspec
@@ -346,7 +361,9 @@ def _lines_decoder() -> tuple[Any, tuple[str, ...]] | None:
         decoder = msgspec.json.Decoder(event) if event is not None else None
     except (ImportError, TypeError, ValueError):  # pragma: no cover - no msgspec, a union or bound it cannot take
         return None
-    return (decoder, tuple(unique)) if decoder is not None and hasattr(decoder, "decode_lines") else None
+    if decoder is None or not hasattr(decoder, "decode_lines"):
+        return None
+    return decoder, tuple(unique), tuple(lifted)
 
 
 def clean_log(data: bytes) -> list[tuple[Any, Any, Any]] | None:
@@ -370,7 +387,7 @@ def clean_log(data: bytes) -> list[tuple[Any, Any, Any]] | None:
     parts = _lines_decoder()
     if parts is None:
         return None
-    decoder, unique = parts
+    decoder, unique, lifted = parts
     import msgspec
 
     try:
@@ -379,6 +396,11 @@ def clean_log(data: bytes) -> list[tuple[Any, Any, Any]] | None:
         return None
     if len(events) != lines:
         return None
+    for name, search in lifted:  # each distinct value once: a log repeats its types, often its times
+        values = {getattr(e, name) for e in events}
+        values.discard(msgspec.UNSET)
+        if not all(map(search, values)):
+            return None
     for name in unique:
         for e in events:
             items = getattr(e, name)

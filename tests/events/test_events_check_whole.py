@@ -81,6 +81,19 @@ ODD_LOGS = {
     "NUL after the event": _line(_event(1))[:-1] + b"\x00\n",
     "event_id ending in a newline escape": _line(_event(1, event_id="evt_ok\n")),
     "BOM": b"\xef\xbb\xbf" + GOOD,
+    # the event's own patterned fields are checked after decoding, once per distinct value
+    "event_id with a space": _line(_event(1, event_id="evt 1")),
+    "time without its Z": _line(_event(1, timestamp="2026-11-21T10:00:00")),
+    "unknown event type": _line(_event(1, event_type="bogus")),
+    "extension event type": _line(_event(1, event_type="x-colour.change")),
+    "bad type on a later line only": GOOD + _line(_event(4, event_type="Note")),
+    "bad time on a later line only": GOOD + _line(_event(4, timestamp="2026-11-21 10:00:00Z")),
+    "the same bad type on every line": b"".join(_line(_event(n, event_type="nope")) for n in range(1, 4)),
+    # a pattern inside an event stays with the decoder
+    "bad failure time": _line(_event(1, failure_ledger=[{"attempt": "a", "failure_reason": "b",
+                                                           "timestamp": "yesterday"}])),
+    "good failure time": _line(_event(1, failure_ledger=[{"attempt": "a", "failure_reason": "b",
+                                                            "timestamp": "2026-11-21T10:00+01:00"}])),
 }
 
 
@@ -103,6 +116,20 @@ def test_each_odd_log_that_is_wrong_leaves_the_whole_path(ws: Workspace) -> None
         if slow:
             assert not fast or name in ("seq going back", "seq repeated", "id repeated", "another session's event"), name
     assert clean_log(ODD_LOGS["tags"]) is not None  # a valid optional field stays on the whole path
+
+
+
+def test_patterns_are_checked_on_every_line(ws: Workspace) -> None:
+    """The id, time and type patterns run after decoding: a value that fails one, on any line,
+    sends the log the long way, where it is reported; one that passes keeps it whole."""
+    for name in ("extension event type", "good failure time"):
+        whole, slow, fast = _both(ws, ODD_LOGS[name])
+        assert fast and whole == slow == [], name
+    for name in ("event_id with a space", "time without its Z", "unknown event type", "bad type on a later line only",
+                 "bad time on a later line only", "the same bad type on every line", "bad failure time"):
+        whole, slow, fast = _both(ws, ODD_LOGS[name])
+        assert not fast, name
+        assert whole == slow and [p["kind"] for p in slow] and all(p["kind"] == "invalid" for p in slow), (name, slow)
     assert clean_log(ODD_LOGS["two events on one line"]) is None
     assert clean_log(ODD_LOGS["two values over two lines"]) is None
 
