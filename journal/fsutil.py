@@ -214,21 +214,27 @@ def open_regular(path: Path, follow: bool = True) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def read_upto(fd: int, limit: int, expect: int = 65536) -> bytes:
+def read_upto(fd: int, limit: int, expect: int = 65536, *, size: int | None = None) -> bytes:
     """What ``fd`` holds up to its end, or its first ``limit + 1`` bytes when it holds more
     (so the caller can tell), read in pieces: ``f.read(limit + 1)`` would allocate the whole
     limit first (64 MB for a 2 KB log: most of what reading one cost). ``expect``: the size
-    to read first (a regular file's size, plus one to see its end)."""
+    to read first. ``size``: a regular file's size as just stat'ed; the first read asks for
+    one byte more, and when exactly ``size`` bytes come back the file ends there: no second
+    read to see its end (a system call costs µs, and check reads tens of thousands of files).
+    A file that grew since is read on to its new end; one cut short, to its end too."""
     chunks: list[bytes] = []
     total = 0
-    size = max(1, min(expect, limit + 1))
+    step = max(1, min(expect if size is None else size + 1, limit + 1))
     while total <= limit:
-        chunk = os.read(fd, min(size, limit + 1 - total))
+        want = min(step, limit + 1 - total)
+        chunk = os.read(fd, want)
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
-        size = max(size, 1 << 20)
+        if total == size and len(chunk) < want:
+            break
+        step = max(step, 1 << 20)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
@@ -256,7 +262,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, follow: bool = True) -> s
     a symbolic link is refused)."""
     fd, st = _open_regular_fd(path, follow)
     try:
-        data = read_upto(fd, limit, st.st_size + 1)
+        data = read_upto(fd, limit, size=st.st_size)
     finally:
         os.close(fd)
     if len(data) > limit:

@@ -191,6 +191,14 @@ def query_events(
     return QueryResult(events, stats.warnings(ws))
 
 
+def logged_events(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
+    """A session's events as its log files hold them, in log order, unfiltered; spooled hook
+    records are not brought in first (as a query does): for a reader that writes nothing,
+    such as ``journal check``."""
+    flt, stats = make_filter(), ReadStats()
+    return [e for p in log_files(ws, session_id) for e in iter_file_events(p, flt, stats)]
+
+
 def ingest_spool(ws: Workspace, session_id: str | None) -> list[str]:
     """Bring spooled hook records into the logs about to be read; a warning if that failed
     (a read-only checkout, a lock held too long): the query then reads what is written."""

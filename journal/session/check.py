@@ -592,15 +592,16 @@ def _check_links(ws: Workspace, session_id: str, path: Path, fix: bool) -> list[
     """Entries edited by hand since their events (notes), and legacy ``<!-- evt:… -->``
     references, which ``fix`` rewrites into a ``relink`` event and removes from the file."""
     from journal.errors import JournalError
-    from journal.events import query_events
+    from journal.events.files import log_files
+    from journal.events.query import logged_events
     from journal.session import links
     from journal.session.document import SessionDoc
 
-    if not ws.events_path(session_id).exists() and not ws.events_path(session_id).with_suffix(".jsonl.gz").exists():
+    if not log_files(ws, session_id):
         return []
     try:
         doc = SessionDoc.read(path)
-        events = query_events(ws, session_id=session_id).events
+        events = logged_events(ws, session_id)  # (a check writes nothing: spooled records stay spooled)
     except JournalError:
         return []  # reported by the file's own checks
     rel = ws.rel(path)

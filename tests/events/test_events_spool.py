@@ -200,3 +200,22 @@ def test_show_with_events_sees_spooled_records(ws) -> None:
     result = show_session(ws, "s1", with_events=True)
     assert [row["event"]["event_type"] for row in result["events"]] == ["state_change", "user_message"]
     assert "user_message" in result["text"]
+
+
+def test_check_reads_the_logs_as_written_and_leaves_the_spool_alone(ws) -> None:
+    """`journal check` writes nothing: a spooled hook record stays spooled (the next query
+    brings it in), and the event log keeps its bytes."""
+    from journal.session.check import check_workspace
+    from journal.session.store import create_session
+
+    create_session(ws, "s1", "Backend Engineer", "Build the orders API")
+    log = ws.events_path("s1")
+    before = log.read_bytes()
+    put(ws, "s1", "claude-code", payload("claude-code/UserPromptSubmit.json"))
+    spooled = spool.spool_path(str(ws.root), "s1")
+    assert spool.has_records(spooled)
+    assert [p for p in check_workspace(ws) if not p.note] == []
+    assert log.read_bytes() == before
+    assert spool.has_records(spooled)
+    events = query_events(ws, "s1").events  # a query brings the record in, as before
+    assert len(events) == before.count(b"\n") + 1 and log.read_bytes() != before

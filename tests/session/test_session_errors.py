@@ -229,6 +229,30 @@ def test_read_upto_gives_the_whole_file_or_one_byte_over_the_limit(tmp_path, siz
     assert got == data[:limit + 1]
 
 
+@pytest.mark.parametrize("stated, reads", [(None, 2), (0, 3), (5000, 3), (10_000, 1), (20_000, 2)])
+def test_read_upto_of_a_file_of_known_size_stops_at_its_end(tmp_path, monkeypatch, stated, reads) -> None:
+    """With the size stat'ed, a read that brings exactly that many bytes is the end: one
+    read. A file that grew since it was stat'ed (stated 0 or 5000), or was cut short (20,000),
+    is still read whole."""
+    import os
+
+    from journal.fsutil import read_upto
+
+    data = os.urandom(10_000)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    calls = []
+    real = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: calls.append(n) or real(fd, n))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        got = read_upto(fd, 1 << 20, size=stated) if stated is not None else read_upto(fd, 1 << 20, 10_001)
+    finally:
+        os.close(fd)
+    assert got == data
+    assert len(calls) == reads
+
+
 def test_read_upto_reads_a_pipe_to_its_end_in_pieces() -> None:
     import os
     import threading
