@@ -47,7 +47,7 @@ def save_cache(path: Path, version: int, files: dict[str, Any]) -> None:
     from journal.fsutil import atomic_write
 
     with contextlib.suppress(OSError):
-        atomic_write(path, orjson.dumps({"version": version, "files": files}).decode())
+        atomic_write(path, orjson.dumps({"version": version, "files": files}))
 
 
 class FileCache:

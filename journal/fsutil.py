@@ -374,10 +374,10 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str | bytes) -> None:
     """Replace ``path`` with ``text`` atomically, byte for byte: no newline translation,
-    so CRLF files stay CRLF."""
-    data = text.encode("utf-8")
+    so CRLF files stay CRLF (bytes are written as they are)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     atomic_replace(path, lambda f: f.write(data))
 
 

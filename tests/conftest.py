@@ -13,6 +13,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The test process runs thousands of commands in-process, as a server would: what the
+    library builds is left to the cycle collector, never frozen (``journal.parallel.serving``)."""
+    from journal.parallel import serving
+
+    serving()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's git config, journal settings or session."""

@@ -556,6 +556,9 @@ def _warn(warnings: list[str]) -> None:
 
 def serve(root: str | None = None) -> None:
     """Run the server over stdio until the client closes it."""
+    from journal.parallel import serving
+
+    serving()
     ws = Workspace.open(root)
     if not ws.exists():  # still serve: create_session makes the workspace, other tools say so
         sys.stderr.write(f"journal: warning: no journal workspace at {ws.root} yet (run 'journal init')\n")

@@ -22,9 +22,11 @@ def serve(
     Needs the web extra (pip install '.[web]' in a checkout). Example: journal serve --open
     """
     from journal.coordination.board import check_stale_hours
+    from journal.parallel import serving
     from journal.web.server import Board
 
     check_stale_hours(stale_hours)  # (before the server starts)
+    serving()
     ws = workspace()
     board = Board(ws, host=host, port=port, redact=not no_redact, stale_hours=stale_hours)
     if board.exposed:

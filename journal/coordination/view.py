@@ -113,15 +113,18 @@ def _save_view(ws: Workspace, path: Path, mail: Path, signature: str, view: View
     """Two files: the view (small: what the board needs) and everyone's mail, read only for inboxes."""
     import orjson
 
-    sessions = {sid: dict({k: v for k, v in d.items() if k not in ("sent", "path")}, file=os.path.basename(d["path"]))
-                for sid, d in view.sessions.items()}
+    sessions = {}
+    for sid, d in view.sessions.items():
+        kept = sessions[sid] = d.copy()  # a copy, then two deletions: 4x a filtering comprehension
+        kept.pop("sent", None)
+        kept["file"] = os.path.basename(kept.pop("path"))
     data = {"version": CACHE_VERSION, "signature": signature, "sessions": sessions,
             "acked": {sid: sorted(ids) for sid, ids in view.acked.items() if ids}, "casts": view.casts,
             "counts": view.counts, "bare_stamp": _bare_stamp(ws, view)}
     by_to = {to: orjson.dumps(ms).decode() for to, ms in view.by_to().items()}
     with contextlib.suppress(OSError):
-        atomic_write(mail, orjson.dumps({"signature": signature, "by_to": by_to}).decode())
-        atomic_write(path, orjson.dumps(data).decode())  # last: the view is valid only with its mail
+        atomic_write(mail, orjson.dumps({"signature": signature, "by_to": by_to}))
+        atomic_write(path, orjson.dumps(data))  # last: the view is valid only with its mail
 
 
 def load_view(ws: Workspace) -> View:
@@ -135,8 +138,11 @@ def load_view(ws: Workspace) -> View:
     signature = _signature(scanned)
     cache_path = ws.state_dir / "cache" / "coordination-view.json"
     mail_path = ws.state_dir / "cache" / "coordination-mail.json"
+    from journal.parallel import acyclic
+
     try:
-        data = orjson.loads(read_cache(cache_path) or b"")
+        with acyclic():
+            data = orjson.loads(read_cache(cache_path) or b"")
         if isinstance(data, dict) and data.get("version") == CACHE_VERSION and data.get("signature") == signature \
                 and (data.get("bare_stamp") is None or data["bare_stamp"] == _bare_stamp(ws)):
             return _view_from_cache(ws, data, mail_path)
@@ -157,11 +163,14 @@ def _bare_stamp(ws: Workspace, view: View | None = None) -> str | None:
 
 def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None = None) -> View:
     """The view computed from the per-file digests; cached when no file is racy."""
-    view = view_of(digests(ws, scanned=scanned))
-    racy = racy_after()
-    if signature is not None and all(r.stamp is not None and r.stamp[0] < racy for r in scanned):
-        cache = ws.state_dir / "cache"
-        _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
+    from journal.parallel import acyclic
+
+    with acyclic():
+        view = view_of(digests(ws, scanned=scanned))
+        racy = racy_after()
+        if signature is not None and all(r.stamp is not None and r.stamp[0] < racy for r in scanned):
+            cache = ws.state_dir / "cache"
+            _save_view(ws, cache / "coordination-view.json", cache / "coordination-mail.json", signature, view)
     return view
 
 
@@ -189,7 +198,8 @@ def view_of(found: list[dict[str, Any]]) -> View:
 
 
 def unread_counts(view: View) -> dict[str, dict[str, int]]:
-    """Unread messages per session and priority, without a pass over every message per session."""
+    """Unread messages per active session and priority (what the board shows), without a
+    pass over every message per session; an archived session's mail is counted by its inbox."""
     by_to = view.by_to()
     casts = [(m[4], m[0], m[1], m[3], tuple(m[8])) for m in view.casts]  # (sent, id, sender, priority, keys)
     casts.sort()
@@ -206,7 +216,9 @@ def unread_counts(view: View) -> dict[str, dict[str, int]]:
     for cast in casts:
         cast_by_sender.setdefault(cast[2], []).append(cast)
     out: dict[str, dict[str, int]] = {}
-    for sid in view.sessions:
+    for sid, d in view.sessions.items():
+        if d["archived"]:
+            continue
         chain = view.chain(sid)
         acked: set[str] = set().union(*(view.acked.get(c, set()) for c in chain))
         since = view.since(chain)

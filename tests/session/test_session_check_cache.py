@@ -188,6 +188,59 @@ def test_ordered_map_keeps_the_order_and_survives_a_failing_worker(monkeypatch) 
     assert parallel.ordered_map(str, items[:5], workers=8) == ["0", "1", "2", "3", "4"]
 
 
+@pytest.mark.parametrize("serving", [False, True])
+def test_the_cycle_collector_is_paused_only_while_a_history_is_read(ws, monkeypatch, serving) -> None:
+    """A command freezes what it built (no later collection walks it); a server never does."""
+    import gc
+
+    from journal.coordination.board import board
+
+    monkeypatch.setattr(parallel, "_freeze", not serving)
+    _history(ws, 12)
+    seen = []
+    real = parallel.ordered_map
+
+    def spy(fn, items, workers=None):
+        seen.append(gc.isenabled())
+        return real(fn, items, workers)
+
+    parallel.ordered_map = spy
+    try:
+        assert gc.isenabled()
+        shutil.rmtree(ws.state_dir / "cache", ignore_errors=True)
+        assert len(board(ws)) == 10  # 13 sessions, 3 of them archived
+        assert seen == [False] and gc.isenabled()  # paused while the logs were read, restored after
+        assert (gc.get_freeze_count() > 0) is not serving
+        gc.disable()
+        with parallel.acyclic():
+            pass
+        assert not gc.isenabled()  # a collector paused before stays paused
+    finally:
+        parallel.ordered_map = real
+        gc.unfreeze()
+        gc.enable()
+    with pytest.raises(KeyError), parallel.acyclic():
+        raise KeyError("x")
+    assert gc.isenabled()
+    gc.unfreeze()
+
+
+def test_unread_counts_are_of_active_sessions_only(ws) -> None:
+    """The board shows active sessions; an archived one's mail is counted by its own inbox."""
+    from journal.coordination.mail import inbox
+    from journal.coordination.view import load_view
+
+    _history(ws, 12)
+    shutil.rmtree(ws.state_dir / "cache", ignore_errors=True)
+    view = load_view(ws)
+    archived = {sid for sid, d in view.sessions.items() if d["archived"]}
+    active = set(view.sessions) - archived
+    assert archived and active and view.counts is not None
+    assert set(view.counts) == active
+    for sid in active:
+        assert sum(view.counts[sid].values()) == len(inbox(ws, sid))
+
+
 @pytest.mark.parametrize("name,args,also", [
     ("check-result.bin", ["check"], []), ("check.json", ["check"], ["check-result.bin"]),
     ("coordination-view.json", ["board"], []), ("coordination.json", ["board"], ["coordination-view.json"]),
