@@ -160,7 +160,7 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
         raise InvalidInput("--max-chars must be at least 200")
     validate_id(sid)
     view = load_view(ws)
-    d = view.sessions.get(sid)
+    d = view.full(sid)
     if d is None:
         raise NotFound(f"no session {sid!r} in ACTIVE or ARCHIVE of {ws.root}")
     if d.get("error"):
@@ -190,7 +190,7 @@ def briefing(ws: Workspace, sid: str, max_chars: int = DEFAULT_MAX_CHARS) -> dic
     events = ws.events_path(sid)
     header.append(f"**Full log:** `{path}`" + (f" · **Events:** `{ws.rel(events)}`" if events.exists() else ""))
     completed = [(day, text, None) for day, text in reversed(d["completed"])]
-    prev = view.sessions.get(d.get("handoff_from") or "")
+    prev = view.full(d.get("handoff_from") or "")
     if prev is not None and len(completed) < 5:  # what the predecessor finished, after one's own
         completed += [(day, text, prev["id"]) for day, text in reversed(prev.get("completed") or [])]
     phases = [f"- [{'x' if done else ' '}] {clip(text)}" for done, text in d["phases"]]

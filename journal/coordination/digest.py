@@ -227,7 +227,8 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
 
 
 # -- all digests, cached ------------------------------------------------------------------
-def _digest_file(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[str, Any]:
+def digest_file(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[str, Any]:
+    """The digest of the log at ``ref`` (one that cannot be read: its ``error``)."""
     from journal.errors import JournalError
 
     try:
@@ -254,7 +255,7 @@ def digests(ws: Workspace, archived: bool = True, scanned: list[SessionRef] | No
     refs = scanned if scanned is not None else scan(ws, archived)
     assert all(ref.stamp is not None for ref in refs)
     found = cache.get_all([(ref.key, ref.stamp, ref) for ref in refs],  # type: ignore[misc]
-                          lambda ref: _digest_file(ws, ref, histories), holds)
+                          lambda ref: digest_file(ws, ref, histories), holds)
     out = [dict(d, id=ref.id, archived=ref.archived, path=str(ref.path))  # path: never cached
            for ref, d in zip(refs, found)]
     cache.save(keep=lambda key: not archived and key.startswith("A/"))

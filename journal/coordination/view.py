@@ -38,6 +38,22 @@ class View:
         self._by_to: dict[str, list[list[Any]]] = {}
         self._raw: dict[str, str] = {}
         self._mail: tuple[Workspace, Path, str] | None = None  # mail in the cache, not loaded yet
+        self._ws: Workspace | None = None  # where slim digests are read again from (a cached view)
+
+    def full(self, sid: str) -> dict[str, Any] | None:
+        """The digest of ``sid`` with every field. An archived session's digest in the view
+        cache holds what mail, handoff chains and lists need (``SLIM``); the rest (its
+        phases, blockers, next steps, completions) is read again from its log here."""
+        d = self.sessions.get(sid)
+        if d is None or not d.get("slim") or self._ws is None:
+            return d
+        from journal.coordination.digest import digest_file
+        from journal.session.history import Histories
+
+        ref = SessionRef(sid, Path(d["path"]), archived=True)
+        full = dict(digest_file(self._ws, ref, Histories(self._ws)), id=sid, archived=True, path=d["path"])
+        self.sessions[sid] = full
+        return full
 
     def _load_mail(self) -> None:
         import orjson
@@ -88,6 +104,11 @@ class View:
         return created[:16].replace("T", " ")
 
 
+# What the view cache leaves out of an archived session's digest: nine tenths of the cache on
+# a long history, read back from the log by ``View.full`` (acknowledgements are kept apart).
+SLIM = ("completed", "next", "blockers", "phases", "working_on", "acked")
+
+
 def _signature(scanned: list[SessionRef]) -> str:
     """Every file's name, mtime and size, folded (zlib's checksums import in no time, hashlib's do not)."""
     import zlib
@@ -105,6 +126,7 @@ def _view_from_cache(ws: Workspace, data: dict[str, Any], mail: Path) -> View:
     view.acked = {sid: set(ids) for sid, ids in data["acked"].items()}
     view.casts = data["casts"]
     view._mail = (ws, mail, data["signature"])
+    view._ws = ws
     view.counts = data["counts"]
     return view
 
@@ -115,9 +137,13 @@ def _save_view(ws: Workspace, path: Path, mail: Path, signature: str, view: View
 
     sessions = {}
     for sid, d in view.sessions.items():
-        kept = sessions[sid] = d.copy()  # a copy, then two deletions: 4x a filtering comprehension
+        kept = sessions[sid] = d.copy()  # a copy, then deletions: 4x a filtering comprehension
         kept.pop("sent", None)
         kept["file"] = os.path.basename(kept.pop("path"))
+        if d["archived"] and not d.get("error"):
+            for key in SLIM:
+                kept.pop(key, None)
+            kept["slim"] = True
     data = {"version": CACHE_VERSION, "signature": signature, "sessions": sessions,
             "acked": {sid: sorted(ids) for sid, ids in view.acked.items() if ids}, "casts": view.casts,
             "counts": view.counts, "bare_stamp": _bare_stamp(ws, view)}

@@ -241,6 +241,33 @@ def test_unread_counts_are_of_active_sessions_only(ws) -> None:
         assert sum(view.counts[sid].values()) == len(inbox(ws, sid))
 
 
+def test_an_archived_log_briefs_the_same_from_the_slim_view_cache(ws) -> None:
+    """The view cache keeps an archived log's digest without its items; a briefing of it
+    (or of the session that continues it) reads them back from the log."""
+    from journal.coordination.context import briefing
+    from journal.coordination.handoff import handoff
+    from journal.session.edits import add_entry
+    from journal.session.store import archive_session, create_session
+
+    create_session(ws, "old", "Dev", "Build the importer")
+    for n in range(3):
+        add_entry(ws, "old", "completed", f"parsed format {n}")
+    add_entry(ws, "old", "next", "wire the exporter")
+    add_entry(ws, "old", "blocker", "waiting on the sample files")
+    handoff(ws, "old", "new")
+    archive_session(ws, "old")
+    _age(ws.root)
+    cache = ws.state_dir / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = {sid: briefing(ws, sid) for sid in ("old", "new")}  # built from the logs, then cached
+    view = (cache / "coordination-view.json").read_text(encoding="utf-8")
+    assert "parsed format 1" not in view and "wire the exporter" in view  # (the active log's next step)
+    warm = {sid: briefing(ws, sid) for sid in ("old", "new")}
+    assert warm == cold
+    assert [c["text"] for c in warm["old"]["completed"]] == [f"parsed format {n}" for n in range(3)]
+    assert "parsed format 2" in warm["new"]["markdown"]  # what the predecessor finished
+
+
 @pytest.mark.parametrize("name,args,also", [
     ("check-result.bin", ["check"], []), ("check.json", ["check"], ["check-result.bin"]),
     ("coordination-view.json", ["board"], []), ("coordination.json", ["board"], ["coordination-view.json"]),
