@@ -1,15 +1,13 @@
 """Commands for coordinating sessions: message, broadcast, inbox, board, blockers, handoff, context."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import Any, List, Optional
 
 import typer
 
+from journal.cli import fastpath
 from journal.cli.common import out, print_json, read_text_arg, session_id, workspace
 from journal.cli.options import JsonOpt, SessionOpt, WideOpt
-
-if TYPE_CHECKING:
-    from journal.cli.render import Col
 
 PriorityOpt = typer.Option("normal", "--priority", "-p", help="low, normal, high or urgent.")
 
@@ -58,10 +56,6 @@ def broadcast(
     print_json(result.as_dict()) if as_json else _sent(result, ws)
 
 
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.split("\n"))
-
-
 def inbox(
     ids: List[str] = typer.Argument(None, metavar="[MSG_ID]...", help="With --ack: only these messages (id, or its first/last 6+ characters)."),
     session: Optional[str] = SessionOpt,
@@ -77,71 +71,7 @@ def inbox(
 
     Examples: journal inbox -s session-5 · journal inbox -s session-5 --ack · journal inbox -s session-5 --ack 01jf3k
     """
-    from journal.coordination.mail import acknowledge, inbox as read
-    from journal.errors import InvalidInput
-
-    sid = session_id(session)
-    ws = workspace()
-    if ids and not ack:
-        raise InvalidInput("message ids are only taken with --ack (to mark them read)")
-    if ack:
-        done = acknowledge(ws, sid, ids or None)
-        if as_json:
-            print_json({"session": sid, "acknowledged": [m.as_dict() for m in done]})
-        else:
-            out(f"{sid}: acknowledged {len(done)} message(s)" if done else f"{sid}: nothing unread to acknowledge")
-            for m in done:
-                out(f"  {m.id}  from {m.sender}")
-        return
-    messages = read(ws, sid, include_read=include_read)
-    if as_json:
-        print_json([m.as_dict() for m in messages])
-        return
-    unread = sum(m.unread for m in messages)
-    from journal.session.store import is_adopted
-
-    sid_shown = sid if is_adopted(ws, sid) else f"{sid} (not adopted: 'journal adopt {sid}' before --ack)"
-    if not messages:
-        out(f"{sid_shown}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
-        return
-    out(f"{sid_shown}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
-    from journal.cli.render import terminal_width
-
-    width = terminal_width()
-    if width is not None:
-        out(_inbox_table(messages, width, wide))
-        return
-    for m in messages:
-        who = f"broadcast from {m.sender}" if m.broadcast else f"from {m.sender}"
-        extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "") \
-            + (" (noted by hand)" if m.noted_by_hand else "")
-        out(f"{'●' if m.unread else ' '} {m.sent}  {who}{extra}  ({m.priority})  {m.id}")
-        out(_indent(m.text))
-
-
-def _inbox_table(messages: list[Any], width: int, wide: bool) -> str:
-    """The inbox on a terminal: one message a line."""
-    from journal.cli.render import Col, table
-
-    cols = [Col("", "word", 1), Col("SENT", "date", 5), Col("FROM", "id", 2), Col("TO", "id", 7),
-            Col("PRIORITY", "word", 4), Col("MESSAGE", "text", 3, 20, want=40), Col("ID", "id", 6)]
-    rows = [["●" if m.unread else "", m.sent, m.sender + (" (archived)" if m.sender_archived else "")
-             + (" (noted by hand)" if m.noted_by_hand else ""),
-             "all" if m.broadcast else f"{m.via} (handed off)" if m.via else "you", m.priority, m.text, m.id]
-            for m in messages]
-    styles = [("bold red" if m.priority == "urgent" else "yellow" if m.priority == "high" else None)
-              if m.unread else "dim" for m in messages]
-    return table(rows, cols, styles=styles, wide=wide, width=width)
-
-
-def _board_columns(all_branches: bool = False) -> list[Col]:
-    """The board's columns; the most important (lowest priority numbers) stay on a narrow terminal."""
-    from journal.cli.render import Col, percent_of_bar
-
-    return [Col("ID", "id", 1), Col("ROLE", "text", 6, 14), Col("OWNER", "text", 10, 10), Col("STATUS", "word", 2),
-            Col("PROGRESS", "number", 4, short=percent_of_bar), Col("WORKING ON", "text", 5, 16, want=30),
-            Col("BLOCKERS", "text", 9, 24), Col("UNREAD", "number", 8), Col("UPDATED", "number", 7),
-            Col("ATTENTION", "text", 3, 22)] + ([Col("WHERE", "text", 5, 12)] if all_branches else [])
+    fastpath.inbox(ids, session, include_read, ack, wide, as_json)
 
 
 def board(
@@ -157,30 +87,7 @@ def board(
 
     Example: journal board --stale-hours 8
     """
-    from journal import clock
-    from journal.coordination.board import board as rows_of
-    from journal.cli.render import age, bar, table
-
-    rows = rows_of(workspace(), stale_hours, all_branches=all_branches)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        out("no active sessions")
-        return
-    now = clock.now()
-    body, styles = [], []
-    for r in rows:
-        unread = r["unread_by_priority"]
-        mail = str(r["unread"]) + (f" ({unread['urgent']} urgent)" if unread["urgent"] else
-                                    f" ({unread['high']} high)" if unread["high"] else "")
-        blockers = str(r["open_blockers"]) + (f": {r['blockers'][0]}" if r["blockers"] else "")
-        updated = f"{age(clock.as_datetime(r['updated']), now)} ago" if r["updated"] else "?"
-        body.append([r["id"], r["role"], r["owner"], r["status"], bar(r["progress"]), r["working_on"] or "",
-                     blockers, mail, updated, ", ".join(r["attention"]) or "ok"]
-                    + ([r.get("source", "here")] if all_branches else []))
-        styles.append("bold red" if r["score"] >= 4 else "yellow" if r["score"] else None)
-    out(table(body, _board_columns(all_branches), styles=styles, wide=wide))
+    fastpath.board(stale_hours, all_branches, wide, as_json)
 
 
 def blockers(wide: bool = WideOpt, as_json: bool = JsonOpt) -> None:

@@ -1,5 +1,6 @@
 """The hottest commands without the command-line framework: ``--version``, ``add``, ``create``,
-``sync``, ``merge-driver`` and ``check`` (run by pre-commit hooks and CI on every commit).
+``sync``, ``merge-driver``, ``check`` (run by pre-commit hooks and CI on every commit), and
+``board`` and ``inbox`` (what an agent looks at between steps).
 
 Agents run these on every step, and loading Typer costs more than the work itself (from
 typer 0.29 on it also loads pydantic to coerce each parameter). ``run`` takes a command
@@ -10,10 +11,13 @@ line only in its plain form, every value its own argument:
     journal [--root DIR] [--debug] sync [--remote R] [-m MSG] [-s ID] [--no-push] [--push-all] [--json]
     journal [--root DIR] [--debug] merge-driver BASE OURS THEIRS [PATH]
     journal [--root DIR] [--debug] check [--fix] [--json] [FILE...]
+    journal [--root DIR] [--debug] board [--stale-hours HOURS] [--all-branches] [--wide] [--json]
+    journal [--root DIR] [--debug] inbox [-s ID | --session ID] [--all] [--ack] [--wide] [--json] [MSG_ID...]
     journal --version
 
 Anything else (help, ``--template``, an unknown or repeated option, a value that starts
-with '-', ``--opt=value``, ``-sID``, ``--``, a missing or extra argument, shell completion)
+with '-', ``--opt=value``, ``-sID``, ``--``, a missing or extra argument, hours written other
+than as a plain decimal number, shell completion)
 returns None, and the Typer app parses the whole line, so help and usage errors have one
 source. The Typer commands call the same functions, so both ways do and print the same.
 This module imports neither typer nor any library module until a command runs.
@@ -29,6 +33,8 @@ from journal.cli.common import out, print_json, read_text_arg, session_id, set_r
 if TYPE_CHECKING:  # for annotations only: --version imports no more than it needs
     from collections.abc import Callable, Sequence
     from pathlib import Path
+
+    from journal.cli.render import Col
 
 
 def version() -> None:
@@ -106,6 +112,108 @@ def check(fix: bool, as_json: bool, files: Optional[list[str]] = None) -> None:
         out("ok: no problems found" + (f" ({notes} note{'s' if notes != 1 else ''})" if notes else ""))
 
 
+def inbox(ids: Optional[list[str]], session: Optional[str], include_read: bool, ack: bool, wide: bool,
+          as_json: bool) -> None:
+    """``journal inbox``: messages to the session and broadcasts, newest first (``--ack`` marks them read)."""
+    from journal.coordination.mail import acknowledge, inbox as read
+    from journal.errors import InvalidInput
+
+    sid = session_id(session)
+    ws = workspace()
+    if ids and not ack:
+        raise InvalidInput("message ids are only taken with --ack (to mark them read)")
+    if ack:
+        done = acknowledge(ws, sid, ids or None)
+        if as_json:
+            print_json({"session": sid, "acknowledged": [m.as_dict() for m in done]})
+        else:
+            out(f"{sid}: acknowledged {len(done)} message(s)" if done else f"{sid}: nothing unread to acknowledge")
+            for m in done:
+                out(f"  {m.id}  from {m.sender}")
+        return
+    messages = read(ws, sid, include_read=include_read)
+    if as_json:
+        print_json([m.as_dict() for m in messages])
+        return
+    unread = sum(m.unread for m in messages)
+    from journal.session.store import is_adopted
+
+    sid_shown = sid if is_adopted(ws, sid) else f"{sid} (not adopted: 'journal adopt {sid}' before --ack)"
+    if not messages:
+        out(f"{sid_shown}: no unread messages" + ("" if include_read else " (--all shows read ones)"))
+        return
+    out(f"{sid_shown}: {unread} unread" + (f" of {len(messages)}" if include_read else ""))
+    from journal.cli.render import terminal_width
+
+    width = terminal_width()
+    if width is not None:
+        out(_inbox_table(messages, width, wide))
+        return
+    for m in messages:
+        who = f"broadcast from {m.sender}" if m.broadcast else f"from {m.sender}"
+        extra = (f" (to {m.via}, handed off)" if m.via else "") + (" [archived]" if m.sender_archived else "") \
+            + (" (noted by hand)" if m.noted_by_hand else "")
+        out(f"{'●' if m.unread else ' '} {m.sent}  {who}{extra}  ({m.priority})  {m.id}")
+        out(_indent(m.text))
+
+
+def board(stale_hours: Optional[float], all_branches: bool, wide: bool, as_json: bool) -> None:
+    """``journal board``: every active session at a glance, what needs attention first."""
+    from journal import clock
+    from journal.coordination.board import board as rows_of
+    from journal.cli.render import age, bar, table
+
+    rows = rows_of(workspace(), stale_hours, all_branches=all_branches)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out("no active sessions")
+        return
+    now = clock.now()
+    body, styles = [], []
+    for r in rows:
+        unread = r["unread_by_priority"]
+        mail = str(r["unread"]) + (f" ({unread['urgent']} urgent)" if unread["urgent"] else
+                                    f" ({unread['high']} high)" if unread["high"] else "")
+        blockers = str(r["open_blockers"]) + (f": {r['blockers'][0]}" if r["blockers"] else "")
+        updated = f"{age(clock.as_datetime(r['updated']), now)} ago" if r["updated"] else "?"
+        body.append([r["id"], r["role"], r["owner"], r["status"], bar(r["progress"]), r["working_on"] or "",
+                     blockers, mail, updated, ", ".join(r["attention"]) or "ok"]
+                    + ([r.get("source", "here")] if all_branches else []))
+        styles.append("bold red" if r["score"] >= 4 else "yellow" if r["score"] else None)
+    out(table(body, _board_columns(all_branches), styles=styles, wide=wide))
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+def _inbox_table(messages: list[Any], width: int, wide: bool) -> str:
+    """The inbox on a terminal: one message a line."""
+    from journal.cli.render import Col, table
+
+    cols = [Col("", "word", 1), Col("SENT", "date", 5), Col("FROM", "id", 2), Col("TO", "id", 7),
+            Col("PRIORITY", "word", 4), Col("MESSAGE", "text", 3, 20, want=40), Col("ID", "id", 6)]
+    rows = [["●" if m.unread else "", m.sent, m.sender + (" (archived)" if m.sender_archived else "")
+             + (" (noted by hand)" if m.noted_by_hand else ""),
+             "all" if m.broadcast else f"{m.via} (handed off)" if m.via else "you", m.priority, m.text, m.id]
+            for m in messages]
+    styles = [("bold red" if m.priority == "urgent" else "yellow" if m.priority == "high" else None)
+              if m.unread else "dim" for m in messages]
+    return table(rows, cols, styles=styles, wide=wide, width=width)
+
+
+def _board_columns(all_branches: bool = False) -> list[Col]:
+    """The board's columns; the most important (lowest priority numbers) stay on a narrow terminal."""
+    from journal.cli.render import Col, percent_of_bar
+
+    return [Col("ID", "id", 1), Col("ROLE", "text", 6, 14), Col("OWNER", "text", 10, 10), Col("STATUS", "word", 2),
+            Col("PROGRESS", "number", 4, short=percent_of_bar), Col("WORKING ON", "text", 5, 16, want=30),
+            Col("BLOCKERS", "text", 9, 24), Col("UNREAD", "number", 8), Col("UPDATED", "number", 7),
+            Col("ATTENTION", "text", 3, 22)] + ([Col("WHERE", "text", 5, 12)] if all_branches else [])
+
+
 class _Grammar(NamedTuple):
     run: Callable[..., None]
     arguments: tuple[str, ...]  # positional parameters, in order
@@ -114,6 +222,14 @@ class _Grammar(NamedTuple):
     flags: dict[str, str]  # option → parameter, for on/off flags
     defaults: dict[str, Any]
     variadic: Optional[str] = None  # the parameter that takes every positional argument, if any
+    convert: Optional[dict[str, Callable[[str], Any]]] = None  # parameter → its value from the text
+
+
+def _hours(text: str) -> float:
+    """A plain decimal number of hours (``8``, ``1.5``); any other spelling is left to Typer."""
+    if not text.replace(".", "", 1).isdigit() or not text.isascii():
+        raise ValueError(text)
+    return float(text)
 
 
 _GRAMMARS = {
@@ -131,6 +247,14 @@ _GRAMMARS = {
     "merge-driver": _Grammar(merge_driver, ("base", "ours", "theirs", "path"), 3, {}, {}, {"path": None}),
     "check": _Grammar(check, (), 0, {}, {"--fix": "fix", "--json": "as_json"},
                       {"fix": False, "as_json": False, "files": None}, variadic="files"),
+    "board": _Grammar(board, (), 0, {"--stale-hours": "stale_hours"},
+                      {"--all-branches": "all_branches", "--wide": "wide", "--json": "as_json"},
+                      {"stale_hours": None, "all_branches": False, "wide": False, "as_json": False},
+                      convert={"stale_hours": _hours}),
+    "inbox": _Grammar(inbox, (), 0, {"-s": "session", "--session": "session"},
+                      {"--all": "include_read", "--ack": "ack", "--wide": "wide", "--json": "as_json"},
+                      {"ids": None, "session": None, "include_read": False, "ack": False, "wide": False,
+                       "as_json": False}, variadic="ids"),
 }
 
 
@@ -178,6 +302,12 @@ def parse(args: Sequence[str]) -> Optional[tuple[Callable[..., None], Optional[s
             j += 1
         else:
             return None
+    for name, convert in (grammar.convert or {}).items():
+        if isinstance(kwargs[name], str):
+            try:
+                kwargs[name] = convert(kwargs[name])
+            except ValueError:
+                return None
     if grammar.variadic is not None:
         kwargs[grammar.variadic] = positional or None
     elif not grammar.required <= len(positional) <= len(grammar.arguments):
@@ -188,8 +318,8 @@ def parse(args: Sequence[str]) -> Optional[tuple[Callable[..., None], Optional[s
 
 
 def run(args: Sequence[str]) -> Optional[int]:
-    """Run a plain ``--version``, ``add``, ``create``, ``sync`` or ``merge-driver`` and return its
-    exit code; None when Typer must parse ``args``."""
+    """Run a plain ``--version`` or one of the commands above and return its exit code; None
+    when Typer must parse ``args``."""
     if "_JOURNAL_COMPLETE" in os.environ:  # a shell-completion request
         return None
     if list(args) == ["--version"]:

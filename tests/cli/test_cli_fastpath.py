@@ -1,6 +1,7 @@
-"""The fast path for --version, add and create: the same arguments as Typer's parser, or none at all."""
+"""The fast path for --version, add, create, board and inbox: the same arguments as Typer's parser, or none at all."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,15 @@ PLAIN = [
     ["create", "s2", "DevOps Engineer", "Deploy it"],
     ["create", "--json", "s2", "--agent", "claude-code", "Dev", "--model", "m1", "Ship"],
     ["--root", "r", "create", "--agent", "a", "--json"],
+    ["board"],
+    ["board", "--json"],
+    ["board", "--stale-hours", "8", "--wide"],
+    ["--root", "r", "board", "--stale-hours", "1.5", "--all-branches", "--json"],
+    ["inbox"],
+    ["inbox", "-s", "s1", "--all"],
+    ["inbox", "--session", "s1", "--wide", "--json"],
+    ["--debug", "inbox", "--ack", "abc123", "def456"],
+    ["inbox", "--ack", "-s", "s1", "abc123"],
 ]
 
 LEFT_TO_TYPER = [
@@ -35,6 +45,11 @@ LEFT_TO_TYPER = [
     ["--root"], ["--root", "--debug", "add", "c", "t"], ["--root", "a", "--root", "b", "add", "c", "t"],
     ["--debug", "--debug", "add", "c", "t"], ["--bogus", "add", "c", "t"], ["list"], ["update", "-s", "s1"],
     ["events", "add"], ["Add", "c", "t"],
+    ["board", "--help"], ["board", "--stale-hours"], ["board", "--stale-hours", "1e3"], ["board", "--stale-hours", "-1"],
+    ["board", "--stale-hours", "inf"], ["board", "--stale-hours", "."], ["board", "--stale-hours", "٣"],
+    ["board", "--stale-hours=8"], ["board", "extra"], ["board", "--json", "--json"], ["board", "-s", "s1"],
+    ["inbox", "-s"], ["inbox", "-s", "--all"], ["inbox", "--all", "--all"], ["inbox", "--bogus"],
+    ["inbox", "--", "-x"], ["inbox", "--stale-hours", "8"],
 ]
 
 
@@ -48,12 +63,13 @@ def test_plain_command_lines_parse_as_typer_parses_them(args, monkeypatch):
     parsed = fastpath.parse(args)
     assert parsed is not None
     command, root, debug, kwargs = parsed
-    assert debug == ("--debug" in args[: args.index(next(a for a in args if a in ("add", "create")))])
+    assert debug == ("--debug" in args[: args.index(next(a for a in args if a in fastpath._GRAMMARS))])
     assert (command, {**kwargs, "root": root}) == through_typer(args, monkeypatch)
 
 
 def test_the_hot_commands_run_without_typer(tmp_path: Path):
-    """--version, add and create, and their errors, run through main() without importing typer or pydantic."""
+    """--version, add, create, board and inbox, and their errors, run through main() without importing
+    typer or pydantic."""
     root = str(tmp_path / "ws")
     subprocess.run([sys.executable, "-m", "journal", "--root", root, "init"], check=True, capture_output=True)
     script = (
@@ -62,6 +78,8 @@ def test_the_hot_commands_run_without_typer(tmp_path: Path):
         "codes = [main(['--version']),\n"
         f"         main(['--root', {root!r}, 'create', 's1', 'Dev', 'Ship it']),\n"
         f"         main(['--root', {root!r}, 'add', '-s', 's1', 'completed', 'Shipped']),\n"
+        f"         main(['--root', {root!r}, 'board', '--json']),\n"
+        f"         main(['--root', {root!r}, 'inbox', '-s', 's1']),\n"
         f"         main(['--root', {root!r}, 'add', '-s', 'nobody', 'completed', 'x'])]\n"
         "print(codes, sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'pydantic'}))\n"
     )
@@ -69,6 +87,9 @@ def test_the_hot_commands_run_without_typer(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     from journal import __version__
 
-    assert proc.stdout.splitlines() == [f"journal {__version__}", "created s1: sessions/ACTIVE/s1.md",
-                                        "added to s1 › Completed Today", "[0, 0, 0, 2] []"]
+    lines = proc.stdout.splitlines()
+    assert lines[:3] == [f"journal {__version__}", "created s1: sessions/ACTIVE/s1.md", "added to s1 › Completed Today"]
+    assert lines[-2:] == ["s1: no unread messages (--all shows read ones)", "[0, 0, 0, 0, 0, 2] []"]
+    [row] = json.loads("\n".join(lines[3:-2]))
+    assert (row["id"], row["role"], row["unread"]) == ("s1", "Dev", 0)
     assert proc.stderr.startswith("journal: error: no session 'nobody'") and len(proc.stderr.splitlines()) == 1
