@@ -45,7 +45,7 @@ def branch_view(ws: Workspace) -> Any:
         won = winners.get(copy.id) is copy
         # a copy that lost still brings its messages; the session's row is the winner's
         found.append(dict(d, id=copy.id, archived=not won, path=copy.path, source=copy.source))
-    return view_of(found)
+    return view_of(found, ws)
 
 
 def check_stale_hours(stale_hours: float | None) -> None:

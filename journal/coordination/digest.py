@@ -36,7 +36,11 @@ from journal.session.sections import (
 )
 from journal.workspace import SessionRef, Workspace, scan_sessions
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
+
+# What a slim digest (an archived log's) leaves out: its log is read again for them when a
+# briefing asks (``View.full``). Mail, acknowledgements, handoffs and the frontmatter stay.
+SLIM = ("completed", "next", "blockers", "phases", "working_on")
 
 _HEAD = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _CHECK = re.compile(r"^\s*[-*+] \[( |x|X)\] (.*)$")
@@ -63,6 +67,37 @@ def _clean(text: str) -> str:
     return strip_markers(text).strip()
 
 
+def _coordination_part(body: str) -> str:
+    """The coordination sections of a body with no fence, each from its heading on: a line
+    of any other section sets nothing in a slim digest, and the lines kept read as they
+    would in the whole body (each section starts at its heading, which resets the state)."""
+    parts: list[str] = []
+    keep = -1  # where the coordination section being kept starts
+    lined = "\n" + body  # a line of body starting at i follows the "\n" at lined[i]
+    at = lined.find("\n#")
+    while at != -1:
+        level = 2 if body.startswith("##", at) else 1
+        if body[at + level:at + level + 1] in (" ", "\t"):  # a heading of level 1 or 2 ends a section
+            if keep >= 0:
+                parts.append(body[keep:at])
+                keep = -1
+            if level == 2:
+                eol = body.find("\n", at)
+                if _opens_coordination(body[at:eol if eol != -1 else len(body)]):
+                    keep = at
+        at = lined.find("\n#", at + 1)
+    if keep >= 0:
+        parts.append(body[keep:])
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _opens_coordination(line: str) -> bool:
+    """Whether a ``## `` line is the coordination section's heading (logs repeat their headings)."""
+    h = _HEAD.match(line[:-1] if line.endswith("\r") else line)
+    return h is not None and _section_kind(h.group(2)) == "coordination"
+
+
 @functools.lru_cache(maxsize=1024)
 def _section_kind(title: str) -> str | None:
     t = norm(title)
@@ -75,8 +110,11 @@ def _section_kind(title: str) -> str | None:
 
 
 def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any, Any, Any] | None = None,
-                day: str | None = None, limit: int | None = CACHED_TEXT) -> dict[str, Any]:
+                day: str | None = None, limit: int | None = CACHED_TEXT, slim: bool = False) -> dict[str, Any]:
     """What coordination needs from one log, read in one pass without a full SessionDoc.
+
+    ``slim`` reads only the frontmatter and the coordination section (mail, acknowledgements):
+    the digest has ``"slim": True`` and none of the ``SLIM`` keys.
 
     A log without frontmatter raises NotAdopted unless ``bare`` gives its (SessionRef,
     History, Config): then it is read the way ``journal adopt`` would. ``day`` dates the
@@ -104,10 +142,12 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
     }
     d["day"] = fallback = day or (d["updated"] or d["created"] or "")[:10]
     body = text[body_at:]
+    fences = "```" in body or "~~~" in body  # without either, no line opens or closes a fence
+    if slim and not fences:  # only the coordination section is read: the rest is skipped unseen
+        body = _coordination_part(body)
     lines = body.split("\n")
     if "\r" in body:
         lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    fences = "```" in body or "~~~" in body  # without either, no line opens or closes a fence
     section: str | None = None
     label: str | None = None  # the **Label:** (or ### heading) the line is under
     fence: str | None = None
@@ -161,6 +201,8 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
                 level = len(h.group(1))
                 if level <= 2:
                     section = _section_kind(h.group(2)) if level == 2 else None
+                    if slim and section != "coordination":
+                        section = None
                     label, day_here = None, ""
                 else:  # a ### heading inside a section: a date, or a group such as Messages Sent
                     dated = _DATED.match(h.group(2))
@@ -222,21 +264,26 @@ def digest_text(text: str, sid: str, where: str = "session", *, bare: tuple[Any,
                 dm = _DATE_PREFIX.match(body)
                 d["completed"].append([dm.group(1) if dm else day_here or None, body[dm.end():] if dm else body])
     finish()
-    d["completed"] = d["completed"][-10:]
+    if slim:
+        for key in SLIM:
+            del d[key]
+        d["slim"] = True
+    else:
+        d["completed"] = d["completed"][-10:]
     return d
 
 
 # -- all digests, cached ------------------------------------------------------------------
-def digest_file(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[str, Any]:
-    """The digest of the log at ``ref`` (one that cannot be read: its ``error``)."""
+def digest_file(ws: Workspace, ref: SessionRef, histories: Histories, slim: bool = False) -> dict[str, Any]:
+    """The digest of the log at ``ref`` (one that cannot be read: its ``error``), ``slim`` or whole."""
     from journal.errors import JournalError
 
     try:
         text = read_text(ref.path)
         try:
-            return digest_text(text, ref.id, str(ref.path))
+            return digest_text(text, ref.id, str(ref.path), slim=slim)
         except NotAdopted:
-            d = digest_text(text, ref.id, str(ref.path), bare=(ref, histories.of(ref.path), ws.config))
+            d = digest_text(text, ref.id, str(ref.path), bare=(ref, histories.of(ref.path), ws.config), slim=slim)
             d["bare_stamp"] = histories.stamp()
             return d
     except (JournalError, OSError) as e:
@@ -245,7 +292,9 @@ def digest_file(ws: Workspace, ref: SessionRef, histories: Histories) -> dict[st
 
 
 def digests(ws: Workspace, archived: bool = True, scanned: list[SessionRef] | None = None) -> list[dict[str, Any]]:
-    """The digest of every active (and archived) log, each with ``path`` and ``archived``."""
+    """The digest of every active (and archived) log, each with ``path`` and ``archived``; an
+    archived log's digest is slim (``digest_text``): on a long history most logs are archived,
+    and only their mail and handoffs count for the board and the inboxes."""
     cache = FileCache(ws.state_dir / "cache" / "coordination.json", CACHE_VERSION)
     histories = Histories(ws)
 
@@ -255,7 +304,7 @@ def digests(ws: Workspace, archived: bool = True, scanned: list[SessionRef] | No
     refs = scanned if scanned is not None else scan(ws, archived)
     assert all(ref.stamp is not None for ref in refs)
     found = cache.get_all([(ref.key, ref.stamp, ref) for ref in refs],  # type: ignore[misc]
-                          lambda ref: digest_file(ws, ref, histories), holds)
+                          lambda ref: digest_file(ws, ref, histories, slim=ref.archived), holds)
     out = [dict(d, id=ref.id, archived=ref.archived, path=str(ref.path))  # path: never cached
            for ref, d in zip(refs, found)]
     cache.save(keep=lambda key: not archived and key.startswith("A/"))

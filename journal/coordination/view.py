@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from journal.cache import racy_after
-from journal.coordination.digest import CACHE_VERSION, digests, scan
+from journal.coordination.digest import CACHE_VERSION, SLIM as DIGEST_SLIM, digests, scan
 from journal.fsutil import atomic_write, read_cache
 from journal.coordination.messages import BROADCAST, MESSAGE_PRIORITIES
 from journal.workspace import SessionRef, Workspace
@@ -38,12 +38,12 @@ class View:
         self._by_to: dict[str, list[list[Any]]] = {}
         self._raw: dict[str, str] = {}
         self._mail: tuple[Workspace, Path, str] | None = None  # mail in the cache, not loaded yet
-        self._ws: Workspace | None = None  # where slim digests are read again from (a cached view)
+        self._ws: Workspace | None = None  # where slim digests are read again from
 
     def full(self, sid: str) -> dict[str, Any] | None:
-        """The digest of ``sid`` with every field. An archived session's digest in the view
-        cache holds what mail, handoff chains and lists need (``SLIM``); the rest (its
-        phases, blockers, next steps, completions) is read again from its log here."""
+        """The digest of ``sid`` with every field. An archived session's digest is slim: it
+        holds what mail, handoff chains and lists need (``SLIM``); the rest (its phases,
+        blockers, next steps, completions) is read again from its log here."""
         d = self.sessions.get(sid)
         if d is None or not d.get("slim") or self._ws is None:
             return d
@@ -106,7 +106,7 @@ class View:
 
 # What the view cache leaves out of an archived session's digest: nine tenths of the cache on
 # a long history, read back from the log by ``View.full`` (acknowledgements are kept apart).
-SLIM = ("completed", "next", "blockers", "phases", "working_on", "acked")
+SLIM = (*DIGEST_SLIM, "acked")  # acknowledgements are kept once, in the view's own "acked"
 
 
 def _signature(scanned: list[SessionRef]) -> str:
@@ -192,7 +192,7 @@ def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None 
     from journal.parallel import acyclic
 
     with acyclic():
-        view = view_of(digests(ws, scanned=scanned))
+        view = view_of(digests(ws, scanned=scanned), ws)
         racy = racy_after()
         if signature is not None and all(r.stamp is not None and r.stamp[0] < racy for r in scanned):
             cache = ws.state_dir / "cache"
@@ -200,9 +200,11 @@ def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None 
     return view
 
 
-def view_of(found: list[dict[str, Any]]) -> View:
-    """The view of a list of digests (active ones first for each id; messages once each)."""
+def view_of(found: list[dict[str, Any]], ws: Workspace | None = None) -> View:
+    """The view of a list of digests (active ones first for each id; messages once each);
+    ``ws`` is where their logs are, for reading a slim digest whole (``View.full``)."""
     view = View()
+    view._ws = ws
     seen: set[str] = set()
     by_to = view._by_to
     for d in sorted(found, key=lambda d: d["archived"]):

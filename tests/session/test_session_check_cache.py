@@ -242,8 +242,8 @@ def test_unread_counts_are_of_active_sessions_only(ws) -> None:
 
 
 def test_an_archived_log_briefs_the_same_from_the_slim_view_cache(ws) -> None:
-    """The view cache keeps an archived log's digest without its items; a briefing of it
-    (or of the session that continues it) reads them back from the log."""
+    """The view cache and the digest cache keep an archived log's digest without its items; a
+    briefing of it (or of the session that continues it) reads them back from the log."""
     from journal.coordination.context import briefing
     from journal.coordination.handoff import handoff
     from journal.session.edits import add_entry
@@ -266,6 +266,10 @@ def test_an_archived_log_briefs_the_same_from_the_slim_view_cache(ws) -> None:
     assert warm == cold
     assert [c["text"] for c in warm["old"]["completed"]] == [f"parsed format {n}" for n in range(3)]
     assert "parsed format 2" in warm["new"]["markdown"]  # what the predecessor finished
+    digests = (cache / "coordination.json").read_text(encoding="utf-8")
+    assert "parsed format 1" not in digests and "wire the exporter" in digests
+    (cache / "coordination-view.json").unlink()
+    assert {sid: briefing(ws, sid) for sid in ("old", "new")} == cold  # from the digest cache alone
 
 
 @pytest.mark.parametrize("name,args,also", [
