@@ -106,7 +106,7 @@ class View:
 
 # What the view cache leaves out of an archived session's digest: nine tenths of the cache on
 # a long history, read back from the log by ``View.full`` (acknowledgements are kept apart).
-SLIM = (*DIGEST_SLIM, "acked")  # acknowledgements are kept once, in the view's own "acked"
+SLIM = (*DIGEST_SLIM, "acked")
 
 
 def _signature(scanned: list[SessionRef]) -> str:
@@ -200,7 +200,7 @@ def _build_view(ws: Workspace, scanned: list[SessionRef], signature: str | None 
     return view
 
 
-def view_of(found: list[dict[str, Any]], ws: Workspace | None = None) -> View:
+def view_of(found: list[dict[str, Any]], ws: Workspace) -> View:
     """The view of a list of digests (active ones first for each id; messages once each);
     ``ws`` is where their logs are, for reading a slim digest whole (``View.full``)."""
     view = View()
