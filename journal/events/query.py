@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -191,12 +191,14 @@ def query_events(
     return QueryResult(events, stats.warnings(ws))
 
 
-def logged_events(ws: Workspace, session_id: str) -> list[dict[str, Any]]:
+def logged_events(ws: Workspace, session_id: str, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """A session's events as its log files hold them, in log order, unfiltered; spooled hook
     records are not brought in first (as a query does): for a reader that writes nothing,
-    such as ``journal check``."""
+    such as ``journal check``. ``names``: the log files' names in ``events/`` (the compressed
+    part first), when the caller has just listed them as regular files."""
     flt, stats = make_filter(), ReadStats()
-    return [e for p in log_files(ws, session_id) for e in iter_file_events(p, flt, stats)]
+    paths = log_files(ws, session_id) if names is None else [ws.events_dir / n for n in names]
+    return [e for p in paths for e in iter_file_events(p, flt, stats)]
 
 
 def ingest_spool(ws: Workspace, session_id: str | None) -> list[str]:

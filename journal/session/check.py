@@ -372,19 +372,19 @@ def check_workspace(ws: Workspace, fix: bool = False) -> list[Problem]:
                 continue
             problems += _problems(_cached(cache, "K/" + entry.name, (st.st_mtime_ns, st.st_size),
                                           lambda: _knowledge_rows(ws, Path(entry.path))))
-    linked = []  # (key, stamp, (id, path)) of the active logs with an event log
+    linked = []  # (key, stamp, (id, path, log names)) of the active logs with an event log
     for sid, name, path, archived, stamp in sorted(sessions, key=lambda r: r[1]):
         if archived or sid not in logs or _id_problem(sid) is not None:
             continue
         files = logs[sid]
         key = f"L/{name}|" + "|".join(f"{m},{n}" for _, (m, n) in files)
-        linked.append((key, (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1]), (sid, path)))
+        linked.append((key, (max(stamp[0], *(m for _, (m, _n) in files)), stamp[1]), (sid, path, [n for n, _ in files])))
     if fix and local_ok:
-        for _key, _stamp, (sid, path) in linked:
+        for _key, _stamp, (sid, path, _names) in linked:
             problems += _check_links(ws, sid, Path(path), True)
     else:
         for rows in _cached_all(cache, linked, lambda task: [p.as_dict() for p in
-                                                              _check_links(ws, task[0], Path(task[1]), False)]):
+                                                              _check_links(ws, task[0], Path(task[1]), False, task[2])]):
             problems += _problems(rows)
     if signature is not None:
         _store_result(whole, signature, ws, problems[first:])
@@ -588,20 +588,24 @@ def _check_event_logs(ws: Workspace, fix: bool) -> list[Problem]:
     return [found for found in check_logs(ws, fix=fix) if not found.fixed]
 
 
-def _check_links(ws: Workspace, session_id: str, path: Path, fix: bool) -> list[Problem]:
+def _check_links(ws: Workspace, session_id: str, path: Path, fix: bool, names: list[str] | None = None) -> list[Problem]:
     """Entries edited by hand since their events (notes), and legacy ``<!-- evt:… -->``
-    references, which ``fix`` rewrites into a ``relink`` event and removes from the file."""
+    references, which ``fix`` rewrites into a ``relink`` event and removes from the file.
+    ``names``: the session's event log files as the scan found them (regular files, the
+    compressed part first); listed here again when not given."""
     from journal.errors import JournalError
     from journal.events.files import log_files
     from journal.events.query import logged_events
     from journal.session import links
     from journal.session.document import SessionDoc
 
-    if not log_files(ws, session_id):
+    if names is None:
+        names = [p.name for p in log_files(ws, session_id)]
+    if not names:
         return []
     try:
         doc = SessionDoc.read(path)
-        events = logged_events(ws, session_id)  # (a check writes nothing: spooled records stay spooled)
+        events = logged_events(ws, session_id, names)  # (a check writes nothing: spooled records stay spooled)
     except JournalError:
         return []  # reported by the file's own checks
     rel = ws.rel(path)

@@ -119,8 +119,8 @@ def test_files_in_the_older_form_keep_working_and_convert(tmp_path: Path) -> Non
     assert cli("check", "--fix").stdout.strip() == "ok: no problems found"  # a second fix finds nothing
 
 
-def test_an_entry_edited_by_hand_is_a_note_not_a_failure(cli) -> None:
-    run_scenario(cli)
+def assert_hand_edit_is_a_note(cli) -> None:
+    """Edit the scenario's completed entry by hand: check names its event in a note, exit 0."""
     path = cli.cwd / "coordination/sessions/ACTIVE/session-12.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("- [x] Deployed to staging server", "- [x] Deployed to staging (by hand)"), encoding="utf-8")
@@ -129,6 +129,26 @@ def test_an_entry_edited_by_hand_is_a_note_not_a_failure(cli) -> None:
     assert re.search(r"note: sessions/ACTIVE/session-12.md: edited by hand since evt_\w+ \(add-completed: "
                      r"'Deployed to staging server'\)", checked.stdout)
     assert checked.stdout.strip().endswith("ok: no problems found (1 note)")
+
+
+def test_an_entry_edited_by_hand_is_a_note_not_a_failure(cli) -> None:
+    run_scenario(cli)
+    assert_hand_edit_is_a_note(cli)
+
+
+def test_an_entry_whose_event_is_in_the_compressed_part_of_its_log_is_still_linked(cli) -> None:
+    # A log whose older part was compressed: check reads both parts, the compressed one
+    # first, for the entry links (an entry written by an event in either part is found).
+    import gzip
+
+    run_scenario(cli)
+    events = cli.cwd / "coordination/events"
+    lines = (events / "session-12.jsonl").read_bytes().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if b'"add-completed"' in line) + 1
+    (events / "session-12.jsonl.gz").write_bytes(gzip.compress(b"".join(lines[:cut])))
+    (events / "session-12.jsonl").write_bytes(b"".join(lines[cut:]))
+    assert cli("check").stdout.strip() == "ok: no problems found"
+    assert_hand_edit_is_a_note(cli)
 
 
 @pytest.mark.parametrize("n", [1, 2])
